@@ -1,0 +1,103 @@
+/**
+ * The contract between the Postgres protocol layer (src/server) and the SQL
+ * engine. The server knows messages and bytes; the engine knows SQL and values.
+ *
+ * - The server encodes values to text or binary with the column's SqlType
+ *   (src/values/*); the engine never sees wire formats except for parameters,
+ *   which it decodes because it owns parameter types.
+ * - Every method throws SqlError for user-facing failures.
+ */
+import type { Row, SqlType } from '../../catalog/types.ts';
+
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  /** pg_class oid and attnum of the column's source, or 0 / 0 when it is computed. */
+  readonly tableOid: number;
+  readonly attnum: number;
+}
+
+/** What the session reports to the protocol layer after each statement. */
+export type TransactionStatus = 'I' | 'T' | 'E';
+
+/** A statement parsed and bound, ready to be bound to parameter values and run. */
+export interface PreparedStatement {
+  /** Parameter types, one per $n (inferred where the client sent OID 0). */
+  readonly paramTypes: readonly SqlType[];
+  /** Result columns, or null when the statement returns no rows (NoData). */
+  readonly columns: readonly ResultColumn[] | null;
+  /** The statement's command word for tags, e.g. 'SELECT', 'INSERT', 'CREATE TABLE'. */
+  readonly command: string;
+}
+
+/** A running statement, read in batches. */
+export interface Cursor {
+  readonly columns: readonly ResultColumn[] | null;
+  /**
+   * The next rows, at most `max` (max > 0). Resolves with an empty array only
+   * when the result is exhausted. A continuous query waits for rows.
+   */
+  next(max: number): Promise<Row[]>;
+  /** The CommandComplete tag, e.g. 'SELECT 3', 'INSERT 0 2', 'CREATE TABLE'; valid once exhausted. */
+  tag(): string;
+  /** Stops the statement and frees what it holds; idempotent. */
+  close(): void;
+}
+
+export interface SessionNotice {
+  readonly severity: 'NOTICE' | 'WARNING' | 'INFO';
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export interface Session {
+  /** Connection parameters the client sent at startup (user, database, application_name, options, ...). */
+  readonly startup: ReadonlyMap<string, string>;
+
+  /**
+   * Splits a simple-query string into statements. An empty list means an empty
+   * query. A syntax error anywhere in the text throws before anything runs.
+   * Statements of a script are bound when executed (a script may create a table
+   * and then use it), so their `columns` and `paramTypes` are not meaningful:
+   * the protocol layer reads the Cursor's columns instead.
+   */
+  prepareScript(sql: string): PreparedStatement[];
+
+  /**
+   * Parses one statement for the extended protocol. `paramOids` are the OIDs the
+   * client declared (0 = infer). Throws 42601 for more than one statement.
+   * Returns null for an empty query.
+   */
+  prepare(sql: string, paramOids: readonly number[]): PreparedStatement | null;
+
+  /**
+   * Starts running a prepared statement. `params` are raw parameter bytes
+   * (null = SQL NULL) in the given formats (0 text, 1 binary, one per param).
+   * `signal` aborts the statement (CancelRequest, disconnect): the cursor's
+   * next() then rejects with 57014.
+   */
+  execute(
+    stmt: PreparedStatement,
+    params: readonly (Uint8Array | null)[],
+    paramFormats: readonly number[],
+    signal: AbortSignal,
+  ): Promise<Cursor>;
+
+  /** Transaction status for ReadyForQuery. */
+  transactionStatus(): TransactionStatus;
+
+  /** Reported settings (ParameterStatus) and their values, for startup and after SET. */
+  reportedParameters(): ReadonlyMap<string, string>;
+
+  /** Notices produced since the last call (sent before CommandComplete). */
+  takeNotices(): SessionNotice[];
+
+  /** Frees everything the session holds (cursors, subscriptions). */
+  close(): void;
+}
+
+export interface SessionFactory {
+  /** Called after authentication; throws SqlError (e.g. 3D000 for an unknown database). */
+  openSession(startup: ReadonlyMap<string, string>): Session;
+}
