@@ -10,7 +10,7 @@
  *   kept as SQL text and re-bound when used, so a definition never refers to
  *   compiled state.
  */
-import type { SqlType } from './types.ts';
+import type { Row, SqlType } from './types.ts';
 
 /** First oid handed to user objects, as in Postgres (FirstNormalObjectId). */
 export const FIRST_USER_OID = 16384;
@@ -77,3 +77,22 @@ export type RelationDefinition = TableDefinition | ViewDefinition | Materialized
 export function isStoredTable(r: RelationDefinition): r is TableDefinition {
   return r.kind === 'table' && r.options['connector'] === undefined;
 }
+
+/**
+ * A pg_catalog / information_schema relation: its rows are computed from the
+ * catalog when scanned (never stored). All its columns are 'physical'.
+ * `id` is the Postgres oid of the relation where Postgres has one (pg_class = 1259).
+ */
+export interface SystemRelation extends RelationBase {
+  readonly kind: 'system';
+  /** Current rows, one Value per column in `columns` order. */
+  rows(ctx: SystemScanContext): readonly Row[];
+}
+
+export interface SystemScanContext {
+  readonly user: string;
+  readonly database: string;
+}
+
+/** What a name resolves to in the catalog. */
+export type CatalogEntry = RelationDefinition | SystemRelation;

@@ -1,0 +1,168 @@
+/**
+ * The one LevelDB database of a data directory (`<dataDir>/db`).
+ *
+ * Contract:
+ * - Keys and values are byte arrays; the key space is laid out in key-space.ts.
+ * - `write` applies its operations as one atomic batch. With `durable` (the
+ *   default) the batch is fsynced before the promise resolves, so anything
+ *   acknowledged to a client after it survives a crash of the process or the
+ *   machine. Non-durable writes are for data that can be recomputed.
+ * - `entries` reads from a snapshot taken when iteration starts, in key order
+ *   (or reverse), in batches, so a scan costs one native call per batch.
+ * - Only one process can open a data directory; a second one gets a clear
+ *   error naming the directory.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve, join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { SqlError, SqlState } from '../errors.ts';
+import type { KeyRange } from './key-space.ts';
+
+export type WriteOp =
+  | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly type: 'del'; readonly key: Uint8Array };
+
+export interface Entry {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
+export interface ReadOptions {
+  /** Newest-first (descending key order). */
+  readonly reverse?: boolean;
+  /** Stop after this many entries in total. */
+  readonly limit?: number;
+  /** Entries per yielded batch (default 1024). */
+  readonly batchSize?: number;
+}
+
+const DEFAULT_BATCH = 1024;
+/** How many bytes one native read may buffer; large enough that a batch of rows is rarely cut short. */
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+
+type Db = ClassicLevel<Uint8Array, Uint8Array>;
+
+export class Store {
+  readonly dataDir: string;
+  readonly #db: Db;
+  #closed = false;
+
+  private constructor(dataDir: string, db: Db) {
+    this.dataDir = dataDir;
+    this.#db = db;
+  }
+
+  /** Opens (creating if needed) the database of `dataDir`. */
+  static async open(dataDir: string): Promise<Store> {
+    const dir = resolve(dataDir);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw new SqlError(SqlState.IO_ERROR, `could not create data directory "${dir}": ${(err as Error).message}`);
+    }
+    const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(join(dir, 'db'), {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+    });
+    try {
+      await db.open();
+    } catch (err) {
+      if (isLockedError(err)) {
+        throw new SqlError(
+          SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+          `data directory "${dir}" is in use by another running millrace server`,
+          { hint: 'Stop the other server, or start this one with a different data directory.', severity: 'FATAL' },
+        );
+      }
+      const cause = (err as { cause?: Error }).cause;
+      throw new SqlError(
+        SqlState.IO_ERROR,
+        `could not open the database in "${dir}": ${cause?.message ?? (err as Error).message}`,
+        { severity: 'FATAL' },
+      );
+    }
+    return new Store(dir, db);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.close();
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#db.get(key);
+  }
+
+  /** Applies `ops` atomically; fsynced before resolving unless `durable` is false. */
+  async write(ops: readonly WriteOp[], durable = true): Promise<void> {
+    if (ops.length === 0) return;
+    await this.#db.batch(ops as WriteOp[], { sync: durable });
+  }
+
+  /** Entries in `range`, in batches, from a snapshot taken now. */
+  async *entries(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<Entry[]> {
+    const size = options.batchSize ?? DEFAULT_BATCH;
+    const it = this.#db.iterator({
+      gte: range.gte,
+      lt: range.lt,
+      reverse: options.reverse ?? false,
+      limit: options.limit ?? -1,
+      highWaterMarkBytes: READ_AHEAD_BYTES,
+    });
+    try {
+      for (;;) {
+        const got = await it.nextv(size);
+        if (got.length === 0) return;
+        const out: Entry[] = new Array<Entry>(got.length);
+        for (let i = 0; i < got.length; i++) {
+          const e = got[i]!;
+          out[i] = { key: e[0], value: e[1] };
+        }
+        yield out;
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  /** The greatest key in `range`, or undefined when the range is empty. */
+  async lastKey(range: KeyRange): Promise<Uint8Array | undefined> {
+    const it = this.#db.keys({ gte: range.gte, lt: range.lt, reverse: true, limit: 1 });
+    try {
+      return await it.next();
+    } finally {
+      await it.close();
+    }
+  }
+
+  /** Number of keys in `range` (a full key scan). */
+  async count(range: KeyRange): Promise<number> {
+    const it = this.#db.keys({ gte: range.gte, lt: range.lt });
+    let n = 0;
+    try {
+      for (;;) {
+        const got = await it.nextv(DEFAULT_BATCH);
+        if (got.length === 0) return n;
+        n += got.length;
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  /**
+   * Deletes every key in `range`. Not atomic with other writes: use it for
+   * data no catalog entry refers to any more (a crash midway leaves garbage
+   * that a later `clear` of the same range removes).
+   */
+  async clear(range: KeyRange): Promise<void> {
+    await this.#db.clear({ gte: range.gte, lt: range.lt });
+  }
+}
+
+function isLockedError(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string; message?: string } } | null;
+  if (e === null || typeof e !== 'object') return false;
+  return e.code === 'LEVEL_LOCKED' || e.cause?.code === 'LEVEL_LOCKED' || /lock .*already held/i.test(e.cause?.message ?? '');
+}

@@ -1,0 +1,268 @@
+/**
+ * Rows of the tables millrace stores (tables without a connector).
+ *
+ * Contract:
+ * - A row is stored under TABLE_ROW + table id + row key, its value the
+ *   row-codec encoding of the table's physical columns in column order.
+ * - Row key: the key-codec encoding of the primary key columns when the table
+ *   has a primary key (so INSERT upserts on the key, last write wins), else a
+ *   row id (key-codec BIGINT), allocated increasing per table, so duplicate
+ *   rows are kept and scans return rows in insertion order. The next row id
+ *   is derived from the greatest stored key the first time a table is written
+ *   after the store opens, so ids only grow across restarts.
+ * - Every mutating call is one atomic, fsynced batch: when it resolves, the
+ *   change survives a crash.
+ * - NOT NULL columns are enforced on every write (23502).
+ * - Keys handed out by `scanWithKeys` are opaque full storage keys, valid for
+ *   `applyChanges` on the same table.
+ */
+import type { Row, SqlType } from '../../catalog/types.ts';
+import type { TableDefinition } from '../../catalog/relation.ts';
+import { decodeRow, encodeRow } from '../values/row-codec.ts';
+import { encodeKey } from '../values/key-codec.ts';
+import { SqlError, SqlState, assert } from '../errors.ts';
+import { KeyPrefix, objectIdOf, objectKey, objectPrefix, prefixRange, type KeyRange } from './key-space.ts';
+import type { Store, WriteOp } from './store.ts';
+
+/** What UPDATE / DELETE apply: keys to delete, rows to write (under their old key when given). */
+export interface TableChanges {
+  readonly deletes: readonly Uint8Array[];
+  readonly upserts: readonly { readonly key?: Uint8Array; readonly row: Row }[];
+}
+
+export interface KeyedBatch {
+  readonly keys: Uint8Array[];
+  readonly rows: Row[];
+}
+
+/** Per-definition facts computed once: physical types, key columns, NOT NULL columns. */
+interface Layout {
+  readonly types: readonly SqlType[];
+  readonly names: readonly string[];
+  readonly keyIndexes: readonly number[];
+  readonly keyTypes: readonly SqlType[];
+  readonly notNull: readonly number[];
+  readonly range: KeyRange;
+}
+
+const ROW_ID_KEY_LENGTH = 5 + 1 + 8;
+const TWO_32 = 4294967296;
+
+export class TableStore {
+  readonly #store: Store;
+  readonly #layouts = new WeakMap<TableDefinition, Layout>();
+  /** Next row id per table id (tables without a primary key), once loaded. */
+  readonly #nextRowId = new Map<number, number>();
+  readonly #loadingRowId = new Map<number, Promise<void>>();
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Writes `rows` (physical columns, in column order); returns the number of rows written. */
+  async insert(table: TableDefinition, rows: readonly Row[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const layout = this.#layout(table);
+    for (const row of rows) checkRow(table, layout, row);
+    const ops: WriteOp[] = new Array<WriteOp>(rows.length);
+    if (layout.keyIndexes.length > 0) {
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        ops[i] = { type: 'put', key: primaryKeyOf(table.id, layout, row), value: encodeRow(row, layout.types) };
+      }
+    } else {
+      const first = await this.#allocateRowIds(table.id, rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        ops[i] = { type: 'put', key: rowIdKey(table.id, first + i), value: encodeRow(rows[i]!, layout.types) };
+      }
+    }
+    await this.#store.write(ops);
+    return rows.length;
+  }
+
+  /** Current rows in key order, in batches of up to 1024. */
+  async *scan(table: TableDefinition): AsyncGenerator<Row[]> {
+    const layout = this.#layout(table);
+    for await (const batch of this.#store.entries(layout.range)) {
+      const rows: Row[] = new Array<Row>(batch.length);
+      for (let i = 0; i < batch.length; i++) rows[i] = decodeRow(batch[i]!.value, layout.types);
+      yield rows;
+    }
+  }
+
+  /** Like `scan`, with each row's storage key (for `applyChanges`). */
+  async *scanWithKeys(table: TableDefinition): AsyncGenerator<KeyedBatch> {
+    const layout = this.#layout(table);
+    for await (const batch of this.#store.entries(layout.range)) {
+      const keys: Uint8Array[] = new Array<Uint8Array>(batch.length);
+      const rows: Row[] = new Array<Row>(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i]!;
+        keys[i] = e.key;
+        rows[i] = decodeRow(e.value, layout.types);
+      }
+      yield { keys, rows };
+    }
+  }
+
+  /**
+   * Applies UPDATE / DELETE changes as one atomic batch: every delete first,
+   * then every upsert. An upsert with a key replaces that row; on a table with
+   * a primary key the row is stored under the key of its (possibly changed)
+   * key columns and the old key is deleted. Accepts either
+   * `(table, changes)` or `(table, deletes, upserts)`.
+   */
+  async applyChanges(
+    table: TableDefinition,
+    changesOrDeletes: TableChanges | readonly Uint8Array[],
+    upsertsArg?: TableChanges['upserts'],
+  ): Promise<void> {
+    const changes: TableChanges = isChangeSet(changesOrDeletes)
+      ? changesOrDeletes
+      : { deletes: changesOrDeletes, upserts: upsertsArg ?? [] };
+    const layout = this.#layout(table);
+    for (const u of changes.upserts) checkRow(table, layout, u.row);
+    const ops: WriteOp[] = [];
+    for (const key of changes.deletes) {
+      assertOwnKey(table.id, key);
+      ops.push({ type: 'del', key });
+    }
+    const puts: WriteOp[] = [];
+    if (layout.keyIndexes.length > 0) {
+      for (const u of changes.upserts) {
+        const key = primaryKeyOf(table.id, layout, u.row);
+        if (u.key !== undefined) {
+          assertOwnKey(table.id, u.key);
+          if (!bytesEqual(u.key, key)) ops.push({ type: 'del', key: u.key });
+        }
+        puts.push({ type: 'put', key, value: encodeRow(u.row, layout.types) });
+      }
+    } else {
+      const fresh = changes.upserts.reduce((n, u) => (u.key === undefined ? n + 1 : n), 0);
+      let next = fresh > 0 ? await this.#allocateRowIds(table.id, fresh) : 0;
+      for (const u of changes.upserts) {
+        let key = u.key;
+        if (key === undefined) key = rowIdKey(table.id, next++);
+        else assertOwnKey(table.id, key);
+        puts.push({ type: 'put', key, value: encodeRow(u.row, layout.types) });
+      }
+    }
+    for (const p of puts) ops.push(p);
+    await this.#store.write(ops);
+  }
+
+  /** Deletes every row of a table (DROP TABLE). */
+  async drop(tableId: number): Promise<void> {
+    await this.#store.clear(prefixRange(objectPrefix(KeyPrefix.TABLE_ROW, tableId)));
+    this.#nextRowId.delete(tableId);
+  }
+
+  /** Number of stored rows (a key scan). */
+  async count(tableId: number): Promise<number> {
+    return this.#store.count(prefixRange(objectPrefix(KeyPrefix.TABLE_ROW, tableId)));
+  }
+
+  #layout(table: TableDefinition): Layout {
+    let layout = this.#layouts.get(table);
+    if (layout === undefined) {
+      const physical = table.columns.filter((c) => c.kind === 'physical');
+      const names = physical.map((c) => c.name);
+      const keyIndexes = table.primaryKey.map((k) => {
+        const i = names.indexOf(k);
+        assert(i >= 0, `primary key column ${k} of ${table.name} is not a physical column`);
+        return i;
+      });
+      const notNull: number[] = [];
+      physical.forEach((c, i) => {
+        if (!c.nullable) notNull.push(i);
+      });
+      layout = {
+        types: physical.map((c) => c.type),
+        names,
+        keyIndexes,
+        keyTypes: keyIndexes.map((i) => physical[i]!.type),
+        notNull,
+        range: prefixRange(objectPrefix(KeyPrefix.TABLE_ROW, table.id)),
+      };
+      this.#layouts.set(table, layout);
+    }
+    return layout;
+  }
+
+  /** Reserves `n` consecutive row ids for a table; returns the first. */
+  async #allocateRowIds(tableId: number, n: number): Promise<number> {
+    if (!this.#nextRowId.has(tableId)) {
+      let loading = this.#loadingRowId.get(tableId);
+      if (loading === undefined) {
+        loading = this.#loadNextRowId(tableId).finally(() => this.#loadingRowId.delete(tableId));
+        this.#loadingRowId.set(tableId, loading);
+      }
+      await loading;
+    }
+    const first = this.#nextRowId.get(tableId)!;
+    this.#nextRowId.set(tableId, first + n);
+    return first;
+  }
+
+  async #loadNextRowId(tableId: number): Promise<void> {
+    const last = await this.#store.lastKey(prefixRange(objectPrefix(KeyPrefix.TABLE_ROW, tableId)));
+    let next = 1;
+    if (last !== undefined) {
+      assert(last.length === ROW_ID_KEY_LENGTH, `table ${tableId} has a key that is not a row id`);
+      next = rowIdOf(last) + 1;
+    }
+    if (!this.#nextRowId.has(tableId)) this.#nextRowId.set(tableId, next);
+  }
+}
+
+function isChangeSet(x: TableChanges | readonly Uint8Array[]): x is TableChanges {
+  return !Array.isArray(x);
+}
+
+function checkRow(table: TableDefinition, layout: Layout, row: Row): void {
+  assert(row.length === layout.types.length, `row of ${row.length} values for ${layout.types.length} columns of ${table.name}`);
+  for (const i of layout.notNull) {
+    if (row[i] === null || row[i] === undefined) {
+      throw new SqlError(
+        SqlState.NOT_NULL_VIOLATION,
+        `null value in column "${layout.names[i]!}" of relation "${table.name}" violates not-null constraint`,
+      );
+    }
+  }
+}
+
+function primaryKeyOf(tableId: number, layout: Layout, row: Row): Uint8Array {
+  const idx = layout.keyIndexes;
+  const values = new Array(idx.length);
+  for (let i = 0; i < idx.length; i++) values[i] = row[idx[i]!] ?? null;
+  return objectKey(KeyPrefix.TABLE_ROW, tableId, encodeKey(values, layout.keyTypes));
+}
+
+/** TABLE_ROW + id + key-codec BIGINT (tag 0x01, 8 bytes big-endian with the sign bit flipped). */
+function rowIdKey(tableId: number, rowId: number): Uint8Array {
+  const out = new Uint8Array(ROW_ID_KEY_LENGTH);
+  const view = new DataView(out.buffer);
+  out[0] = KeyPrefix.TABLE_ROW;
+  view.setUint32(1, tableId >>> 0);
+  out[5] = 1;
+  const hi = Math.floor(rowId / TWO_32);
+  view.setUint32(6, (hi ^ 0x80000000) >>> 0);
+  view.setUint32(10, rowId - hi * TWO_32);
+  return out;
+}
+
+function rowIdOf(key: Uint8Array): number {
+  const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+  const hi = (view.getUint32(6) ^ 0x80000000) >>> 0;
+  return hi * TWO_32 + view.getUint32(10);
+}
+
+function assertOwnKey(tableId: number, key: Uint8Array): void {
+  assert(key.length > 5 && key[0] === KeyPrefix.TABLE_ROW && objectIdOf(key) === tableId, `key does not belong to table ${tableId}`);
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
