@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BIGINT, INT, STRING, decimal, timestamp, varchar, type Row } from '../catalog/types.ts';
-import { datagenRows, datagenSpec } from './datagen.ts';
-import { SqlError } from '../src/errors.ts';
+import { BIGINT, INT, STRING, decimal, timestamp, varchar, type Row } from '../../catalog/types.ts';
+import { datagenRows, datagenSpec } from './generator.ts';
+import { SqlError } from '../../src/errors.ts';
 
 async function collect(spec: ReturnType<typeof datagenSpec>, from = 0, max = Infinity): Promise<Row[]> {
   const out: Row[] = [];

@@ -14,12 +14,12 @@
  *   sequence (it ends when the first sequence ends); otherwise it never ends.
  * - `rows-per-second` paces generation (default 10000).
  */
-import type { Row, SqlType, Value } from '../catalog/types.ts';
-import { MAX_LENGTH } from '../catalog/types.ts';
-import { SqlError, SqlState } from '../src/errors.ts';
-import { parseDecimal, pow10 } from '../src/values/decimal.ts';
-import { parseIntervalParts } from '../src/values/interval-parse.ts';
-import { localToUtcMicros, MICROS_PER_DAY } from '../src/values/datetime.ts';
+import type { Row, SqlType, Value } from '../../catalog/types.ts';
+import { MAX_LENGTH } from '../../catalog/types.ts';
+import { SqlError, SqlState } from '../../src/errors.ts';
+import { parseDecimal, pow10 } from '../../src/values/decimal.ts';
+import { parseIntervalParts } from '../../src/values/interval-parse.ts';
+import { localToUtcMicros, MICROS_PER_DAY } from '../../src/values/datetime.ts';
 
 export interface DatagenColumn {
   readonly name: string;
