@@ -39,6 +39,7 @@ export const SystemOid = {
   pg_range: 3541,
   pg_publication: 6104,
   pg_publication_rel: 6106,
+  pg_publication_namespace: 6237,
   pg_roles: 12100,
   pg_user: 12101,
   pg_settings: 12102,

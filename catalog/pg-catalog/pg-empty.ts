@@ -28,6 +28,7 @@ const TABLES: readonly (readonly [number, string, readonly ColumnSpec[]])[] = [
   [SystemOid.pg_statistic_ext, 'pg_statistic_ext', [['oid', OID], ['stxrelid', OID], ['stxname', NAME], ['stxnamespace', OID], ['stxowner', OID], ['stxstattarget', INT], ['stxkeys', INT2_ARRAY], ['stxkind', arrayOf(PG_CHAR)], ['stxexprs', STRING]]],
   [SystemOid.pg_publication, 'pg_publication', [['oid', OID], ['pubname', NAME], ['pubowner', OID], ['puballtables', BOOLEAN], ['pubinsert', BOOLEAN], ['pubupdate', BOOLEAN], ['pubdelete', BOOLEAN], ['pubtruncate', BOOLEAN], ['pubviaroot', BOOLEAN]]],
   [SystemOid.pg_publication_rel, 'pg_publication_rel', [['oid', OID], ['prpubid', OID], ['prrelid', OID], ['prqual', STRING], ['prattrs', INT2_ARRAY]]],
+  [SystemOid.pg_publication_namespace, 'pg_publication_namespace', [['oid', OID], ['pnpubid', OID], ['pnnspid', OID]]],
   [SystemOid.pg_partitioned_table, 'pg_partitioned_table', [['partrelid', OID], ['partstrat', PG_CHAR], ['partnatts', SMALLINT], ['partdefid', OID], ['partattrs', INT2_ARRAY], ['partclass', OID_ARRAY], ['partcollation', OID_ARRAY], ['partexprs', STRING]]],
   [SystemOid.pg_foreign_table, 'pg_foreign_table', [['ftrelid', OID], ['ftserver', OID], ['ftoptions', TEXT_ARRAY]]],
   [SystemOid.pg_enum, 'pg_enum', [['oid', OID], ['enumtypid', OID], ['enumsortorder', FLOAT], ['enumlabel', NAME]]],

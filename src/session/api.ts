@@ -93,6 +93,9 @@ export interface Session {
   /** Notices produced since the last call (sent before CommandComplete). */
   takeNotices(): SessionNotice[];
 
+  /** The name a REGCLASS / REGTYPE / REGPROC value prints as (e.g. `orders`, `integer`), or undefined. */
+  objectName?(type: SqlType, oid: number): string | undefined;
+
   /** Frees everything the session holds (cursors, subscriptions). */
   close(): void;
 }

@@ -8,8 +8,8 @@
  * - MAP prints as a JSON object (its Postgres type is json): keys are the JSON
  *   strings of the keys' text forms; values are JSON numbers for finite numeric
  *   types, JSON booleans, raw text for JSON values, `null`, else JSON strings.
- * - OID, REGCLASS, REGTYPE and REGPROC print as numbers; naming the object needs
- *   the catalog, so the session replaces REG* output with names where it can.
+ * - OID prints as a number; REGCLASS, REGTYPE and REGPROC print as the object's
+ *   name when `ctx.objectName` knows it (naming needs the catalog), else as numbers.
  */
 
 import type { SqlType, Value } from '../../catalog/types.ts';
@@ -19,6 +19,8 @@ import { formatDecimal } from './decimal.ts';
 
 export interface FormatContext {
   readonly timeZone: string;
+  /** The name a REGCLASS / REGTYPE / REGPROC value prints as, or undefined to print the number. */
+  readonly objectName?: (type: SqlType, oid: number) => string | undefined;
 }
 
 /** The Postgres text form of a non-null value of `type`. */
@@ -32,10 +34,11 @@ export function formatValue(value: Value, type: SqlType, ctx: FormatContext): st
     case 'INT':
     case 'BIGINT':
     case 'OID':
+      return String(value);
     case 'REGCLASS':
     case 'REGTYPE':
     case 'REGPROC':
-      return String(value);
+      return ctx.objectName?.(type, value as number) ?? String(value);
     case 'FLOAT':
       return formatFloat4(value as number);
     case 'DOUBLE':

@@ -1,0 +1,408 @@
+/**
+ * Aggregate functions: result-type resolution and accumulators.
+ *
+ * Result types follow Flink (not Postgres): COUNT -> BIGINT; SUM keeps the
+ * input type for integers and FLOAT/DOUBLE, DECIMAL(p, s) -> DECIMAL(38, s);
+ * AVG keeps the input type for integers (truncating toward zero, Flink's
+ * IntAvgAggFunction) and FLOAT/DOUBLE, DECIMAL(p, s) -> DECIMAL(38, max(s, 6));
+ * MIN/MAX/FIRST_VALUE/LAST_VALUE keep the type; the STDDEV and VAR family -> DOUBLE;
+ * STRING_AGG/LISTAGG -> STRING; ARRAY_AGG -> ARRAY<T>.
+ *
+ * Accumulator input (see hash-aggregate.ts): the argument value, `true` for
+ * count_star, or an array of the arguments for string_agg(value, delimiter).
+ * The caller drops NULL first arguments except for count_star, array_agg,
+ * first_value and last_value; first_value / last_value ignore NULLs themselves
+ * (Flink's semantics), array_agg keeps them.
+ *
+ * Every accumulator supports `remove` (retraction) as the inverse of one
+ * earlier `add` of an equal value. min/max keep a multiset of the values;
+ * string_agg / array_agg / first_value / last_value keep the values in
+ * arrival order and remove the earliest equal one. FLOAT/DOUBLE sums and the
+ * variance family use running sums, so retraction may leave rounding error.
+ */
+import { BIGINT, BOOLEAN, DOUBLE, isCharacter, isNumeric, STRING, type SqlType, type Value } from '../../catalog/types.ts';
+import { InternalError, SqlError, SqlState } from '../errors.ts';
+import { compareValues, valuesEqual } from '../values/compare.ts';
+import { checkPrecision, pow10 } from '../values/decimal.ts';
+import type { AggregateFunctionName } from '../planner/logical-plan.ts';
+import type { AggregateResolution } from './signatures.ts';
+import { divRound } from './arithmetic.ts';
+import { checkBigint, checkSmallInt } from './numeric-errors.ts';
+import { pgTypeDisplayName } from './type-names.ts';
+
+export interface Accumulator {
+  add(v: Value): void;
+  remove?(v: Value): void;
+  result(): Value;
+}
+
+const NAME_MAP: Readonly<Record<string, AggregateFunctionName>> = {
+  count: 'count',
+  count_star: 'count_star',
+  sum: 'sum',
+  avg: 'avg',
+  min: 'min',
+  max: 'max',
+  bool_and: 'bool_and',
+  every: 'bool_and',
+  bool_or: 'bool_or',
+  some: 'bool_or',
+  string_agg: 'string_agg',
+  listagg: 'string_agg',
+  array_agg: 'array_agg',
+  stddev: 'stddev_samp',
+  stddev_samp: 'stddev_samp',
+  stddev_pop: 'stddev_pop',
+  variance: 'var_samp',
+  var_samp: 'var_samp',
+  var_pop: 'var_pop',
+  first_value: 'first_value',
+  last_value: 'last_value',
+};
+
+export function isAggregateName(name: string): boolean {
+  return NAME_MAP[name] !== undefined;
+}
+
+function noFit(name: string, argTypes: readonly SqlType[]): SqlError {
+  return new SqlError(SqlState.UNDEFINED_FUNCTION, `function ${name}(${argTypes.map(pgTypeDisplayName).join(', ')}) does not exist`, {
+    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+  });
+}
+
+const TEXT = STRING;
+
+/** Resolves an aggregate call's types; undefined when `name` is no aggregate. */
+export function resolveAggregateCall(name: string, argTypes: readonly SqlType[]): AggregateResolution | undefined {
+  let fn = NAME_MAP[name];
+  if (fn === undefined) return undefined;
+  if (fn === 'count' && argTypes.length === 0) fn = 'count_star';
+  const n = argTypes.length;
+  const a = argTypes[0] ?? { kind: 'NULL' as const };
+  const t: SqlType = a.kind === 'NULL' ? TEXT : a;
+  switch (fn) {
+    case 'count_star':
+      if (n !== 0) throw noFit(name, argTypes);
+      return { fn, argTypes: [], returnType: BIGINT };
+    case 'count':
+      if (n < 1) throw noFit(name, argTypes);
+      return { fn, argTypes: argTypes.map((x) => (x.kind === 'NULL' ? TEXT : x)), returnType: BIGINT };
+    case 'sum':
+    case 'avg': {
+      if (n !== 1) throw noFit(name, argTypes);
+      const nt: SqlType = a.kind === 'NULL' ? { kind: 'DECIMAL', precision: 38, scale: 0 } : a;
+      if (!isNumeric(nt) && nt.kind !== 'INTERVAL_DAY_TIME' && nt.kind !== 'INTERVAL_YEAR_MONTH') throw noFit(name, argTypes);
+      let rt: SqlType = nt;
+      if (nt.kind === 'DECIMAL') rt = { kind: 'DECIMAL', precision: 38, scale: fn === 'avg' ? Math.max(nt.scale, 6) : nt.scale };
+      return { fn, argTypes: [nt], returnType: rt };
+    }
+    case 'min':
+    case 'max':
+    case 'first_value':
+    case 'last_value':
+      if (n !== 1) throw noFit(name, argTypes);
+      return { fn, argTypes: [t], returnType: t };
+    case 'bool_and':
+    case 'bool_or':
+      if (n !== 1 || (a.kind !== 'BOOLEAN' && a.kind !== 'NULL')) throw noFit(name, argTypes);
+      return { fn, argTypes: [BOOLEAN], returnType: BOOLEAN };
+    case 'string_agg': {
+      const listagg = name === 'listagg';
+      if (!(n === 2 || (listagg && n === 1))) throw noFit(name, argTypes);
+      for (const x of argTypes) if (!isCharacter(x) && x.kind !== 'NULL') throw noFit(name, argTypes);
+      return { fn, argTypes: argTypes.map(() => TEXT), returnType: TEXT };
+    }
+    case 'array_agg':
+      if (n !== 1) throw noFit(name, argTypes);
+      return { fn, argTypes: [t], returnType: { kind: 'ARRAY', element: t } };
+    case 'stddev_pop':
+    case 'stddev_samp':
+    case 'var_pop':
+    case 'var_samp':
+      if (n !== 1 || (!isNumeric(a) && a.kind !== 'NULL')) throw noFit(name, argTypes);
+      return { fn, argTypes: [a.kind === 'NULL' ? DOUBLE : a], returnType: DOUBLE };
+  }
+}
+
+// ------------------------------------------------------------ accumulators
+
+class CountAcc implements Accumulator {
+  #n = 0n;
+  add(): void {
+    this.#n++;
+  }
+  remove(): void {
+    this.#n--;
+  }
+  result(): Value {
+    return this.#n;
+  }
+}
+
+/** SUM / AVG over exact or approximate numbers, kept as a running total and a count. */
+class NumberSumAcc implements Accumulator {
+  #sum = 0;
+  #n = 0;
+  readonly #avg: boolean;
+  readonly #check: (v: number) => number;
+  constructor(avg: boolean, check: (v: number) => number) {
+    this.#avg = avg;
+    this.#check = check;
+  }
+  add(v: Value): void {
+    this.#sum += v as number;
+    this.#n++;
+  }
+  remove(v: Value): void {
+    this.#sum -= v as number;
+    this.#n--;
+  }
+  result(): Value {
+    if (this.#n === 0) return null;
+    return this.#check(this.#avg ? this.#sum / this.#n : this.#sum);
+  }
+}
+
+class BigSumAcc implements Accumulator {
+  #sum = 0n;
+  #n = 0n;
+  readonly #finish: (sum: bigint, n: bigint) => bigint;
+  constructor(finish: (sum: bigint, n: bigint) => bigint) {
+    this.#finish = finish;
+  }
+  add(v: Value): void {
+    this.#sum += v as bigint;
+    this.#n++;
+  }
+  remove(v: Value): void {
+    this.#sum -= v as bigint;
+    this.#n--;
+  }
+  result(): Value {
+    return this.#n === 0n ? null : this.#finish(this.#sum, this.#n);
+  }
+}
+
+/** MIN / MAX with retraction: counts per distinct value for primitive values, a list otherwise. */
+class ExtremeAcc implements Accumulator {
+  readonly #type: SqlType;
+  readonly #sign: number;
+  readonly #counts = new Map<Value, number>();
+  readonly #objects: Value[] = [];
+  #best: Value = null;
+  #stale = false;
+  constructor(type: SqlType, sign: number) {
+    this.#type = type;
+    this.#sign = sign;
+  }
+  #better(a: Value, b: Value): boolean {
+    return this.#sign * compareValues(a, b, this.#type) > 0;
+  }
+  add(v: Value): void {
+    if (typeof v === 'object' && v !== null) this.#objects.push(v);
+    else this.#counts.set(v, (this.#counts.get(v) ?? 0) + 1);
+    if (!this.#stale && (this.#best === null || this.#better(v, this.#best))) this.#best = v;
+  }
+  remove(v: Value): void {
+    if (typeof v === 'object' && v !== null) {
+      const i = this.#objects.findIndex((o) => o !== null && valuesEqual(o, v, this.#type));
+      if (i >= 0) this.#objects.splice(i, 1);
+    } else {
+      const c = this.#counts.get(v);
+      if (c === undefined) return;
+      if (c <= 1) this.#counts.delete(v);
+      else this.#counts.set(v, c - 1);
+    }
+    if (this.#best !== null && compareValues(v, this.#best, this.#type) === 0) this.#stale = true;
+  }
+  result(): Value {
+    if (this.#stale) {
+      let best: Value = null;
+      for (const k of this.#counts.keys()) if (best === null || this.#better(k, best)) best = k;
+      for (const o of this.#objects) if (best === null || this.#better(o, best)) best = o;
+      this.#best = best;
+      this.#stale = false;
+    }
+    return this.#best;
+  }
+}
+
+class BoolAcc implements Accumulator {
+  #trues = 0;
+  #falses = 0;
+  readonly #and: boolean;
+  constructor(and: boolean) {
+    this.#and = and;
+  }
+  add(v: Value): void {
+    if (v === true) this.#trues++;
+    else this.#falses++;
+  }
+  remove(v: Value): void {
+    if (v === true) this.#trues--;
+    else this.#falses--;
+  }
+  result(): Value {
+    if (this.#trues + this.#falses === 0) return null;
+    return this.#and ? this.#falses === 0 : this.#trues > 0;
+  }
+}
+
+/** Values kept in arrival order; removal drops the earliest equal entry. */
+class ListAcc implements Accumulator {
+  readonly #items: Value[] = [];
+  readonly #type: SqlType;
+  readonly #finish: (items: readonly Value[]) => Value;
+  constructor(type: SqlType, finish: (items: readonly Value[]) => Value) {
+    this.#type = type;
+    this.#finish = finish;
+  }
+  add(v: Value): void {
+    this.#items.push(v);
+  }
+  remove(v: Value): void {
+    const t = this.#type;
+    const i = this.#items.findIndex((x) => (x === null || v === null ? x === v : valuesEqual(x, v, t)));
+    if (i >= 0) this.#items.splice(i, 1);
+  }
+  result(): Value {
+    return this.#finish(this.#items);
+  }
+}
+
+/** Running sums for the variance family. */
+class VarianceAcc implements Accumulator {
+  #n = 0;
+  #sum = 0;
+  #sumSq = 0;
+  readonly #toNumber: (v: Value) => number;
+  readonly #fn: AggregateFunctionName;
+  constructor(fn: AggregateFunctionName, toNumber: (v: Value) => number) {
+    this.#fn = fn;
+    this.#toNumber = toNumber;
+  }
+  add(v: Value): void {
+    const x = this.#toNumber(v);
+    this.#n++;
+    this.#sum += x;
+    this.#sumSq += x * x;
+  }
+  remove(v: Value): void {
+    const x = this.#toNumber(v);
+    this.#n--;
+    this.#sum -= x;
+    this.#sumSq -= x * x;
+  }
+  result(): Value {
+    const n = this.#n;
+    const samp = this.#fn === 'var_samp' || this.#fn === 'stddev_samp';
+    if (n === 0 || (samp && n === 1)) return null;
+    const m2 = Math.max(0, this.#sumSq - (this.#sum * this.#sum) / n);
+    const variance = m2 / (samp ? n - 1 : n);
+    return this.#fn === 'stddev_pop' || this.#fn === 'stddev_samp' ? Math.sqrt(variance) : variance;
+  }
+}
+
+function numberOf(t: SqlType): (v: Value) => number {
+  if (t.kind === 'BIGINT') return (v) => Number(v as bigint);
+  if (t.kind === 'DECIMAL') {
+    const d = Number(pow10(t.scale));
+    return (v) => Number(v as bigint) / d;
+  }
+  return (v) => v as number;
+}
+
+function sumAccumulator(t: SqlType, rt: SqlType, avg: boolean): () => Accumulator {
+  switch (t.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT': {
+      const k = t.kind;
+      return () => new NumberSumAcc(avg, (v) => checkSmallInt(k, avg ? Math.trunc(v) + 0 : v));
+    }
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+      return () => new NumberSumAcc(avg, (v) => Math.round(v));
+    case 'FLOAT':
+      return () => new NumberSumAcc(avg, (v) => Math.fround(v));
+    case 'DOUBLE':
+      return () => new NumberSumAcc(avg, (v) => v);
+    case 'BIGINT':
+      return () => new BigSumAcc((s, n) => checkBigint(avg ? s / n : s));
+    case 'DECIMAL': {
+      const r = rt as { precision: number; scale: number };
+      const shift = pow10(r.scale - t.scale);
+      return () =>
+        new BigSumAcc((s, n) => checkPrecision(avg ? divRound(s * shift, n) : s * shift, r.precision, r.scale));
+    }
+    default:
+      throw new InternalError(`sum/avg of ${t.kind}`);
+  }
+}
+
+/** string_agg: items are [value, delimiter] pairs or plain values (LISTAGG default ','). */
+function joinStrings(items: readonly Value[]): Value {
+  if (items.length === 0) return null;
+  let out = '';
+  let any = false;
+  for (const it of items) {
+    const [value, delim] = Array.isArray(it) ? (it as readonly Value[]) : [it, ','];
+    if (value === null || value === undefined) continue;
+    if (any && delim !== null && delim !== undefined) out += delim as string;
+    out += value as string;
+    any = true;
+  }
+  return any ? out : null;
+}
+
+function firstNonNull(items: readonly Value[]): Value {
+  for (const v of items) if (v !== null) return v;
+  return null;
+}
+
+function lastNonNull(items: readonly Value[]): Value {
+  for (let i = items.length - 1; i >= 0; i--) if (items[i] !== null) return items[i]!;
+  return null;
+}
+
+export function createAccumulatorFactory(
+  fn: AggregateFunctionName,
+  argTypes: readonly SqlType[],
+  returnType: SqlType,
+): () => Accumulator {
+  const t = argTypes[0] ?? BOOLEAN;
+  switch (fn) {
+    case 'count':
+    case 'count_star':
+      return () => new CountAcc();
+    case 'sum':
+      return sumAccumulator(t, returnType, false);
+    case 'avg':
+      return sumAccumulator(t, returnType, true);
+    case 'min':
+      return () => new ExtremeAcc(t, -1);
+    case 'max':
+      return () => new ExtremeAcc(t, 1);
+    case 'bool_and':
+      return () => new BoolAcc(true);
+    case 'bool_or':
+      return () => new BoolAcc(false);
+    case 'string_agg': {
+      const pairType: SqlType = argTypes.length > 1 ? { kind: 'ROW', fields: argTypes.map((type, i) => ({ name: `f${i}`, type })) } : t;
+      return () => new ListAcc(pairType, joinStrings);
+    }
+    case 'array_agg':
+      return () => new ListAcc(t, (items) => (items.length === 0 ? null : items.slice()));
+    case 'first_value':
+      return () => new ListAcc(t, firstNonNull);
+    case 'last_value':
+      return () => new ListAcc(t, lastNonNull);
+    case 'stddev_pop':
+    case 'stddev_samp':
+    case 'var_pop':
+    case 'var_samp': {
+      const toNumber = numberOf(t);
+      return () => new VarianceAcc(fn, toNumber);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * INSERT, UPDATE and DELETE on tables millrace stores.
+ *
+ * Contract:
+ * - Each statement is applied as one atomic LevelDB batch and is durable when
+ *   its CommandComplete is sent.
+ * - Values are converted to the column types with assignment rules: a cast
+ *   must exist (else 42804); VARCHAR(n) values longer than n are 22001, as in
+ *   Postgres; CHAR(n) values are blank-padded.
+ * - Only physical columns can be written; computed columns are derived.
+ */
+import type { Delete, Insert, QualifiedName, Update } from '../../grammar/ast.ts';
+import type { Row, SqlType, Value } from '../../catalog/types.ts';
+import { MAX_LENGTH, typesEqual } from '../../catalog/types.ts';
+import type { TableDefinition } from '../../catalog/relation.ts';
+import { isStoredTable } from '../../catalog/relation.ts';
+import { SqlError, SqlState } from '../errors.ts';
+import type { Schema } from '../planner/logical-plan.ts';
+import type { Database } from '../database.ts';
+import type { QueryPipeline } from './query-pipeline.ts';
+import { castFunction } from '../values/cast.ts';
+import { pgTypeDisplayName } from '../functions/type-names.ts';
+import { objectName } from './ddl.ts';
+
+function storedTable(db: Database, name: QualifiedName, verb: string): TableDefinition {
+  const rel = db.catalog.lookup(name.parts.map((p) => p.value));
+  const display = objectName(name);
+  if (rel === undefined) {
+    throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${display}" does not exist`, { position: name.pos });
+  }
+  if (rel.kind === 'system') {
+    throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, `cannot ${verb} system relation "${display}"`, { position: name.pos });
+  }
+  if (rel.kind !== 'table' || !isStoredTable(rel)) {
+    throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `cannot ${verb} "${display}" because it is not a table stored by millrace`, {
+      position: name.pos,
+      ...(rel.kind === 'view' ? { hint: 'Views are read-only.' } : {}),
+    });
+  }
+  return rel;
+}
+
+function physicalColumns(table: TableDefinition) {
+  return table.columns.filter((c) => c.kind === 'physical');
+}
+
+function physicalSchema(table: TableDefinition): Schema {
+  return physicalColumns(table).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable }));
+}
+
+/** A converter from `from` to a column's type under assignment rules. */
+function assignment(from: SqlType, column: { name: string; type: SqlType }, timeZone: string, position: number): (v: Value) => Value {
+  const to = column.type;
+  let cast: ((v: Value) => Value) | undefined;
+  if (from.kind === 'NULL' || typesEqual(from, to)) cast = (v) => v;
+  else {
+    const f = castFunction(from, to);
+    if (f === undefined) {
+      throw new SqlError(
+        SqlState.DATATYPE_MISMATCH,
+        `column "${column.name}" is of type ${pgTypeDisplayName(to)} but expression is of type ${pgTypeDisplayName(from)}`,
+        { position, hint: 'You will need to rewrite or cast the expression.' },
+      );
+    }
+    const ctx = { timeZone };
+    cast = (v) => f(v, ctx as never);
+  }
+  if (to.kind === 'VARCHAR' && to.length !== MAX_LENGTH) {
+    const n = to.length;
+    const inner = cast;
+    return (v) => {
+      if (v === null) return null;
+      const s = inner(v) as string;
+      if ([...s].length > n) {
+        throw new SqlError(SqlState.STRING_DATA_RIGHT_TRUNCATION, `value too long for type character varying(${n})`);
+      }
+      return s;
+    };
+  }
+  if (to.kind === 'CHAR') {
+    const n = to.length;
+    const inner = cast;
+    return (v) => {
+      if (v === null) return null;
+      const s = (inner(v) as string).replace(/ +$/, '');
+      if ([...s].length > n) throw new SqlError(SqlState.STRING_DATA_RIGHT_TRUNCATION, `value too long for type character(${n})`);
+      return s.padEnd(n, ' ');
+    };
+  }
+  return (v) => (v === null ? null : cast!(v));
+}
+
+export async function runInsert(
+  db: Database,
+  pipeline: QueryPipeline,
+  ast: Insert,
+  paramTypes: readonly SqlType[],
+  params: readonly Value[],
+  signal: AbortSignal,
+): Promise<number> {
+  const table = storedTable(db, ast.table, 'insert into');
+  const columns = physicalColumns(table);
+  let targets: number[];
+  if (ast.columns.length === 0) targets = columns.map((_, i) => i);
+  else {
+    targets = ast.columns.map((c) => {
+      const i = columns.findIndex((col) => col.name === c.value);
+      if (i < 0) {
+        const computed = table.columns.some((col) => col.name === c.value);
+        throw new SqlError(
+          SqlState.UNDEFINED_COLUMN,
+          computed
+            ? `column "${c.value}" of relation "${table.name}" is a computed column and cannot be written`
+            : `column "${c.value}" of relation "${table.name}" does not exist`,
+          { position: c.pos },
+        );
+      }
+      return i;
+    });
+    const dup = targets.find((t, i) => targets.indexOf(t) !== i);
+    if (dup !== undefined) {
+      throw new SqlError(SqlState.DUPLICATE_COLUMN, `column "${columns[dup]!.name}" specified more than once`, { position: ast.pos });
+    }
+  }
+  const { plan } = pipeline.plan(ast.source, paramTypes);
+  if (plan.schema.length > targets.length) {
+    throw new SqlError(SqlState.SYNTAX_ERROR, 'INSERT has more expressions than target columns', { position: ast.source.pos });
+  }
+  if (plan.schema.length < targets.length) {
+    throw new SqlError(SqlState.SYNTAX_ERROR, 'INSERT has more target columns than expressions', { position: ast.source.pos });
+  }
+  const tz = pipeline.evalContext().timeZone;
+  const converters = plan.schema.map((c, i) => assignment(c.type, columns[targets[i]!]!, tz, ast.source.pos));
+  const rows: Row[] = [];
+  for await (const batch of pipeline.run(plan, params, signal)) {
+    for (const src of batch) {
+      const row: Row = new Array<Value>(columns.length).fill(null);
+      for (let i = 0; i < targets.length; i++) row[targets[i]!] = converters[i]!(src[i] ?? null);
+      rows.push(row);
+    }
+  }
+  if (rows.length === 0) return 0;
+  return db.tables.insert(table, rows);
+}
+
+export async function runUpdate(
+  db: Database,
+  pipeline: QueryPipeline,
+  ast: Update,
+  paramTypes: readonly SqlType[],
+  params: readonly Value[],
+  signal: AbortSignal,
+): Promise<number> {
+  const table = storedTable(db, ast.table, 'update');
+  const schema = physicalSchema(table);
+  const columns = physicalColumns(table);
+  const tz = pipeline.evalContext().timeZone;
+  const where = ast.where ? pipeline.compileScalar(pipeline.bindScalar(ast.where, schema, paramTypes), params, signal) : undefined;
+  const sets = ast.assignments.map((a) => {
+    const index = columns.findIndex((c) => c.name === a.column.value);
+    if (index < 0) {
+      throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${a.column.value}" of relation "${table.name}" does not exist`, {
+        position: a.column.pos,
+      });
+    }
+    const bound = pipeline.bindScalar(a.value, schema, paramTypes);
+    const convert = assignment(bound.type, columns[index]!, tz, a.value.pos);
+    const evaluate = pipeline.compileScalar(bound, params, signal);
+    return { index, value: (row: Row) => convert(evaluate(row)) };
+  });
+  const deletes: Uint8Array[] = [];
+  const puts: { key?: Uint8Array; row: Row }[] = [];
+  for await (const { keys, rows } of db.tables.scanWithKeys(table)) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (where && where(row) !== true) continue;
+      const updated = row.slice();
+      for (const s of sets) updated[s.index] = s.value(row);
+      puts.push({ key: keys[i]!, row: updated });
+    }
+  }
+  if (puts.length > 0) await db.tables.applyChanges(table, deletes, puts);
+  return puts.length;
+}
+
+export async function runDelete(
+  db: Database,
+  pipeline: QueryPipeline,
+  ast: Delete,
+  paramTypes: readonly SqlType[],
+  params: readonly Value[],
+  signal: AbortSignal,
+): Promise<number> {
+  const table = storedTable(db, ast.table, 'delete from');
+  const schema = physicalSchema(table);
+  const where = ast.where ? pipeline.compileScalar(pipeline.bindScalar(ast.where, schema, paramTypes), params, signal) : undefined;
+  const deletes: Uint8Array[] = [];
+  for await (const { keys, rows } of db.tables.scanWithKeys(table)) {
+    for (let i = 0; i < rows.length; i++) {
+      if (where && where(rows[i]!) !== true) continue;
+      deletes.push(keys[i]!);
+    }
+  }
+  if (deletes.length > 0) await db.tables.applyChanges(table, deletes, []);
+  return deletes.length;
+}

@@ -1,0 +1,249 @@
+/**
+ * A client session: parses statements, keeps settings and the transaction
+ * block state, and runs each statement through the path
+ * parse -> bind -> optimize -> compile -> run (see docs/architecture.md).
+ *
+ * Contract (src/session/api.ts): every failure is a SqlError; a failed
+ * statement inside BEGIN moves the block to the failed state; cursors of
+ * queries stream their rows; everything else answers with precomputed rows.
+ */
+import type { Statement } from '../../grammar/ast.ts';
+import { parseSql, ParseError } from '../../grammar/parse.ts';
+import type { Row, SqlType } from '../../catalog/types.ts';
+import { SqlError, SqlState, toSqlError } from '../errors.ts';
+import type {
+  Cursor,
+  PreparedStatement,
+  ResultColumn,
+  Session,
+  SessionNotice,
+  TransactionStatus,
+} from './api.ts';
+import { SessionSettings } from './settings.ts';
+import { TransactionState } from './transaction-state.ts';
+import { staticCursor } from './cursors.ts';
+import type { Database } from '../database.ts';
+import { decodeParams } from './params.ts';
+import { StatementRunner } from './statement-runner.ts';
+
+/** A statement as the session keeps it between Parse and Execute. */
+export interface SessionStatement extends PreparedStatement {
+  readonly ast: Statement;
+  readonly text: string;
+  /** Bound at prepare time (extended protocol); scripts bind at execute time. */
+  readonly bound: boolean;
+}
+
+export class SqlSession implements Session {
+  readonly startup: ReadonlyMap<string, string>;
+  readonly user: string;
+  readonly database: string;
+  readonly pid: number;
+  readonly settings: SessionSettings;
+  readonly #db: Database;
+  readonly #tx = new TransactionState();
+  #notices: SessionNotice[] = [];
+  readonly #runner: StatementRunner;
+
+  constructor(db: Database, startup: ReadonlyMap<string, string>, pid: number) {
+    this.#db = db;
+    this.startup = startup;
+    this.user = startup.get('user') ?? 'millrace';
+    this.database = startup.get('database') || this.user;
+    this.pid = pid;
+    this.settings = new SessionSettings(this.user, startup);
+    this.#runner = new StatementRunner(db, this);
+  }
+
+  notice(n: SessionNotice): void {
+    this.#notices.push(n);
+  }
+
+  prepareScript(sql: string): PreparedStatement[] {
+    return parseScript(sql).map((ast) => this.#unbound(ast, sql));
+  }
+
+  prepare(sql: string, paramOids: readonly number[]): PreparedStatement | null {
+    const statements = parseScript(sql);
+    if (statements.length === 0) return null;
+    if (statements.length > 1) {
+      throw new SqlError(SqlState.SYNTAX_ERROR, 'cannot insert multiple commands into a prepared statement');
+    }
+    const ast = statements[0]!;
+    const declared: (SqlType | undefined)[] = paramOids.map((oid) =>
+      oid === 0 ? undefined : this.#db.lookup.sqlTypeByOid(oid),
+    );
+    const described = this.#runner.describe(ast, declared);
+    const prepared: SessionStatement = {
+      ast,
+      text: sql,
+      bound: true,
+      paramTypes: described.paramTypes,
+      columns: described.columns,
+      command: commandOf(ast),
+    };
+    return prepared;
+  }
+
+  async execute(
+    stmt: PreparedStatement,
+    params: readonly (Uint8Array | null)[],
+    paramFormats: readonly number[],
+    signal: AbortSignal,
+  ): Promise<Cursor> {
+    const s = stmt as SessionStatement;
+    const ast = s.ast;
+    const endsBlock = ast.kind === 'transaction' && (ast.action === 'COMMIT' || ast.action === 'ROLLBACK');
+    try {
+      this.#tx.checkAllowed(endsBlock);
+      if (ast.kind === 'transaction') return this.#transaction(ast);
+      const values = decodeParams(params, paramFormats, s.paramTypes, this.settings.timeZone);
+      const cursor = await this.#runner.run(ast, s.text, s.paramTypes, values, signal);
+      return this.#failOnError(cursor);
+    } catch (err) {
+      this.#tx.fail();
+      throw toSqlError(err);
+    }
+  }
+
+  transactionStatus(): TransactionStatus {
+    return this.#tx.status;
+  }
+
+  reportedParameters(): ReadonlyMap<string, string> {
+    return this.settings.reported();
+  }
+
+  objectName(type: SqlType, oid: number): string | undefined {
+    const lookup = this.#db.lookup;
+    switch (type.kind) {
+      case 'REGCLASS':
+        return lookup.relationById(oid)?.name;
+      case 'REGTYPE':
+        return lookup.typeNameByOid(oid, -1);
+      case 'REGPROC':
+        return lookup.functionNameByOid(oid);
+      default:
+        return undefined;
+    }
+  }
+
+  takeNotices(): SessionNotice[] {
+    const out = this.#notices;
+    this.#notices = [];
+    return out;
+  }
+
+  close(): void {
+    this.#runner.close();
+  }
+
+  #unbound(ast: Statement, text: string): SessionStatement {
+    return { ast, text, bound: false, paramTypes: [], columns: null, command: commandOf(ast) };
+  }
+
+  /** Errors raised while rows are read still fail the transaction block. */
+  #failOnError(cursor: Cursor): Cursor {
+    const tx = this.#tx;
+    return {
+      columns: cursor.columns,
+      async next(max: number): Promise<Row[]> {
+        try {
+          return await cursor.next(max);
+        } catch (err) {
+          tx.fail();
+          throw toSqlError(err);
+        }
+      },
+      tag: () => cursor.tag(),
+      close: () => cursor.close(),
+    };
+  }
+
+  #transaction(ast: Extract<Statement, { kind: 'transaction' }>): Cursor {
+    const warn = (message: string, code: string) =>
+      this.notice({ severity: 'WARNING', code, message });
+    switch (ast.action) {
+      case 'BEGIN': {
+        const w = this.#tx.begin();
+        if (w) warn(w, SqlState.ACTIVE_SQL_TRANSACTION);
+        return staticCursor(null, [], 'BEGIN');
+      }
+      case 'COMMIT': {
+        const r = this.#tx.commit();
+        if (r.warning) warn(r.warning, SqlState.NO_ACTIVE_SQL_TRANSACTION);
+        return staticCursor(null, [], r.tag);
+      }
+      case 'ROLLBACK': {
+        const r = this.#tx.rollback();
+        if (r.warning) warn(r.warning, SqlState.NO_ACTIVE_SQL_TRANSACTION);
+        return staticCursor(null, [], r.tag);
+      }
+      case 'SAVEPOINT':
+        return staticCursor(null, [], 'SAVEPOINT');
+      case 'RELEASE':
+        return staticCursor(null, [], 'RELEASE');
+      case 'ROLLBACK TO':
+        return staticCursor(null, [], 'ROLLBACK');
+    }
+  }
+}
+
+/** Parses a script, turning parse errors into 42601 with position and the expected tokens. */
+export function parseScript(sql: string): Statement[] {
+  try {
+    return parseSql(sql);
+  } catch (err) {
+    if (err instanceof ParseError) {
+      // Like PostgreSQL, the message names the offending token; the expected tokens are not listed.
+      throw new SqlError(SqlState.SYNTAX_ERROR, err.message, { position: err.position });
+    }
+    throw err;
+  }
+}
+
+/** The command word of a statement's tag. */
+export function commandOf(ast: Statement): string {
+  switch (ast.kind) {
+    case 'query-statement':
+      return 'SELECT';
+    case 'create-table':
+      return 'CREATE TABLE';
+    case 'create-view':
+      return ast.materialized ? 'CREATE MATERIALIZED VIEW' : 'CREATE VIEW';
+    case 'drop':
+      return `DROP ${ast.objectKind}`;
+    case 'insert':
+      return 'INSERT';
+    case 'update':
+      return 'UPDATE';
+    case 'delete':
+      return 'DELETE';
+    case 'set':
+      return 'SET';
+    case 'reset':
+      return 'RESET';
+    case 'show':
+      return 'SHOW';
+    case 'describe':
+      return 'DESCRIBE';
+    case 'explain':
+      return 'EXPLAIN';
+    case 'transaction':
+      return ast.action;
+    case 'use':
+      return 'USE';
+    case 'discard':
+      return 'DISCARD';
+    case 'deallocate':
+      return 'DEALLOCATE';
+    case 'declare-cursor':
+      return 'DECLARE CURSOR';
+    case 'fetch':
+      return ast.move ? 'MOVE' : 'FETCH';
+    case 'close-cursor':
+      return 'CLOSE CURSOR';
+  }
+}
+
+export type { ResultColumn };

@@ -1,0 +1,230 @@
+/**
+ * Runs one statement of a session and answers with a Cursor; `describe`
+ * tells the extended protocol a statement's parameters and result columns
+ * before it runs.
+ */
+import type { Statement } from '../../grammar/ast.ts';
+import type { Row, SqlType, Value } from '../../catalog/types.ts';
+import { STRING } from '../../catalog/types.ts';
+import { SqlError, SqlState, notSupported, unreachable } from '../errors.ts';
+import type { Cursor, ResultColumn } from './api.ts';
+import { staticCursor, streamCursor } from './cursors.ts';
+import type { Database } from '../database.ts';
+import type { SqlSession } from './session.ts';
+import { QueryPipeline } from './query-pipeline.ts';
+import type { Schema } from '../planner/logical-plan.ts';
+import { explainPlan } from '../planner/explain.ts';
+import { createTable, createView, dropRelations } from './ddl.ts';
+import { runDelete, runInsert, runUpdate } from './dml.ts';
+import { describeColumns, describeTable, showColumns, showObjects } from './show.ts';
+import { CursorRegistry } from './sql-cursors.ts';
+
+export function columnsOf(schema: Schema): ResultColumn[] {
+  return schema.map((c) => ({ name: c.name, type: c.type, tableOid: c.tableOid ?? 0, attnum: c.attnum ?? 0 }));
+}
+
+export function textColumns(...names: string[]): ResultColumn[] {
+  return names.map((name) => ({ name, type: STRING, tableOid: 0, attnum: 0 }));
+}
+
+export class StatementRunner {
+  readonly #db: Database;
+  readonly #session: SqlSession;
+  readonly pipeline: QueryPipeline;
+  readonly #cursors = new CursorRegistry();
+
+  constructor(db: Database, session: SqlSession) {
+    this.#db = db;
+    this.#session = session;
+    this.pipeline = new QueryPipeline(db, session);
+  }
+
+  /** Parameter types and result columns of a statement, without running it. */
+  describe(ast: Statement, declared: readonly (SqlType | undefined)[]): {
+    paramTypes: SqlType[];
+    columns: ResultColumn[] | null;
+  } {
+    switch (ast.kind) {
+      case 'query-statement': {
+        const { plan, paramTypes } = this.pipeline.plan(ast.query, declared);
+        return { paramTypes, columns: columnsOf(plan.schema) };
+      }
+      case 'insert':
+      case 'update':
+      case 'delete':
+        return { paramTypes: this.#dmlParamTypes(ast, declared), columns: null };
+      case 'show':
+        return { paramTypes: [], columns: this.#showColumns(ast) };
+      case 'describe':
+        return { paramTypes: [], columns: describeColumns() };
+      case 'explain':
+        return { paramTypes: declared.map((t) => t ?? STRING), columns: textColumns('QUERY PLAN') };
+      case 'fetch':
+        return { paramTypes: [], columns: ast.move ? null : (this.#cursors.get(ast.cursor)?.columns as ResultColumn[] | null) ?? null };
+      case 'set':
+        return { paramTypes: [], columns: ast.name === undefined ? textColumns('key', 'value') : null };
+      default:
+        return { paramTypes: declared.map((t) => t ?? STRING), columns: null };
+    }
+  }
+
+  async run(ast: Statement, script: string, paramTypes: readonly SqlType[], params: readonly Value[], signal: AbortSignal): Promise<Cursor> {
+    switch (ast.kind) {
+      case 'query-statement': {
+        const { plan } = this.pipeline.plan(ast.query, paramTypes);
+        const batches = this.pipeline.run(plan, params, signal)[Symbol.asyncIterator]();
+        return streamCursor(columnsOf(plan.schema), batches);
+      }
+      case 'create-table':
+        await createTable(this.#db, this.pipeline, ast, this.#session);
+        return staticCursor(null, [], 'CREATE TABLE');
+      case 'create-view':
+        await createView(this.#db, this.pipeline, ast, script);
+        return staticCursor(null, [], ast.materialized ? 'CREATE MATERIALIZED VIEW' : 'CREATE VIEW');
+      case 'drop': {
+        await dropRelations(this.#db, ast, this.#session);
+        return staticCursor(null, [], `DROP ${ast.objectKind}`);
+      }
+      case 'insert': {
+        const n = await runInsert(this.#db, this.pipeline, ast, paramTypes, params, signal);
+        return staticCursor(null, [], `INSERT 0 ${n}`);
+      }
+      case 'update': {
+        const n = await runUpdate(this.#db, this.pipeline, ast, paramTypes, params, signal);
+        return staticCursor(null, [], `UPDATE ${n}`);
+      }
+      case 'delete': {
+        const n = await runDelete(this.#db, this.pipeline, ast, paramTypes, params, signal);
+        return staticCursor(null, [], `DELETE ${n}`);
+      }
+      case 'set':
+        return this.#set(ast);
+      case 'reset':
+        this.#session.settings.reset(ast.name);
+        return staticCursor(null, [], 'RESET');
+      case 'show':
+        return this.#show(ast);
+      case 'describe':
+        return staticCursor(describeColumns(), describeTable(this.#db, ast.name), 'DESCRIBE');
+      case 'explain': {
+        const inner = ast.statement;
+        if (inner.kind !== 'query-statement') {
+          if (inner.kind === 'insert' && inner.source) {
+            const { plan } = this.pipeline.plan(inner.source, paramTypes);
+            return explainCursor(`Insert into ${inner.table.parts.map((p) => p.value).join('.')}\n${explainPlan(plan)}`);
+          }
+          throw notSupported(`EXPLAIN of ${inner.kind} statements`, inner.pos);
+        }
+        const { plan } = this.pipeline.plan(inner.query, paramTypes);
+        return explainCursor(explainPlan(plan));
+      }
+      case 'transaction':
+        // Handled by the session itself.
+        return staticCursor(null, [], ast.action);
+      case 'use':
+        return staticCursor(null, [], 'USE');
+      case 'discard':
+        this.#cursors.closeAll();
+        return staticCursor(null, [], `DISCARD ${ast.what}`);
+      case 'deallocate':
+        return staticCursor(null, [], ast.name === undefined ? 'DEALLOCATE ALL' : 'DEALLOCATE');
+      case 'declare-cursor': {
+        const { plan } = this.pipeline.plan(ast.query, paramTypes);
+        const batches = this.pipeline.run(plan, params, new AbortController().signal)[Symbol.asyncIterator]();
+        this.#cursors.declare(ast.name, streamCursor(columnsOf(plan.schema), batches));
+        return staticCursor(null, [], 'DECLARE CURSOR');
+      }
+      case 'fetch': {
+        const cursor = this.#cursors.get(ast.cursor);
+        if (cursor === undefined) {
+          throw new SqlError(SqlState.INVALID_CURSOR_NAME, `cursor "${ast.cursor}" does not exist`, { position: ast.pos });
+        }
+        const rows: Row[] = [];
+        const want = ast.count ?? Number.MAX_SAFE_INTEGER;
+        while (rows.length < want) {
+          const batch = await cursor.next(Math.min(want - rows.length, 10_000));
+          if (batch.length === 0) break;
+          for (const r of batch) rows.push(r);
+        }
+        if (ast.move) return staticCursor(null, [], `MOVE ${rows.length}`);
+        return staticCursor(cursor.columns, rows, `FETCH ${rows.length}`);
+      }
+      case 'close-cursor':
+        if (ast.name === undefined) this.#cursors.closeAll();
+        else if (!this.#cursors.close(ast.name)) {
+          throw new SqlError(SqlState.INVALID_CURSOR_NAME, `cursor "${ast.name}" does not exist`, { position: ast.pos });
+        }
+        return staticCursor(null, [], 'CLOSE CURSOR');
+      default:
+        return unreachable(ast);
+    }
+  }
+
+  close(): void {
+    this.#cursors.closeAll();
+  }
+
+  #set(ast: Extract<Statement, { kind: 'set' }>): Cursor {
+    const settings = this.#session.settings;
+    if (ast.name === undefined) {
+      const rows: Row[] = settings.all().map(([k, v]) => [k, v]);
+      return staticCursor(textColumns('key', 'value'), rows, 'SET');
+    }
+    const name = ast.name;
+    if (name === 'transaction' || name === 'session characteristics') return staticCursor(null, [], 'SET');
+    if (ast.isDefault) settings.reset(name);
+    else settings.set(name, ast.values.join(', '));
+    return staticCursor(null, [], 'SET');
+  }
+
+  #showColumns(ast: Extract<Statement, { kind: 'show' }>): ResultColumn[] {
+    switch (ast.target) {
+      case 'VARIABLE':
+        return textColumns(this.#session.settings.displayName(ast.name ?? ''));
+      case 'ALL':
+        return textColumns('name', 'setting', 'description');
+      default:
+        return showObjects(this.#db, this.#session, ast).columns;
+    }
+  }
+
+  #show(ast: Extract<Statement, { kind: 'show' }>): Cursor {
+    const settings = this.#session.settings;
+    switch (ast.target) {
+      case 'VARIABLE': {
+        const name = ast.name ?? '';
+        const value = settings.get(name);
+        if (value === undefined) {
+          throw new SqlError(SqlState.UNDEFINED_OBJECT, `unrecognized configuration parameter "${name}"`, {
+            position: ast.pos,
+          });
+        }
+        return staticCursor(textColumns(settings.displayName(name)), [[value]], 'SHOW');
+      }
+      case 'ALL':
+        return staticCursor(textColumns('name', 'setting', 'description'), settings.all(), 'SHOW');
+      case 'COLUMNS':
+        return showColumns(this.#db, ast);
+      default: {
+        const r = showObjects(this.#db, this.#session, ast);
+        return staticCursor(r.columns, r.rows, 'SHOW');
+      }
+    }
+  }
+
+  #dmlParamTypes(
+    ast: Extract<Statement, { kind: 'insert' | 'update' | 'delete' }>,
+    declared: readonly (SqlType | undefined)[],
+  ): SqlType[] {
+    if (ast.kind === 'insert') {
+      const { paramTypes } = this.pipeline.plan(ast.source, declared);
+      return paramTypes;
+    }
+    return declared.map((t) => t ?? STRING);
+  }
+}
+
+function explainCursor(text: string): Cursor {
+  const rows: Row[] = text.split('\n').map((line) => [line]);
+  return staticCursor(textColumns('QUERY PLAN'), rows, 'EXPLAIN');
+}

@@ -1,0 +1,84 @@
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.Properties;
+
+/**
+ * pgjdbc client used by pgjdbc.test.ts.
+ *
+ * Usage: java -cp DIR:/usr/share/java/postgresql.jar JdbcClient PORT [HOST]
+ * Connects to database millrace as user tester, creates a table, inserts 8 rows through one
+ * PreparedStatement (pgjdbc switches to a server-prepared statement and binary transfer after
+ * prepareThreshold = 5 executions), reads them back with typed getters, lists tables through
+ * DatabaseMetaData.getTables, provokes an error and checks the connection still works. Prints
+ * `key=value` lines; exits non-zero with a stack trace on any unexpected failure.
+ */
+public final class JdbcClient {
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(args[0]);
+    String host = args.length > 1 ? args[1] : "127.0.0.1";
+    Properties props = new Properties();
+    props.setProperty("user", "tester");
+    props.setProperty("connectTimeout", "10");
+    try (Connection conn = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/millrace", props)) {
+      System.out.println("connected=" + conn.getMetaData().getDatabaseProductName());
+      try (Statement st = conn.createStatement()) {
+        st.execute("DROP TABLE IF EXISTS jdbc_items");
+        st.execute("CREATE TABLE jdbc_items (id INT, name VARCHAR(20), at TIMESTAMP(3), price DECIMAL(10, 2), big BIGINT, ok BOOLEAN)");
+      }
+      int inserted = 0;
+      try (PreparedStatement ps = conn.prepareStatement("INSERT INTO jdbc_items VALUES (?, ?, ?, ?, ?, ?)")) {
+        for (int i = 1; i <= 8; i++) {
+          ps.setInt(1, i);
+          ps.setString(2, "item" + i);
+          ps.setTimestamp(3, Timestamp.valueOf("2024-01-02 03:04:0" + i + ".5"));
+          ps.setBigDecimal(4, new BigDecimal(i + ".25"));
+          ps.setLong(5, 10_000_000_000L * i);
+          ps.setBoolean(6, i % 2 == 0);
+          inserted += ps.executeUpdate();
+        }
+      }
+      System.out.println("inserted=" + inserted);
+      try (PreparedStatement ps = conn.prepareStatement("SELECT id, name, at, price, big, ok FROM jdbc_items WHERE id > ? ORDER BY id")) {
+        // Executed repeatedly so the later executions use the server-prepared, binary path.
+        for (int round = 0; round < 7; round++) {
+          ps.setInt(1, 5);
+          try (ResultSet rs = ps.executeQuery()) {
+            StringBuilder sb = new StringBuilder();
+            while (rs.next()) {
+              sb.append(rs.getInt(1)).append('|').append(rs.getString(2)).append('|').append(rs.getTimestamp(3))
+                .append('|').append(rs.getBigDecimal(4)).append('|').append(rs.getLong(5)).append('|').append(rs.getBoolean(6)).append(';');
+            }
+            if (round == 0 || round == 6) System.out.println("select" + round + "=" + sb);
+          }
+        }
+      }
+      try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM jdbc_items")) {
+        rs.next();
+        System.out.println("count=" + rs.getLong(1));
+      }
+      DatabaseMetaData md = conn.getMetaData();
+      try (ResultSet rs = md.getTables(null, null, "jdbc_items", new String[] {"TABLE"})) {
+        StringBuilder sb = new StringBuilder();
+        while (rs.next()) sb.append(rs.getString("TABLE_NAME")).append(':').append(rs.getString("TABLE_TYPE")).append(';');
+        System.out.println("tables=" + sb);
+      }
+      try (Statement st = conn.createStatement()) {
+        st.executeQuery("SELECT * FROM no_such_table");
+        System.out.println("error=none");
+      } catch (SQLException e) {
+        System.out.println("error=" + e.getSQLState());
+      }
+      try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT name FROM jdbc_items WHERE id = 1")) {
+        rs.next();
+        System.out.println("after_error=" + rs.getString(1));
+      }
+    }
+  }
+}
