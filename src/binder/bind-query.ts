@@ -81,9 +81,9 @@ export function bindSubqueryPlan(q: Query, env: BindEnv, ctes: CteFrame | undefi
 }
 
 /** An expression over the columns of `schema` by name (computed columns, UPDATE / DELETE). */
-export function bindScalarIn(e: Expr, schema: Schema, env: BindEnv): BoundExpr {
+export function bindScalarIn(e: Expr, schema: Schema, env: BindEnv, relationName?: string): BoundExpr {
   const rel: ScopeRelation = {
-    name: undefined,
+    name: relationName,
     columns: schema.map((c, i) => ({ name: c.name, type: c.type, index: i, nullable: c.nullable })),
   };
   const scope = new Scope([rel], undefined, new QueryLevel());

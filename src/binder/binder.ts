@@ -24,6 +24,7 @@ export function bindQuery(q: Query, ctx: BinderContext): { plan: LogicalPlan; pa
   return { plan, paramTypes: env.finalParamTypes() };
 }
 
-export function bindScalar(e: Expr, schema: Schema, ctx: BinderContext): BoundExpr {
-  return bindScalarIn(e, schema, new BindEnv(ctx));
+/** Binds `e` over a row of `schema`; `relationName` lets it say `t.col` (UPDATE t / DELETE FROM t). */
+export function bindScalar(e: Expr, schema: Schema, ctx: BinderContext, relationName?: string): BoundExpr {
+  return bindScalarIn(e, schema, new BindEnv(ctx), relationName);
 }

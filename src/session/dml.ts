@@ -9,13 +9,15 @@
  *   Postgres; CHAR(n) values are blank-padded.
  * - Only physical columns can be written; computed columns are derived.
  */
-import type { Delete, Insert, QualifiedName, Update } from '../../grammar/ast.ts';
+import type { Delete, Expr, Insert, QualifiedName, Update } from '../../grammar/ast.ts';
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import { MAX_LENGTH, typesEqual } from '../../catalog/types.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
 import { isStoredTable } from '../../catalog/relation.ts';
-import { SqlError, SqlState } from '../errors.ts';
-import type { Schema } from '../planner/logical-plan.ts';
+import { SqlError, SqlState, assert } from '../errors.ts';
+import type { LogicalPlan, ScanNode, Schema } from '../planner/logical-plan.ts';
+import { TRUE_LITERAL, type BoundExpr } from '../binder/bound-expr.ts';
+import { compileQuery, type RowSource } from '../compiler/compile.ts';
 import type { Database } from '../database.ts';
 import type { QueryPipeline } from './query-pipeline.ts';
 import { castFunction } from '../values/cast.ts';
@@ -143,6 +145,68 @@ export async function runInsert(
   return db.tables.insert(table, rows);
 }
 
+/**
+ * Evaluates `exprs` (over the table's physical columns) for each stored row, in
+ * order, through a compiled plan, so WHERE and SET may use subqueries.
+ * Yields the rows' storage keys, old rows and the values of `exprs`.
+ */
+async function* evaluateOverTable(
+  db: Database,
+  pipeline: QueryPipeline,
+  table: TableDefinition,
+  exprs: readonly BoundExpr[],
+  params: readonly Value[],
+  signal: AbortSignal,
+): AsyncGenerator<{ keys: Uint8Array[]; rows: Row[]; values: Row[] }> {
+  const schema = physicalSchema(table);
+  const scan: ScanNode = {
+    kind: 'scan',
+    source: 'stored',
+    relationId: table.id,
+    relationName: table.name,
+    columns: schema.map((_, i) => i),
+    unbounded: false,
+    schema,
+  };
+  const plan: LogicalPlan = {
+    kind: 'project',
+    input: scan,
+    exprs,
+    schema: exprs.map((e, i) => ({ name: `e${i}`, type: e.type, nullable: true })),
+  };
+  for await (const { keys, rows } of db.tables.scanWithKeys(table)) {
+    // The plan's own scan reads exactly this batch (a projection keeps row order and
+    // count); scans in subqueries read their relations as usual.
+    const env = pipeline.execEnv(params, signal);
+    const source: RowSource = {
+      scan(node, s) {
+        return node === scan ? oneBatch(rows) : env.source.scan(node, s);
+      },
+    };
+    const values: Row[] = [];
+    for await (const batch of compileQuery(plan, { ...env, source }).run()) {
+      for (const r of batch) values.push(r);
+    }
+    assert(values.length === rows.length, 'UPDATE/DELETE evaluation lost rows');
+    yield { keys, rows, values };
+  }
+}
+
+async function* oneBatch(rows: Row[]): AsyncGenerator<Row[]> {
+  yield rows;
+}
+
+function bindCondition(pipeline: QueryPipeline, where: Expr | undefined, schema: Schema, paramTypes: readonly SqlType[], name: string): BoundExpr {
+  if (where === undefined) return TRUE_LITERAL;
+  const bound = pipeline.bindScalar(where, schema, paramTypes, name);
+  if (bound.type.kind !== 'BOOLEAN' && bound.type.kind !== 'NULL') {
+    throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of WHERE must be type boolean, not type ${pgTypeDisplayName(bound.type)}`, {
+      position: where.pos,
+    });
+  }
+  return bound;
+}
+
 export async function runUpdate(
   db: Database,
   pipeline: QueryPipeline,
@@ -155,7 +219,8 @@ export async function runUpdate(
   const schema = physicalSchema(table);
   const columns = physicalColumns(table);
   const tz = pipeline.evalContext().timeZone;
-  const where = ast.where ? pipeline.compileScalar(pipeline.bindScalar(ast.where, schema, paramTypes), params, signal) : undefined;
+  const name = ast.alias?.value ?? table.name;
+  const where = bindCondition(pipeline, ast.where, schema, paramTypes, name);
   const sets = ast.assignments.map((a) => {
     const index = columns.findIndex((c) => c.name === a.column.value);
     if (index < 0) {
@@ -163,19 +228,19 @@ export async function runUpdate(
         position: a.column.pos,
       });
     }
-    const bound = pipeline.bindScalar(a.value, schema, paramTypes);
-    const convert = assignment(bound.type, columns[index]!, tz, a.value.pos);
-    const evaluate = pipeline.compileScalar(bound, params, signal);
-    return { index, value: (row: Row) => convert(evaluate(row)) };
+    const bound = pipeline.bindScalar(a.value, schema, paramTypes, name);
+    return { index, bound, convert: assignment(bound.type, columns[index]!, tz, a.value.pos) };
   });
   const deletes: Uint8Array[] = [];
   const puts: { key?: Uint8Array; row: Row }[] = [];
-  for await (const { keys, rows } of db.tables.scanWithKeys(table)) {
+  for await (const { keys, rows, values } of evaluateOverTable(db, pipeline, table, [where, ...sets.map((s) => s.bound)], params, signal)) {
     for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      if (where && where(row) !== true) continue;
-      const updated = row.slice();
-      for (const s of sets) updated[s.index] = s.value(row);
+      const v = values[i]!;
+      if (v[0] !== true) continue;
+      const updated = rows[i]!.slice();
+      sets.forEach((s, j) => {
+        updated[s.index] = s.convert(v[j + 1] ?? null);
+      });
       puts.push({ key: keys[i]!, row: updated });
     }
   }
@@ -193,13 +258,10 @@ export async function runDelete(
 ): Promise<number> {
   const table = storedTable(db, ast.table, 'delete from');
   const schema = physicalSchema(table);
-  const where = ast.where ? pipeline.compileScalar(pipeline.bindScalar(ast.where, schema, paramTypes), params, signal) : undefined;
+  const where = bindCondition(pipeline, ast.where, schema, paramTypes, ast.alias?.value ?? table.name);
   const deletes: Uint8Array[] = [];
-  for await (const { keys, rows } of db.tables.scanWithKeys(table)) {
-    for (let i = 0; i < rows.length; i++) {
-      if (where && where(rows[i]!) !== true) continue;
-      deletes.push(keys[i]!);
-    }
+  for await (const { keys, values } of evaluateOverTable(db, pipeline, table, [where], params, signal)) {
+    for (let i = 0; i < keys.length; i++) if (values[i]![0] === true) deletes.push(keys[i]!);
   }
   if (deletes.length > 0) await db.tables.applyChanges(table, deletes, []);
   return deletes.length;

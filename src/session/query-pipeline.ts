@@ -71,8 +71,8 @@ export class QueryPipeline {
     return { plan, paramTypes: bound.paramTypes };
   }
 
-  bindScalar(expr: Expr, schema: Schema, paramTypes: readonly (SqlType | undefined)[]): BoundExpr {
-    return bindScalar(expr, schema, this.binderContext(paramTypes));
+  bindScalar(expr: Expr, schema: Schema, paramTypes: readonly (SqlType | undefined)[], relationName?: string): BoundExpr {
+    return bindScalar(expr, schema, this.binderContext(paramTypes), relationName);
   }
 
   execEnv(params: readonly Value[], signal: AbortSignal, ctx: EvalContext = this.evalContext()): ExecEnv {

@@ -195,11 +195,27 @@ export function parseScript(sql: string): Statement[] {
     return parseSql(sql);
   } catch (err) {
     if (err instanceof ParseError) {
-      // Like PostgreSQL, the message names the offending token; the expected tokens are not listed.
-      throw new SqlError(SqlState.SYNTAX_ERROR, err.message, { position: err.position });
+      // Like PostgreSQL, the message names the offending token; the hint says what could come there.
+      const hint = expectedHint(err.expected);
+      throw new SqlError(SqlState.SYNTAX_ERROR, err.message, { position: err.position, ...(hint !== undefined ? { hint } : {}) });
     }
     throw err;
   }
+}
+
+/** "Expected ..." for a syntax error, short enough to read: long lists are summarised. */
+export function expectedHint(expected: readonly string[]): string | undefined {
+  if (expected.length === 0) return undefined;
+  if (expected.includes('CASE') && expected.includes('a number')) {
+    const closers = expected.filter((e) => e === ')' || e === ',');
+    return `Expected an expression${closers.length > 0 ? ` or ${closers.map((c) => `"${c}"`).join(' or ')}` : ''}.`;
+  }
+  if (expected.includes('SELECT') && expected.includes('INSERT') && expected.includes('CREATE')) {
+    return 'Expected the start of a statement: SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, SET, SHOW, DESCRIBE, EXPLAIN, BEGIN, ...';
+  }
+  const quoted = expected.map((e) => (/^[a-z]/.test(e) ? e : `"${e}"`));
+  if (quoted.length <= 12) return `Expected one of: ${quoted.join(', ')}.`;
+  return `Expected one of: ${quoted.slice(0, 12).join(', ')}, ...`;
 }
 
 /** The command word of a statement's tag. */
