@@ -1,0 +1,77 @@
+/**
+ * Cancelling a running statement the way drivers do it (a CancelRequest on a second connection with
+ * the backend's pid and secret key, as psql sends on Ctrl-C): an endless query over an unbounded
+ * datagen table stops with 57014, the connection stays usable, and a cancel with a wrong key does
+ * nothing. Also checks that LIMIT ends an endless query by itself.
+ */
+import net from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient } from '../harness/pg-client.ts';
+import { acquireServer, type AcquiredServer } from '../harness/target.ts';
+
+const CANCEL_REQUEST_CODE = 80877102;
+
+function sendCancel(host: string, port: number, pid: number, secret: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, host, () => {
+      const msg = Buffer.alloc(16);
+      msg.writeInt32BE(16, 0);
+      msg.writeInt32BE(CANCEL_REQUEST_CODE, 4);
+      msg.writeInt32BE(pid, 8);
+      msg.writeInt32BE(secret, 12);
+      socket.end(msg);
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+  });
+}
+
+/** The BackendKeyData node-postgres received at startup. */
+function backendKey(client: pg.Client): { pid: number; secret: number } {
+  const c = client as unknown as { processID: number; secretKey: number };
+  return { pid: c.processID, secret: c.secretKey };
+}
+
+describe('cancel', () => {
+  let server: AcquiredServer;
+  let client: pg.Client;
+  beforeAll(async () => {
+    server = await acquireServer();
+    client = await connectClient(server);
+    await client.query(`CREATE TABLE endless (id BIGINT, v INT) WITH ('connector' = 'datagen', 'rows-per-second' = '2000')`);
+  });
+  afterAll(async () => {
+    await client?.end().catch(() => undefined);
+    await server?.release();
+  });
+
+  it('ends an endless query with LIMIT', async () => {
+    const r = await client.query('SELECT id, v FROM endless LIMIT 5');
+    expect(r.rows).toHaveLength(5);
+  });
+
+  it('stops an endless query on CancelRequest with 57014 and keeps the connection', async () => {
+    const { pid, secret } = backendKey(client);
+    let settled = false;
+    const running = client.query('SELECT id FROM endless').then(
+      () => null,
+      (err: unknown) => err as { code?: string; message: string },
+    );
+    void running.finally(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    // A wrong secret must not cancel anything.
+    await sendCancel(server.host, server.port, pid, (secret ^ 0x5a5a5a5a) | 0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toBe(false);
+    await sendCancel(server.host, server.port, pid, secret);
+    const err = await running;
+    expect(err).not.toBeNull();
+    expect(err?.code).toBe('57014');
+    expect(err?.message).toMatch(/cancel/i);
+    const after = await client.query('SELECT 1 AS one');
+    expect(after.rows).toEqual([{ one: '1' }]);
+  });
+});
