@@ -241,6 +241,8 @@ export class AstBuilder {
           query: this.query(mustNode(n, 'query')),
           ...span,
         };
+      case 'copyStmt':
+        return this.copy(n, span);
       case 'utilityStmt':
         return this.utility(n, span);
       default:
@@ -450,6 +452,120 @@ export class AstBuilder {
     }
     if (cur.length > 0) details.push(cur.join(' '));
     return { kind: 'explain', details, statement: this.statement(mustNode(n, 'statement')), ...span };
+  }
+
+  // ---------------------------------------------------------------- COPY
+
+  copy(n: CstNode, span: A.StatementSpan): A.Copy {
+    const q = node(n, 'query');
+    const words = toks(n, 'words');
+    const r = new WordReader(words, this.#text.length);
+    let source: A.Copy['source'];
+    if (q !== undefined) source = { kind: 'query', query: this.query(q) };
+    else {
+      const table = r.qualifiedName();
+      const columns: A.Ident[] = [];
+      if (r.skipToken(LParen)) {
+        do columns.push(r.ident());
+        while (r.skipToken(Comma));
+        r.expect(RParen);
+      }
+      source = { kind: 'table', table, columns };
+    }
+    let direction: A.Copy['direction'];
+    if (r.skipWord('FROM')) direction = 'from';
+    else {
+      r.expectWord('TO');
+      direction = 'to';
+    }
+    if (source.kind === 'query' && direction === 'from') throw syntaxErrorAt(words[0], this.#text.length);
+    const at = r.current()?.startOffset ?? this.#text.length;
+    let target: A.Copy['target'];
+    if (r.skipWord(direction === 'from' ? 'STDIN' : 'STDOUT')) target = { kind: 'stdio', pos: at };
+    else if (r.skipWord('PROGRAM')) target = { kind: 'program', path: r.string(), pos: at };
+    else target = { kind: 'file', path: r.string(), pos: at };
+    const options: A.CopyOption[] = [];
+    if (r.skipWord('WITH') && r.done()) throw syntaxErrorAt(undefined, this.#text.length);
+    if (r.current()?.tokenType === LParen) {
+      r.next();
+      do options.push(this.copyOption(r));
+      while (r.skipToken(Comma));
+      r.expect(RParen);
+    } else {
+      while (!r.done()) options.push(this.legacyCopyOption(r));
+    }
+    r.end();
+    return { kind: 'copy', source, direction, target, options, ...span };
+  }
+
+  /** `name [value]` inside COPY's parenthesised option list. */
+  copyOption(r: WordReader): A.CopyOption {
+    const pos = r.current()?.startOffset ?? this.#text.length;
+    const name = r.word().toLowerCase();
+    const t = r.current();
+    if (t === undefined || t.tokenType === Comma || t.tokenType === RParen) return { name, pos };
+    if (t.tokenType === Star) {
+      r.next();
+      return { name, value: '*', pos };
+    }
+    if (t.tokenType === LParen) {
+      r.next();
+      const cols: string[] = [];
+      do cols.push(r.name());
+      while (r.skipToken(Comma));
+      r.expect(RParen);
+      return { name, value: cols, pos };
+    }
+    return { name, value: r.valueText(), pos };
+  }
+
+  /** One option of COPY's old unparenthesised syntax, normalised to the new form. */
+  legacyCopyOption(r: WordReader): A.CopyOption {
+    const head = r.current();
+    const pos = head?.startOffset ?? this.#text.length;
+    const word = r.word();
+    const withString = (name: string): A.CopyOption => {
+      r.skipWord('AS');
+      return { name, value: r.string(), pos };
+    };
+    const columns = (): string[] => {
+      const cols: string[] = [];
+      do cols.push(r.name());
+      while (r.skipToken(Comma));
+      return cols;
+    };
+    switch (word) {
+      case 'BINARY':
+        return { name: 'format', value: 'binary', pos };
+      case 'CSV':
+        return { name: 'format', value: 'csv', pos };
+      case 'HEADER':
+        return { name: 'header', pos };
+      case 'FREEZE':
+        return { name: 'freeze', pos };
+      case 'OIDS':
+        return { name: 'oids', pos };
+      case 'DELIMITER':
+      case 'NULL':
+      case 'QUOTE':
+      case 'ESCAPE':
+      case 'ENCODING':
+        return withString(word.toLowerCase());
+      case 'FORCE': {
+        if (r.skipWord('QUOTE')) {
+          if (r.skipToken(Star)) return { name: 'force_quote', value: '*', pos };
+          return { name: 'force_quote', value: columns(), pos };
+        }
+        if (r.skipWord('NOT')) {
+          r.expectWord('NULL');
+          return { name: 'force_not_null', value: columns(), pos };
+        }
+        r.expectWord('NULL');
+        return { name: 'force_null', value: columns(), pos };
+      }
+      default:
+        throw syntaxErrorAt(head, this.#text.length);
+    }
   }
 
   // ---------------------------------------------------------------- utility statements
@@ -1514,6 +1630,11 @@ class WordReader {
     if (n === undefined) throw syntaxErrorAt(this.current(), this.#textLength);
     this.#i++;
     return n;
+  }
+  ident(): A.Ident {
+    const t = this.next();
+    if (!(t.tokenType === QuotedIdent || t.tokenType === BacktickIdent || this.#isWordTok(t))) throw syntaxErrorAt(t, this.#textLength);
+    return identOf(t);
   }
   qualifiedName(): A.QualifiedName {
     const parts: A.Ident[] = [];

@@ -574,7 +574,8 @@ export type Statement =
   | Deallocate
   | DeclareCursor
   | Fetch
-  | CloseCursor;
+  | CloseCursor
+  | Copy;
 
 /** Fields every statement carries besides `kind` and `pos`. */
 export interface StatementSpan {
@@ -795,4 +796,36 @@ export interface Fetch extends StatementSpan {
 export interface CloseCursor extends StatementSpan {
   readonly kind: 'close-cursor';
   readonly name?: string;
+}
+
+/**
+ * `COPY table [(columns)] FROM {STDIN | 'file' | PROGRAM 'command'} [options]` and
+ * `COPY {table [(columns)] | (query)} TO {STDOUT | 'file' | PROGRAM 'command'} [options]`.
+ * Options are `[WITH] (name [value], ...)` or the old unparenthesised forms (BINARY, CSV,
+ * HEADER, DELIMITER [AS] 'c', NULL [AS] 's', QUOTE [AS] 'q', ESCAPE [AS] 'e',
+ * FORCE QUOTE {* | cols}, FORCE NOT NULL cols, ENCODING 'e'), which are normalised to
+ * the same list (CSV -> format csv, BINARY -> format binary, FORCE QUOTE -> force_quote).
+ * The session validates names and values.
+ */
+export interface Copy extends StatementSpan {
+  readonly kind: 'copy';
+  readonly source:
+    | { readonly kind: 'table'; readonly table: QualifiedName; readonly columns: readonly Ident[] }
+    | { readonly kind: 'query'; readonly query: Query };
+  readonly direction: 'from' | 'to';
+  readonly target:
+    | { readonly kind: 'stdio'; readonly pos: number }
+    | { readonly kind: 'file' | 'program'; readonly path: string; readonly pos: number };
+  readonly options: readonly CopyOption[];
+}
+
+export interface CopyOption {
+  /** Lower-case option name: format, header, delimiter, null, quote, escape, force_quote, ... */
+  readonly name: string;
+  /**
+   * The value as text (strings as written, words lower-cased), `*`, or a column list;
+   * absent when only the name was written (`HEADER`).
+   */
+  readonly value?: string | readonly string[];
+  readonly pos: number;
 }

@@ -78,6 +78,7 @@ class SqlParser extends CstParser {
       { ALT: fn(() => this.SUBRULE(this.deleteStmt)) },
       { ALT: fn(() => this.SUBRULE(this.explainStmt)) },
       { ALT: fn(() => this.SUBRULE(this.declareStmt)) },
+      { ALT: fn(() => this.SUBRULE(this.copyStmt)) },
       { ALT: fn(() => this.SUBRULE(this.utilityStmt)) },
     ]));
   });
@@ -458,6 +459,19 @@ class SqlParser extends CstParser {
       }),
     });
     this.SUBRULE(this.statement);
+  });
+
+  copyStmt = this.RULE('copyStmt', () => {
+    this.CONSUME(KW.COPY);
+    this.OPTION({
+      MAX_LOOKAHEAD: 1,
+      DEF: fn(() => {
+        this.CONSUME(LParen);
+        this.SUBRULE(this.query);
+        this.CONSUME(RParen);
+      }),
+    });
+    this.MANY(() => this.CONSUME(RawTok, { LABEL: 'words' }));
   });
 
   declareStmt = this.RULE('declareStmt', () => {

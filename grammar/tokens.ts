@@ -126,7 +126,7 @@ const NON_RESERVED = [
   'ROLLUP', 'CUBE', 'RETURNING', 'HOLD', 'BINARY', 'SCROLL', 'NO', 'FILTER', 'OVER', 'WITHIN',
   'YEAR', 'MONTH', 'WEEK', 'DAY', 'HOUR', 'MINUTE', 'SECOND', 'MILLISECOND', 'MICROSECOND',
   'YEARS', 'MONTHS', 'WEEKS', 'DAYS', 'HOURS', 'MINUTES', 'SECONDS',
-  'DESCRIPTOR', 'MAP', 'AT',
+  'DESCRIPTOR', 'MAP', 'AT', 'COPY',
 ] as const;
 
 export type Keyword = (typeof RESERVED)[number] | (typeof NON_RESERVED)[number];

@@ -1,25 +1,82 @@
 /**
- * The composition root: `npm start -- [--port N] [--host H] [--data-dir DIR]`.
- * Opens the database under the data directory, serves the Postgres protocol,
+ * The composition root: `npm start -- [--port N] [--host H] [--data-dir DIR]
+ * [--users FILE] [--auth METHOD] [--tls-cert FILE --tls-key FILE] [--tls-required]`.
+ * Reads the users file and the TLS PEM files (the server itself reads no
+ * files), opens the database under the data directory, serves the Postgres protocol,
  * prints `millrace listening on HOST:PORT` once ready, and shuts down cleanly
  * on SIGTERM / SIGINT.
  */
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { Database } from './database.ts';
-import { PgServer } from './server/server.ts';
+import { PgServer, type PgServerOptions } from './server/server.ts';
+import { buildAuthPolicy, parseUsersFile } from './auth/auth-config.ts';
 import { builtinConnectors } from '../connectors/index.ts';
 
 export const DEFAULT_PORT = 5488;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = 'data';
 
-const USAGE = `usage: npm start -- [--port N] [--host H] [--data-dir DIR]
+const USAGE = `usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--users FILE] [--auth METHOD]
+                      [--tls-cert FILE --tls-key FILE] [--tls-required]
 
-  --port N        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host H        address to listen on (default ${DEFAULT_HOST})
-  --data-dir DIR  where millrace keeps its data (default ./${DEFAULT_DATA_DIR})
+  --port N          port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H          address to listen on (default ${DEFAULT_HOST})
+  --data-dir DIR    where millrace keeps its data (default ./${DEFAULT_DATA_DIR})
+  --users FILE      users and passwords, one "name:password" (or name:SCRAM-SHA-256$... verifier) a line
+  --auth METHOD     trust, password, md5 or scram (default: trust without --users, else scram)
+  --tls-cert FILE   PEM certificate: enables TLS (with --tls-key)
+  --tls-key FILE    PEM private key of the certificate
+  --tls-required    refuse connections that do not use TLS
 `;
+
+/** The security options from the flags; throws an Error whose message is shown to the operator. */
+function securityOptions(values: {
+  users?: string | undefined;
+  auth?: string | undefined;
+  'tls-cert'?: string | undefined;
+  'tls-key'?: string | undefined;
+  'tls-required'?: boolean | undefined;
+}): Pick<PgServerOptions, 'auth' | 'tls' | 'tlsRequired'> {
+  let users;
+  if (values.users !== undefined) {
+    const file = path.resolve(values.users);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read --users file: ${(err as Error).message}`);
+    }
+    users = parseUsersFile(text, file);
+  }
+  const auth = buildAuthPolicy({ ...(values.auth !== undefined ? { method: values.auth } : {}), ...(users !== undefined ? { users } : {}) });
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  const tlsRequired = values['tls-required'] === true;
+  if (tlsRequired && certFile === undefined) throw new Error('--tls-required needs --tls-cert and --tls-key');
+  if (certFile === undefined || keyFile === undefined) return { auth };
+  const read = (flag: string, file: string): Buffer => {
+    try {
+      return readFileSync(path.resolve(file));
+    } catch (err) {
+      throw new Error(`cannot read ${flag} file: ${(err as Error).message}`);
+    }
+  };
+  const pem = { cert: read('--tls-cert', certFile), key: read('--tls-key', keyFile) };
+  try {
+    tls.createSecureContext(pem);
+  } catch (err) {
+    throw new Error(`invalid --tls-cert / --tls-key: ${(err as Error).message}`);
+  }
+  return { auth, tls: pem, tlsRequired };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
 
 async function main(): Promise<void> {
   let values;
@@ -29,6 +86,11 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         host: { type: 'string' },
         'data-dir': { type: 'string' },
+        users: { type: 'string' },
+        auth: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-required': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -48,11 +110,21 @@ async function main(): Promise<void> {
   }
   const host = values.host ?? DEFAULT_HOST;
   const dataDir = path.resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
+  let security: Pick<PgServerOptions, 'auth' | 'tls' | 'tlsRequired'>;
+  try {
+    security = securityOptions(values);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
 
   const db = await Database.open(dataDir, builtinConnectors);
-  const server = new PgServer({ sessions: db, host, port, log: (msg: string) => process.stderr.write(`${msg}\n`) });
+  const server = new PgServer({ sessions: db, host, port, log: (msg: string) => process.stderr.write(`${msg}\n`), ...security });
   const address = await server.start();
   process.stdout.write(`millrace listening on ${address.host}:${address.port}\n`);
+  if (security.auth?.method === 'trust' && !isLoopback(host)) {
+    process.stderr.write(`warning: listening on ${host} with trust authentication: anyone who can reach it connects as any user (see --users)\n`);
+  }
   process.stderr.write(`data directory: ${dataDir}\n`);
 
   let stopping = false;

@@ -18,6 +18,7 @@ import {
   STRING,
   isCharacter,
   isTemporal,
+  typesEqual,
   type SqlType,
 } from '../../catalog/types.ts';
 import { notSupported, SqlError, SqlState } from '../errors.ts';
@@ -434,11 +435,24 @@ function bindCase(e: Extract<Expr, { kind: 'case' }>, s: ExprScope): BoundExpr {
   };
 }
 
+/** The first `length` characters (code points) of `text`. */
+function truncateChars(text: string, length: number): string {
+  if (text.length <= length) return text;
+  let end = 0;
+  for (let n = 0; n < length && end < text.length; n++) end += (text.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+  return text.slice(0, end);
+}
+
 export function bindCast(operand: Expr, type: SqlType, tryCast: boolean, pos: number, s: ExprScope): BoundExpr {
   const env = s.env;
   const x = bindExpr(operand, s);
   if (env.isUnknown(x)) {
     if (x.kind === 'literal' && typeof x.value === 'string') {
+      if (type.kind === 'VARCHAR' || type.kind === 'CHAR') {
+        // An explicit cast to a length truncates (Postgres: input as text, then the length coercion).
+        const text = truncateChars(x.value, type.length);
+        return type.kind === 'VARCHAR' ? { kind: 'literal', type, value: text } : textToLiteral(text, type, env.ctx, pos);
+      }
       if (!tryCast) return textToLiteral(x.value, type, env.ctx, pos);
       try {
         return textToLiteral(x.value, type, env.ctx, pos);
@@ -553,7 +567,9 @@ function bindCall(call: FunctionCall, s: ExprScope): BoundExpr {
         kind: 'case',
         type: ret.type,
         whens: [{ when: eq, then: { kind: 'literal', type: ret.type, value: null } }],
-        else: left.type.kind === ret.type.kind ? left : ret,
+        // The comparison may have widened the first argument (DECIMAL(10,0) to DECIMAL(12,2)): its
+        // value is then at another scale than the result type, so return the argument itself.
+        else: typesEqual(left.type, ret.type) ? left : ret,
       };
     }
     default:

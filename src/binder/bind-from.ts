@@ -13,6 +13,7 @@
  * - A table function whose arguments use earlier FROM items (LATERAL, explicit
  *   or implied as in Postgres) becomes a TableFunctionNode over them.
  * - Equality conjuncts between the two sides of an ON condition become equiKeys.
+ * - Window TVFs (`TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), ...))`) are bound by bind-window-tvf.ts.
  */
 import type { CommonTableExpr, Ident, JoinRef, NamedTableRef, TableAlias, TableRef } from '../../grammar/ast.ts';
 import type { CatalogEntry, ColumnDefinition } from '../../catalog/relation.ts';
@@ -27,6 +28,7 @@ import { coerceTo, settle } from './coerce.ts';
 import { conjuncts, containsSubquery, forEachColumn, shiftColumns } from './expr-utils.ts';
 import { bindQueryPlan, bindScalarIn } from './bind-query.ts';
 import { QueryLevel, Scope, shiftRelation, type ScopeColumn, type ScopeRelation } from './scope.ts';
+import { bindWindowTvf, windowTvfFunction } from './bind-window-tvf.ts';
 
 /** Where a FROM clause is bound: the enclosing query level's scope for correlated references. */
 export interface FromContext {
@@ -232,7 +234,7 @@ function renameColumns(plan: LogicalPlan, names: readonly Ident[], relName: stri
   };
 }
 
-function aliased(plan: LogicalPlan, alias: TableAlias | undefined, name: string | undefined, schema: string | undefined, pos: number): FromItem {
+export function aliased(plan: LogicalPlan, alias: TableAlias | undefined, name: string | undefined, schema: string | undefined, pos: number): FromItem {
   const relName = alias?.name.value ?? name;
   const p = alias === undefined ? plan : renameColumns(plan, alias.columns, relName ?? '', pos);
   return { plan: p, relations: [relationOf(p.schema, relName, alias === undefined ? schema : undefined)] };
@@ -260,6 +262,12 @@ function bindFunction(ref: Extract<TableRef, { kind: 'function' }>, fc: FromCont
   const env = fc.env;
   const call = ref.call;
   const name = call.name.parts[call.name.parts.length - 1]!.value;
+  const windowFn = call.name.parts.length === 1 ? windowTvfFunction(name) : undefined;
+  const tvfArgs = call.args.some((a) => a.kind === 'table-arg' || a.kind === 'descriptor' || a.kind === 'named-arg');
+  if (windowFn !== undefined && (ref.tableWrapper || tvfArgs)) {
+    const item = bindWindowTvf(ref, windowFn, fc);
+    return left === undefined ? item : crossJoin(left, item);
+  }
   if (ref.tableWrapper || call.args.some((a) => a.kind === 'table-arg' || a.kind === 'descriptor')) {
     throw notSupported(`table-valued function ${name.toUpperCase()}`, ref.pos);
   }

@@ -26,6 +26,7 @@ import { bindFromList, type FromContext } from './bind-from.ts';
 import { resolveTypeName } from './type-name.ts';
 import { Scope } from './scope.ts';
 import { remapOuterInPlan } from './outer-refs.ts';
+import { bindLegacyWindowInput, rewriteLegacyGroupWindow } from './bind-window-tvf.ts';
 
 export interface SelectResult {
   readonly plan: LogicalPlan;
@@ -84,9 +85,14 @@ class Sink implements AggregateSink {
   }
 }
 
-export function bindSelect(select: Select, orderBy: readonly OrderItem[], fc: FromContext): SelectResult {
+export function bindSelect(original: Select, originalOrderBy: readonly OrderItem[], fc: FromContext): SelectResult {
   const env = fc.env;
-  const from = bindFromList(select.from, fc);
+  // Legacy group windows (GROUP BY TUMBLE(ts, ...)): a window node over FROM, auxiliary functions as its columns.
+  const legacy = rewriteLegacyGroupWindow(original, originalOrderBy);
+  const select = legacy?.select ?? original;
+  const orderBy = legacy?.orderBy ?? originalOrderBy;
+  let from = bindFromList(select.from, fc);
+  if (legacy !== undefined) from = bindLegacyWindowInput(legacy.window, from, fc);
   let plan: LogicalPlan = from?.plan ?? { kind: 'values', rows: [[]], schema: [] };
   const scope = new Scope(from?.relations ?? [], fc.outer, fc.level);
   checkDistinctNames(scope, select);

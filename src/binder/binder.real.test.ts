@@ -69,6 +69,28 @@ describe.skipIf(!ready)('binder with the real function library', () => {
     expect(await run('SELECT -a, upper(b), length(b) FROM t WHERE a = 2')).toEqual([[-2, 'BANANA', 6]]);
   });
 
+  it('NULLIF keeps the first argument at its own type when the comparison widens it', async () => {
+    // DECIMAL(10,0) compared with DECIMAL(10,2): the result is 1 at scale 0, not 100.
+    expect(await run('SELECT NULLIF(CAST(1 AS DECIMAL(10,0)), CAST(0.05 AS DECIMAL(10,2))), NULLIF(CAST(1 AS DECIMAL(10,0)), CAST(1 AS DECIMAL(10,2)))')).toEqual([
+      [1n, null],
+    ]);
+  });
+
+  it('an explicit cast of a string literal to VARCHAR(n) or CHAR(n) truncates', async () => {
+    expect(await run("SELECT CAST('Hello World' AS VARCHAR(3)), CAST(' pad ' AS CHAR(3)), CAST('ab' AS CHAR(4)), CAST('a😀bc' AS VARCHAR(2))")).toEqual([
+      ['Hel', ' pa', 'ab  ', 'a😀'],
+    ]);
+  });
+
+  it('a string literal compared with a VARCHAR(n) is not cut to n', async () => {
+    expect(await run("SELECT CAST(b AS VARCHAR(3)) IN ('apple', 'app'), CAST(b AS VARCHAR(3)) = 'apple' FROM t WHERE a = 1")).toEqual([[true, false]]);
+  });
+
+  it('EXTRACT of a time field from a DATE fails with 0A000', async () => {
+    await expect(run("SELECT EXTRACT(HOUR FROM DATE '2024-03-01')")).rejects.toMatchObject({ code: '0A000', message: 'unit "hour" not supported for type date' });
+    expect(await run("SELECT EXTRACT(DAY FROM DATE '2024-03-01')")).toEqual([[1]]);
+  });
+
   it('aggregates and windows', async () => {
     expect(await run('SELECT count(*), sum(a), max(b), avg(c) FROM t')).toEqual([[3n, 6, 'cherry', 2]]);
     expect(await run('SELECT a, sum(a) OVER (ORDER BY a) FROM t ORDER BY a')).toEqual([

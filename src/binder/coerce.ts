@@ -14,6 +14,9 @@ export function coerceTo(e: BoundExpr, type: SqlType, env: BindEnv, pos: number)
   if (env.isUnknown(e)) {
     if (e.kind === 'literal' && typeof e.value === 'string') {
       if (type.kind === 'NULL') return e;
+      // Compared with a VARCHAR(n), a string literal keeps its full text (Postgres resolves it as
+      // varchar without a length); storing into a column checks the length separately.
+      if (type.kind === 'VARCHAR') return { kind: 'literal', type, value: e.value };
       return textToLiteral(e.value, type, env.ctx, env.positions.get(e) ?? pos);
     }
     if (e.kind === 'param') {

@@ -82,6 +82,8 @@ export function remapOuterInPlan(plan: LogicalPlan, depth: number, map: OuterMap
       return { ...plan, left: sub(plan.left), right: sub(plan.right) };
     case 'table-function':
       return { ...plan, ...(plan.input === undefined ? {} : { input: sub(plan.input) }), args: plan.args.map(ex) };
+    case 'window-tvf':
+      return { ...plan, input: sub(plan.input), timeCol: ex(plan.timeCol), partitionBy: plan.partitionBy.map(ex) };
     case 'window':
       return {
         ...plan,

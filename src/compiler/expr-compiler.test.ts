@@ -40,6 +40,12 @@ describe('compiled expressions', () => {
     expect(() => run(call('div', [lit(1), lit(0)]))).toThrow(/division by zero/);
   });
 
+  it('evaluates every argument of a strict call before the NULL check, as Postgres', () => {
+    const boom = call('div', [lit(1), lit(0)]);
+    expect(() => run(call('div', [lit(null), boom]))).toThrow(/division by zero/);
+    expect(() => run(add(lit(null), boom))).toThrow(/division by zero/);
+  });
+
   it('calls non-strict functions with NULLs', () => {
     expect(run(call('is_distinct_from', [lit(1), lit(null)], BOOLEAN))).toBe(true);
   });

@@ -252,10 +252,11 @@ function buildCall(call: BoundCall, cx: ExecContext, subs: SubqueryEval[]): Eval
     const a1 = args[1]!;
     return strict
       ? (row) => {
+          // Every argument is evaluated before the NULL check, as Postgres does: an error in a
+          // later argument is raised even when an earlier one is NULL.
           const x = a0(row);
-          if (x === null) return null;
           const y = a1(row);
-          if (y === null) return null;
+          if (x === null || y === null) return null;
           argv[0] = x;
           argv[1] = y;
           return impl(argv, ctx);
@@ -270,12 +271,13 @@ function buildCall(call: BoundCall, cx: ExecContext, subs: SubqueryEval[]): Eval
   // evaluating an argument never re-enters this call site.
   return strict
     ? (row) => {
+        let sawNull = false;
         for (let i = 0; i < n; i++) {
           const v = args[i]!(row);
-          if (v === null) return null;
+          if (v === null) sawNull = true;
           argv[i] = v;
         }
-        return impl(argv, ctx);
+        return sawNull ? null : impl(argv, ctx);
       }
     : (row) => {
         for (let i = 0; i < n; i++) argv[i] = args[i]!(row);

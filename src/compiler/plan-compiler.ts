@@ -28,6 +28,7 @@ import { joinOperator } from '../operators/hash-join.ts';
 import { hashAggregateOperator, type AggregateCallSpec } from '../operators/hash-aggregate.ts';
 import { tableFunctionOperator } from '../operators/table-function.ts';
 import { defaultFrame, windowOperator, type WindowCallSpec } from '../operators/window.ts';
+import { windowAssignOperator, type WindowAssignSpec } from '../operators/window-assign.ts';
 
 /** Aggregates that see NULL inputs themselves; every other one skips rows whose first argument is NULL. */
 const SEES_NULLS: ReadonlySet<string> = new Set(['count_star', 'array_agg', 'first_value', 'last_value']);
@@ -156,6 +157,23 @@ export function compilePlan(plan: LogicalPlan, cx: ExecContext): StreamFactory {
       const calls = plan.calls.map((c) => windowCallSpec(c, cx, compiled));
       const prepare = combinePrepare(compiled);
       return () => windowOperator(calls, prepare, input());
+    }
+    case 'window-tvf': {
+      const input = compilePlan(plan.input, cx);
+      const time = ex(plan.timeCol);
+      const partition = plan.partitionBy.map(ex);
+      const spec: WindowAssignSpec = {
+        fn: plan.fn,
+        time: time.eval,
+        partition: partition.map((e) => e.eval),
+        partitionTypes: plan.partitionBy.map((e) => e.type),
+        prepare: combinePrepare([time, ...partition]),
+        size: plan.size,
+        slide: plan.slide,
+        offset: plan.offset,
+        timeZone: plan.timeCol.type.kind === 'TIMESTAMP_LTZ' ? cx.env.ctx.timeZone : undefined,
+      };
+      return () => windowAssignOperator(spec, input());
     }
     default:
       return unreachable(plan);

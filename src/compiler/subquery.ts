@@ -240,6 +240,8 @@ export function nodeExprs(plan: LogicalPlan): BoundExpr[] {
       return [...plan.args];
     case 'window':
       return plan.calls.flatMap((c) => [...c.args, ...c.partitionBy, ...c.orderBy.map((k) => k.expr)]);
+    case 'window-tvf':
+      return [plan.timeCol, ...plan.partitionBy];
     default:
       return unreachable(plan);
   }

@@ -85,7 +85,8 @@ for (const [names, mode] of [
       };
     }
     if (isIntegral(t)) return (a) => a[0]!;
-    return mode === 'ceil' ? (a) => Math.ceil(a[0] as number) + 0 : (a) => Math.floor(a[0] as number) + 0;
+    // -0 stays -0 (ceil(-0.5) prints `-0`, as Postgres' float8 ceil).
+    return mode === 'ceil' ? (a) => Math.ceil(a[0] as number) : (a) => Math.floor(a[0] as number);
   });
 }
 
@@ -97,7 +98,7 @@ unaryNumeric(['round'], decimalNoScale, (t, rt) => {
 unaryNumeric(['trunc', 'truncate'], decimalNoScale, (t) => {
   if (t.kind === 'DECIMAL') return (a) => (a[0] as bigint) / pow10(t.scale);
   if (isIntegral(t)) return (a) => a[0]!;
-  return (a) => Math.trunc(a[0] as number) + 0;
+  return (a) => Math.trunc(a[0] as number);
 });
 
 /** round/trunc(x, s): DECIMAL keeps its type's scale; the value is rounded at digit s. */

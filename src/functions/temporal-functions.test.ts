@@ -59,6 +59,11 @@ describe('date_part / extract', () => {
     expect(run('date_part', [S, DATE], ['day', day(2006, 6, 5)])).toBe('5');
     expect(run('date_part', [S, time(0)], ['hour', 13 * 3_600_000_000])).toBe('13');
   });
+  it('rejects time fields of a DATE with 0A000, as Postgres does', () => {
+    expect(() => run('date_part', [S, DATE], ['hour', day(2006, 6, 5)])).toThrow(expect.objectContaining({ code: '0A000', message: 'unit "hour" not supported for type date' }));
+    expect(() => run('date_part', [S, DATE], ['Second', day(2006, 6, 5)])).toThrow(SqlError);
+    expect(run('date_part', [S, DATE], ['doy', day(2006, 6, 5)])).toBe('156');
+  });
   it('extract returns BIGINT (Flink)', () => {
     expect(callRaw('extract', [S, DATE], ['DAY', day(2006, 6, 5)])).toEqual({ value: 5n, type: BIGINT });
     expect(run('extract', [S, TS], ['SECOND', ts])).toBe('15');

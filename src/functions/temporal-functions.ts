@@ -90,6 +90,8 @@ function toLocal(v: number, t: SqlType, ctx: EvalContext): number {
   }
 }
 
+const DATE_TIME_FIELDS: ReadonlySet<string> = new Set(['hour', 'minute', 'second', 'millisecond', 'milliseconds', 'microsecond', 'microseconds']);
+
 function unitError(field: string, t: SqlType): SqlError {
   const tn = t.kind === 'DATE' ? 'date' : t.kind === 'TIMESTAMP_LTZ' ? 'timestamp with time zone' : t.kind === 'TIME' ? 'time' : t.kind.startsWith('INTERVAL') ? 'interval' : 'timestamp';
   return new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `unit "${field}" not supported for type ${tn}`);
@@ -289,6 +291,14 @@ generic({
   match: fieldMatch(DOUBLE),
   make: (argTypes) => {
     const t = argTypes[1]!;
+    if (t.kind === 'DATE') {
+      // A DATE has no time of day: EXTRACT rejects the time fields (Postgres 14+, Flink's validator).
+      return (a, ctx) => {
+        const field = a[0] as string;
+        if (DATE_TIME_FIELDS.has(field.toLowerCase())) throw unitError(field, t);
+        return extractField(field, a[1] as number, t, ctx);
+      };
+    }
     return (a, ctx) => extractField(a[0] as string, a[1] as number, t, ctx);
   },
 });

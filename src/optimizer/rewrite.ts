@@ -249,6 +249,7 @@ export function withChildren(plan: LogicalPlan, children: readonly LogicalPlan[]
     case 'limit':
     case 'distinct':
     case 'window':
+    case 'window-tvf':
       return { ...plan, input: children[0]! };
     case 'join':
     case 'set-op':
@@ -296,6 +297,8 @@ export function nodeExprs(plan: LogicalPlan): BoundExpr[] {
       return [...plan.args];
     case 'window':
       return plan.calls.flatMap((c) => [...c.args, ...c.partitionBy, ...c.orderBy.map((k) => k.expr)]);
+    case 'window-tvf':
+      return [plan.timeCol, ...plan.partitionBy];
     default:
       return unreachable(plan);
   }
@@ -385,6 +388,11 @@ export function mapNodeExprs(plan: LogicalPlan, f: (e: BoundExpr) => BoundExpr):
     case 'window': {
       const calls = mapList(plan.calls, (c) => mapWindowCall(c, f));
       return calls === plan.calls ? plan : { ...plan, calls };
+    }
+    case 'window-tvf': {
+      const timeCol = f(plan.timeCol);
+      const partitionBy = mapList(plan.partitionBy, f);
+      return timeCol === plan.timeCol && partitionBy === plan.partitionBy ? plan : { ...plan, timeCol, partitionBy };
     }
     default:
       return unreachable(plan);

@@ -3,7 +3,7 @@
  * stream row by row (scan, project, filter, limit, union all, values) runs
  * over an unbounded source and keeps producing rows until cancelled or its
  * LIMIT is reached. Operators that need the end of their input (aggregation,
- * sorting, joins, set operations, window functions, DISTINCT) would wait
+ * sorting, joins, set operations, window functions, SESSION windows, DISTINCT) would wait
  * forever on it; they are refused at plan time with an error that says so,
  * never left hanging.
  */
@@ -26,9 +26,18 @@ const NEEDS_END_OF_INPUT: Partial<Record<LogicalPlan['kind'], string>> = {
   window: 'window functions (OVER)',
 };
 
+/**
+ * TUMBLE / HOP / CUMULATE assign each row on its own and stream; SESSION merges
+ * a partition's rows over the whole input (firing by watermark comes later).
+ */
+function needsEndOfInput(plan: LogicalPlan): string | undefined {
+  if (plan.kind === 'window-tvf') return plan.fn === 'SESSION' ? 'SESSION windows' : undefined;
+  return NEEDS_END_OF_INPUT[plan.kind];
+}
+
 /** Throws 0A000 when an operator that needs the end of its input reads unbounded input. */
 export function checkUnboundedInput(plan: LogicalPlan): void {
-  const what = NEEDS_END_OF_INPUT[plan.kind];
+  const what = needsEndOfInput(plan);
   if (what !== undefined && childrenOf(plan).some(readsUnboundedInput)) {
     throw notSupported(
       `${what} over an unbounded source`,

@@ -7,7 +7,7 @@
  * - bounded input (no unbounded scan below) is computed to completion, so
  *   every bounded node is insert-only;
  * - over unbounded input, Scan, Values, Project, Filter, Union, TableFunction
- *   and Window (OVER) pass their inputs' mode on (Union: retract if any input
+ *   Window (OVER) and window TVFs pass their inputs' mode on (Union: retract if any input
  *   retracts); Limit without ORDER BY stops the stream and stays insert-only
  *   over insert-only input;
  * - Aggregate, Distinct, INTERSECT / EXCEPT, Sort and ORDER BY ... LIMIT over
@@ -41,6 +41,7 @@ export function changelogMode(plan: LogicalPlan): ChangelogMode {
     case 'union':
     case 'table-function':
     case 'window':
+    case 'window-tvf':
       return inputs();
     case 'limit':
       return plan.input.kind === 'sort' ? 'retract' : inputs();

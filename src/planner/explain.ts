@@ -76,6 +76,11 @@ export function formatLiteral(value: Value, type: SqlType): string {
   }
 }
 
+/** A window duration (µs) as an interval literal. */
+function duration(us: number): string {
+  return formatLiteral(us, { kind: 'INTERVAL_DAY_TIME' });
+}
+
 function quoteString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
 }
@@ -168,6 +173,16 @@ class Explainer {
           (c, i) => `${this.windowCall(c, (e) => ex(e, input))} AS ${quoteIdent(plan.schema[w + i]?.name ?? '')}`,
         );
         return `Window [${calls.join(', ')}]`;
+      }
+      case 'window-tvf': {
+        const input = plan.input.schema;
+        const parts = [`${plan.fn}(time=${ex(plan.timeCol, input)}`];
+        if (plan.partitionBy.length > 0) parts.push(`partition by ${plan.partitionBy.map((e) => ex(e, input)).join(', ')}`);
+        if (plan.fn === 'SESSION') parts.push(`gap=${duration(plan.size)}`);
+        else if (plan.fn === 'TUMBLE') parts.push(`size=${duration(plan.size)}`);
+        else parts.push(`${plan.fn === 'HOP' ? 'slide' : 'step'}=${duration(plan.slide)}`, `size=${duration(plan.size)}`);
+        if (plan.offset !== 0) parts.push(`offset=${duration(plan.offset)}`);
+        return `WindowTvf ${parts.join(', ')})`;
       }
       default:
         return unreachable(plan);

@@ -37,7 +37,8 @@ export type LogicalPlan =
   | UnionNode
   | SetOpNode
   | TableFunctionNode
-  | WindowNode;
+  | WindowNode
+  | WindowTvfNode;
 
 /**
  * Reads a relation. `source` says who provides the rows:
@@ -210,6 +211,34 @@ export interface WindowNode {
   readonly schema: Schema;
 }
 
+export type WindowTvfFunction = 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
+
+/**
+ * A windowing table-valued function (Flink's TUMBLE / HOP / CUMULATE / SESSION)
+ * and the legacy group windows rewritten to it. Output: the input columns
+ * followed by window_start, window_end, window_time (= window_end - 1 ms), of
+ * type TIMESTAMP(3), or TIMESTAMP_LTZ(3) over a TIMESTAMP_LTZ time column.
+ * Durations are microseconds (day-time intervals only, as Flink requires):
+ * - TUMBLE: `size`, `slide` = size; HOP: `slide`, `size`; CUMULATE: `slide` is
+ *   the step, `size` the max size (a multiple of the step);
+ * - SESSION: `size` = `slide` = the gap; `partitionBy` are the session keys
+ *   (empty for the other functions).
+ * `offset` shifts window assignment (TUMBLE / HOP / CUMULATE). Rows whose time
+ * is NULL belong to no window and are dropped.
+ */
+export interface WindowTvfNode {
+  readonly kind: 'window-tvf';
+  readonly input: LogicalPlan;
+  readonly fn: WindowTvfFunction;
+  /** The time column (a column reference into the input). */
+  readonly timeCol: BoundExpr;
+  readonly partitionBy: readonly BoundExpr[];
+  readonly size: number;
+  readonly slide: number;
+  readonly offset: number;
+  readonly schema: Schema;
+}
+
 export function childrenOf(plan: LogicalPlan): readonly LogicalPlan[] {
   switch (plan.kind) {
     case 'scan':
@@ -222,6 +251,7 @@ export function childrenOf(plan: LogicalPlan): readonly LogicalPlan[] {
     case 'limit':
     case 'distinct':
     case 'window':
+    case 'window-tvf':
       return [plan.input];
     case 'join':
     case 'set-op':

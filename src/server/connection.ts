@@ -5,16 +5,33 @@
  *
  * Reading never stops while a statement runs (so a disconnect is noticed and
  * aborts it); frames queue up and the socket is paused only when too many
- * wait. Phases: 'startup' (SSLRequest / GSSENCRequest answered 'N',
- * CancelRequest served and closed, StartupMessage opens the session), then
- * 'ready' (tagged messages). A broken framing, an unknown message type or a
- * failed startup ends the connection with a FATAL ErrorResponse.
+ * wait. Phases: 'startup' (SSLRequest answered 'S' and the socket upgraded
+ * to TLS when the server has a certificate, else 'N'; GSSENCRequest answered
+ * 'N'; CancelRequest served and closed; a StartupMessage starts
+ * authentication), 'auth' (only PasswordMessage-family 'p' messages until
+ * the Authenticator is done; then the session opens), then 'ready' (tagged
+ * messages). A broken framing, an unknown message type, a failed
+ * authentication or a failed startup ends the connection with a FATAL
+ * ErrorResponse.
+ *
+ * TLS upgrade: the SSLRequest must be the last thing the client sent before
+ * reading the answer; bytes already received after it would be plaintext
+ * smuggled into the encrypted session, so they end the connection (08P01),
+ * as in PostgreSQL. The 'S' is written and the socket wrapped in the same
+ * tick, so the ClientHello always reaches the TLS layer.
+ *
+ * A client must be authenticated within `authenticationTimeoutMs` of
+ * connecting: before its StartupMessage the socket is just closed, during
+ * authentication it gets FATAL 57014 (as PostgreSQL's authentication_timeout).
  *
  * Teardown (client gone, Terminate, FATAL error, server stop) aborts the
  * running statement and every portal, then closes the session; it happens
  * once.
  */
 import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { AuthPolicy } from '../auth/auth-policy.ts';
+import { Authenticator, type AuthStep } from '../auth/authenticator.ts';
 import { SqlError, SqlState, toSqlError, unreachable } from '../errors.ts';
 import type { Session, SessionFactory } from '../session/api.ts';
 import type { FormatContext } from '../values/text-format.ts';
@@ -32,6 +49,13 @@ import { parseStartupMessage, writeStartupReply, type StartupRequest } from './s
 export interface ConnectionHost {
   readonly sessions: SessionFactory;
   readonly maxMessageBytes: number;
+  readonly auth: AuthPolicy;
+  /** Set when TLS is enabled: SSLRequest is accepted. */
+  readonly tls: SecureContext | null;
+  /** StartupMessages on unencrypted connections are refused. */
+  readonly tlsRequired: boolean;
+  /** From accept to authenticated: silent close before the StartupMessage, FATAL 57014 during authentication. */
+  readonly authenticationTimeoutMs: number;
   log(msg: string): void;
   /** Makes the connection reachable by CancelRequest; returns its key (pid = `preferredPid` when free). */
   register(conn: Connection, preferredPid: number | undefined): { readonly pid: number; readonly secret: number };
@@ -43,16 +67,23 @@ export interface ConnectionHost {
 /** Frames waiting beyond this pause the socket until the queue is worked off. */
 const MAX_QUEUED_FRAMES = 256;
 const NO = 0x4e; // 'N'
+const YES = 0x53; // 'S'
 /** How long stop() lets a client take its final ErrorResponse before the socket is destroyed. */
 const SHUTDOWN_GRACE_MS = 1000;
 
 const QUIET_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 export class Connection implements QueryContext {
-  readonly #socket: Socket;
+  /** The client's socket; replaced by its TLSSocket after an SSLRequest was accepted. */
+  #socket: Socket;
+  #encrypted = false;
   readonly #host: ConnectionHost;
   readonly #decoder: FrameDecoder;
-  readonly writer: MessageWriter;
+  #writer: MessageWriter;
+  /** Set between the StartupMessage and the end of authentication. */
+  #auth: { readonly authenticator: Authenticator; readonly request: StartupRequest } | null = null;
+  readonly #onDataListener = (chunk: Buffer): void => this.#onData(chunk);
+  #authTimer: NodeJS.Timeout | null;
   readonly #extended: ExtendedQuery;
   readonly #queue: Frame[] = [];
   readonly #format: { timeZone: string; objectName: NonNullable<FormatContext['objectName']> } = {
@@ -64,6 +95,8 @@ export class Connection implements QueryContext {
   #running: AbortController | null = null;
   #key: { readonly pid: number; readonly secret: number } | null = null;
   #pumping = false;
+  /** Wakes nextMessage() when a frame arrives or the connection ends. */
+  #wake: (() => void) | null = null;
   #paused = false;
   #closed = false;
   readonly #done: Promise<void>;
@@ -73,22 +106,51 @@ export class Connection implements QueryContext {
     this.#socket = socket;
     this.#host = host;
     this.#decoder = new FrameDecoder(host.maxMessageBytes);
-    this.writer = new MessageWriter(socket);
+    this.#writer = new MessageWriter(socket);
     this.#extended = new ExtendedQuery(this);
     this.#done = new Promise<void>((resolve) => {
       this.#resolveDone = resolve;
     });
     socket.setNoDelay(true);
     socket.setKeepAlive(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('data', this.#onDataListener);
+    this.#watch(socket);
+    this.#authTimer = setTimeout(() => this.#authTimedOut(), host.authenticationTimeoutMs);
+    this.#authTimer.unref();
+  }
+
+  #authTimedOut(): void {
+    this.#authTimer = null;
+    if (this.#closed || this.#session !== null) return;
+    if (this.#auth === null) {
+      this.#teardown();
+      this.#socket.destroy();
+      return;
+    }
+    void this.#fatal(new SqlError(SqlState.QUERY_CANCELED, 'canceling authentication due to timeout', { severity: 'FATAL' }));
+  }
+
+  #clearAuthTimer(): void {
+    if (this.#authTimer === null) return;
+    clearTimeout(this.#authTimer);
+    this.#authTimer = null;
+  }
+
+  /** Teardown on error / close of `socket` (the raw socket, later also its TLSSocket). */
+  #watch(socket: Socket): void {
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === undefined || !QUIET_SOCKET_ERRORS.has(err.code)) host.log(`connection error: ${err.message}`);
+      if (err.code === undefined || !QUIET_SOCKET_ERRORS.has(err.code)) this.#host.log(`connection error: ${err.message}`);
       this.#teardown();
     });
     socket.on('close', () => {
       this.#teardown();
       this.#resolveDone();
     });
+  }
+
+  /** The writer of the current socket. */
+  get writer(): MessageWriter {
+    return this.#writer;
   }
 
   /** The BackendKeyData of this connection, once started. */
@@ -143,6 +205,22 @@ export class Connection implements QueryContext {
     return this.#fatal(error);
   }
 
+  async nextMessage(signal?: AbortSignal): Promise<{ readonly type: number; readonly body: Buffer } | null> {
+    for (;;) {
+      if (this.#closed || signal?.aborted === true) return null;
+      const frame = this.#takeFrame();
+      if (frame?.kind === 'message') return frame;
+      if (frame !== undefined) {
+        await this.#fatal(frame.kind === 'broken' ? frame.error : new SqlError(SqlState.PROTOCOL_VIOLATION, 'unexpected startup message'));
+        return null;
+      }
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+
   // ------------------------------------------------------------ control from the server
 
   /** CancelRequest: aborts the statement running now, if any. */
@@ -175,7 +253,23 @@ export class Connection implements QueryContext {
       this.#paused = true;
       this.#socket.pause();
     }
+    this.#wakeReader();
     void this.#pump();
+  }
+
+  #wakeReader(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  #takeFrame(): Frame | undefined {
+    const frame = this.#queue.shift();
+    if (this.#paused && this.#queue.length < MAX_QUEUED_FRAMES / 2) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    return frame;
   }
 
   async #pump(): Promise<void> {
@@ -183,12 +277,8 @@ export class Connection implements QueryContext {
     this.#pumping = true;
     try {
       while (!this.#closed) {
-        const frame = this.#queue.shift();
+        const frame = this.#takeFrame();
         if (frame === undefined) break;
-        if (this.#paused && this.#queue.length < MAX_QUEUED_FRAMES / 2) {
-          this.#paused = false;
-          this.#socket.resume();
-        }
         await this.#handle(frame);
       }
     } catch (err) {
@@ -214,6 +304,9 @@ export class Connection implements QueryContext {
   }
 
   async #startup(code: number, body: Buffer): Promise<void> {
+    if (code === StartupCode.SSL_REQUEST && this.#host.tls !== null && !this.#encrypted) {
+      return this.#startTls(this.#host.tls);
+    }
     if (code === StartupCode.SSL_REQUEST || code === StartupCode.GSSENC_REQUEST) {
       this.writer.rawByte(NO);
       return this.writer.flush();
@@ -224,15 +317,59 @@ export class Connection implements QueryContext {
       this.#endSocket();
       return;
     }
-    let session: Session;
     let request: StartupRequest;
+    let authenticator: Authenticator;
+    let step: AuthStep;
     try {
       request = parseStartupMessage(code, body);
+      if (this.#host.tlsRequired && !this.#encrypted) throw noEncryption(this.#socket, request);
+      authenticator = new Authenticator(this.#host.auth, request.params.get('user') ?? '');
+      step = authenticator.begin();
+    } catch (err) {
+      return this.#fatal(toSqlError(err));
+    }
+    this.#auth = { authenticator, request };
+    return this.#authStep(step);
+  }
+
+  /** A PasswordMessage-family message during authentication. */
+  async #authMessage(type: number, body: Buffer): Promise<void> {
+    const { authenticator } = this.#auth!;
+    if (type !== Frontend.PASSWORD) {
+      return this.#fatal(
+        new SqlError(SqlState.PROTOCOL_VIOLATION, `expected ${authenticator.expecting} response, got message type ${type}`),
+      );
+    }
+    let step: AuthStep;
+    try {
+      step = authenticator.respond(body);
+    } catch (err) {
+      const error = toSqlError(err);
+      const user = this.#auth!.request.params.get('user') ?? '';
+      this.#host.log(`authentication of user "${user}" from ${this.#socket.remoteAddress ?? 'unknown'} failed: ${error.message}`);
+      return this.#fatal(error);
+    }
+    return this.#authStep(step);
+  }
+
+  async #authStep(step: AuthStep): Promise<void> {
+    for (const m of step.send) this.writer.authentication(m.code, m.payload ?? undefined);
+    if (!step.done) return this.writer.flush();
+    const request = this.#auth!.request;
+    this.#auth = null;
+    return this.#open(request);
+  }
+
+  /** Authenticated: opens the session and sends AuthenticationOk .. ReadyForQuery. */
+  async #open(request: StartupRequest): Promise<void> {
+    let session: Session;
+    try {
       session = this.#host.sessions.openSession(request.params);
     } catch (err) {
       return this.#fatal(toSqlError(err));
     }
     this.#session = session;
+    this.#clearAuthTimer();
     if (this.#closed) {
       session.close();
       return;
@@ -244,6 +381,7 @@ export class Connection implements QueryContext {
   }
 
   async #message(type: number, body: Buffer): Promise<void> {
+    if (this.#auth !== null) return this.#authMessage(type, body);
     if (this.#session === null) {
       return this.#fatal(new SqlError(SqlState.PROTOCOL_VIOLATION, `invalid frontend message type ${type}`));
     }
@@ -263,7 +401,7 @@ export class Connection implements QueryContext {
       case Frontend.COPY_DATA:
       case Frontend.COPY_DONE:
       case Frontend.COPY_FAIL:
-        // Outside COPY these are ignored, as PostgreSQL does.
+        // Outside COPY (copy-protocol.ts reads them during one) these are ignored, as PostgreSQL does.
         return;
       default:
         return this.#fatal(new SqlError(SqlState.PROTOCOL_VIOLATION, `invalid frontend message type ${type}`));
@@ -285,6 +423,26 @@ export class Connection implements QueryContext {
     this.#extended.beforeSimpleQuery();
     await runSimpleQuery(this, sql);
     this.#extended.afterTransactionEnd();
+  }
+
+  // ------------------------------------------------------------ TLS
+
+  /** Answers 'S' and wraps the socket; the handshake follows on the TLSSocket. */
+  async #startTls(context: SecureContext): Promise<void> {
+    if (this.#queue.length > 0 || this.#decoder.bufferedBytes > 0) {
+      return this.#fatal(new SqlError(SqlState.PROTOCOL_VIOLATION, 'received unencrypted data after SSL request'));
+    }
+    const raw = this.#socket;
+    raw.off('data', this.#onDataListener);
+    this.writer.rawByte(YES);
+    void this.writer.flush();
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: context });
+    this.#socket = secure;
+    this.#encrypted = true;
+    this.#writer = new MessageWriter(secure);
+    secure.on('data', this.#onDataListener);
+    this.#watch(secure);
+    if (this.#paused) secure.pause();
   }
 
   // ------------------------------------------------------------ ending
@@ -316,7 +474,9 @@ export class Connection implements QueryContext {
   #teardown(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#clearAuthTimer();
     this.#queue.length = 0;
+    this.#wakeReader();
     if (this.#key !== null) this.#host.unregister(this);
     this.cancel();
     this.#extended.closeAll();
@@ -345,4 +505,16 @@ export class Connection implements QueryContext {
 function sessionPid(session: Session): number | undefined {
   const pid: unknown = (session as { readonly pid?: unknown }).pid;
   return typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && pid <= 0x7fffffff ? pid : undefined;
+}
+
+/** FATAL 28000 for a StartupMessage on a plaintext connection when TLS is required. */
+function noEncryption(socket: Socket, request: StartupRequest): SqlError {
+  const host = socket.remoteAddress ?? 'unknown';
+  const user = request.params.get('user') ?? '';
+  const database = request.params.get('database') ?? '';
+  return new SqlError(
+    SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+    `no encryption: host "${host}", user "${user}", database "${database}" must connect with SSL`,
+    { severity: 'FATAL', hint: 'This server requires TLS (--tls-required); connect with sslmode=require.' },
+  );
 }

@@ -3,7 +3,7 @@
  *
  * Fields sent: S (severity), V (non-localized severity), C (SQLSTATE),
  * M (message), then D (detail), H (hint), P (1-based character position) and
- * R (routine) when present. SqlError.position is a 0-based character offset.
+ * W (where: the context, e.g. the line of a COPY) and R (routine) when present. SqlError.position is a 0-based character offset.
  */
 import type { SqlError } from '../errors.ts';
 import type { SessionNotice } from '../session/api.ts';
@@ -20,6 +20,8 @@ export function writeError(w: MessageWriter, err: SqlError): void {
   if (err.detail !== undefined) fields.push(['D', err.detail]);
   if (err.hint !== undefined) fields.push(['H', err.hint]);
   if (err.position !== undefined) fields.push(['P', String(err.position + 1)]);
+  const where = whereOf(err);
+  if (where !== undefined) fields.push(['W', where]);
   const routine = routineOf(err);
   if (routine !== undefined) fields.push(['R', routine]);
   w.fieldsMessage(Backend.ERROR_RESPONSE, fields);
@@ -40,4 +42,10 @@ export function writeNotice(w: MessageWriter, notice: SessionNotice): void {
 function routineOf(err: SqlError): string | undefined {
   const routine: unknown = (err as { readonly routine?: unknown }).routine;
   return typeof routine === 'string' ? routine : undefined;
+}
+
+/** An error may say where it happened (COPY names the input line and column), sent as CONTEXT. */
+function whereOf(err: SqlError): string | undefined {
+  const where: unknown = (err as { readonly where?: unknown }).where;
+  return typeof where === 'string' ? where : undefined;
 }

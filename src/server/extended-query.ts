@@ -13,6 +13,8 @@
  * - Describe ('D'): 'S' name -> ParameterDescription + RowDescription (all
  *   text) | NoData; 'P' name -> RowDescription with the portal's formats |
  *   NoData.
+ * - Execute ('E') of COPY: the copy sub-protocol (copy-protocol.ts), then
+ *   CommandComplete `COPY n`; max rows does not apply.
  * - Execute ('E'): portal, int32 max rows (<= 0 = all) -> DataRow* then
  *   CommandComplete, or PortalSuspended once max rows were sent (the portal
  *   keeps its cursor for the next Execute), or EmptyQueryResponse.
@@ -34,6 +36,7 @@ import { writeError } from './error-response.ts';
 import { MessageReader } from './message-reader.ts';
 import { Frontend } from './protocol-codes.ts';
 import type { QueryContext } from './query-context.ts';
+import { runCopyTransfer } from './copy-protocol.ts';
 
 interface Statement {
   /** null for an empty query. */
@@ -281,6 +284,18 @@ export class ExtendedQuery {
           throw new SqlError(SqlState.QUERY_CANCELED, 'canceling statement due to user request');
         }
         portal.cursor = cursor;
+      }
+      if (portal.cursor.copy !== undefined) {
+        await runCopyTransfer(ctx, portal.cursor.copy, signal);
+        if (ctx.closed) return;
+        ctx.sendNotices();
+        ctx.reportChangedParameters();
+        const tag = portal.cursor.tag();
+        portal.doneTag = tag;
+        portal.cursor.close();
+        portal.cursor = null;
+        w.commandComplete(tag);
+        return;
       }
       const result = await streamRows(ctx, portal.cursor, portal.resultFormats, Math.max(0, maxRows), signal);
       if (ctx.closed) return;

@@ -238,6 +238,28 @@ export class MessageWriter {
     this.end();
   }
 
+  /** CopyInResponse ('G') / CopyOutResponse ('H'): int8 overall format, int16 n, int16 format x n (all text here). */
+  copyResponse(type: number, columnCount: number): void {
+    this.begin(type);
+    this.int8(0);
+    this.int16(columnCount);
+    for (let i = 0; i < columnCount; i++) this.int16(0);
+    this.end();
+  }
+
+  /** CopyData ('d'): the bytes as they are. */
+  copyData(bytes: Uint8Array): void {
+    this.begin(Backend.COPY_DATA);
+    this.#ensure(bytes.length);
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+    this.end();
+  }
+
+  copyDone(): void {
+    this.#empty(Backend.COPY_DONE);
+  }
+
   /** ErrorResponse or NoticeResponse: (field code, value) pairs, then the terminator. */
   fieldsMessage(type: number, fields: readonly (readonly [string, string])[]): void {
     this.begin(type);

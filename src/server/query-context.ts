@@ -23,6 +23,12 @@ export interface QueryContext {
   reportChangedParameters(): void;
   /** Sends a FATAL error and ends the connection (a statement failed with severity FATAL). */
   terminate(error: SqlError): Promise<void>;
+  /**
+   * The next frontend message, taken from the connection's queue while a
+   * statement runs (COPY FROM STDIN reads its CopyData this way); null once the
+   * connection is gone or `signal` fired (no message is taken then).
+   */
+  nextMessage(signal?: AbortSignal): Promise<{ readonly type: number; readonly body: Buffer } | null>;
   /** True once the client is gone or the server is stopping: stop producing output. */
   readonly closed: boolean;
 }

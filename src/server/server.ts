@@ -7,9 +7,18 @@
  *
  * stop() closes the listener and every connection (each told 57P01 FATAL,
  * its running statement aborted and its session closed).
+ *
+ * Security options: `auth` (default: trust everyone) is checked by every
+ * connection after its StartupMessage; `tls` (PEM certificate and key) makes
+ * SSLRequest answered 'S' and the socket upgraded; `tlsRequired` refuses
+ * StartupMessages on unencrypted connections (FATAL 28000), as a pg_hba
+ * `hostssl`-only configuration does. The server reads no files: the caller
+ * passes the PEM text and the users' secrets.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
+import { TRUST_ALL, type AuthPolicy } from '../auth/auth-policy.ts';
 import type { SessionFactory } from '../session/api.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol-codes.ts';
@@ -21,7 +30,17 @@ export interface PgServerOptions {
   log?: (msg: string) => void;
   /** Largest frontend message accepted (54000 and close above it); default 64 MiB. */
   maxMessageBytes?: number;
+  /** Who may connect and how they prove it; default trust. */
+  auth?: AuthPolicy;
+  /** PEM certificate (chain) and private key: enables TLS. */
+  tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Refuse connections that did not negotiate TLS (needs `tls`). */
+  tlsRequired?: boolean;
+  /** Time a client has from connecting to being authenticated (PostgreSQL's authentication_timeout); default 60 s. */
+  authenticationTimeoutMs?: number;
 }
+
+const DEFAULT_AUTHENTICATION_TIMEOUT_MS = 60_000;
 
 const FIRST_PID = 10_000;
 const MAX_PID = 0x7fffffff;
@@ -37,7 +56,12 @@ export class PgServer {
   constructor(o: PgServerOptions) {
     this.#options = o;
     const log = o.log ?? (() => {});
+    if (o.tlsRequired === true && o.tls === undefined) throw new Error('tlsRequired needs a TLS certificate and key');
     this.#host = {
+      auth: o.auth ?? TRUST_ALL,
+      tls: o.tls === undefined ? null : tls.createSecureContext({ cert: o.tls.cert, key: o.tls.key }),
+      tlsRequired: o.tlsRequired ?? false,
+      authenticationTimeoutMs: o.authenticationTimeoutMs ?? DEFAULT_AUTHENTICATION_TIMEOUT_MS,
       sessions: o.sessions,
       maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       log,

@@ -9,6 +9,9 @@
  * ErrorResponse. Exactly one ReadyForQuery follows, with the session's
  * transaction status.
  *
+ * COPY FROM STDIN / TO STDOUT run the copy sub-protocol (copy-protocol.ts) in
+ * place of RowDescription and DataRows.
+ *
  * Each statement gets its own AbortController, registered as the running one
  * so that a CancelRequest or a disconnect stops it (57014).
  */
@@ -18,6 +21,7 @@ import { writeError } from './error-response.ts';
 import { cancelAware, streamRows } from './data-rows.ts';
 import { Format } from './protocol-codes.ts';
 import type { QueryContext } from './query-context.ts';
+import { runCopyTransfer } from './copy-protocol.ts';
 
 export async function runSimpleQuery(ctx: QueryContext, sql: string): Promise<void> {
   const { session, writer } = ctx;
@@ -53,6 +57,14 @@ async function runScript(ctx: QueryContext, sql: string): Promise<SqlError | nul
     let cursor: Cursor | null = null;
     try {
       cursor = await session.execute(stmt, [], [], controller.signal);
+      if (cursor.copy !== undefined) {
+        await runCopyTransfer(ctx, cursor.copy, controller.signal);
+        if (ctx.closed) return null;
+        ctx.sendNotices();
+        ctx.reportChangedParameters();
+        writer.commandComplete(cursor.tag());
+        continue;
+      }
       const columns = cursor.columns;
       const formats = columns === null ? [] : new Array<number>(columns.length).fill(Format.TEXT);
       if (columns !== null) writer.rowDescription(columns, formats);

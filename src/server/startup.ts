@@ -9,7 +9,7 @@
  * (newest minor 0 and the options not recognized), after which the connection
  * continues as 3.0.
  *
- * Reply (trust authentication): AuthenticationOk, ParameterStatus for every
+ * Reply (once authenticated, see auth/authenticator.ts): AuthenticationOk, ParameterStatus for every
  * reported setting, BackendKeyData, NoticeResponse for notices the session
  * raised while opening (e.g. an unknown startup setting), ReadyForQuery.
  */

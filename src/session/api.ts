@@ -8,6 +8,7 @@
  * - Every method throws SqlError for user-facing failures.
  */
 import type { Row, SqlType } from '../../catalog/types.ts';
+import type { SqlError } from '../errors.ts';
 
 export interface ResultColumn {
   readonly name: string;
@@ -30,9 +31,37 @@ export interface PreparedStatement {
   readonly command: string;
 }
 
+/**
+ * COPY ... FROM STDIN: the protocol layer sends CopyInResponse, then passes each
+ * CopyData payload to `write` (rows may span payloads), and calls `end` on
+ * CopyDone or `fail` on CopyFail. Nothing is stored before `end` resolves.
+ */
+export interface CopyIn {
+  readonly direction: 'in';
+  readonly format: 'text' | 'csv';
+  readonly columnCount: number;
+  /** Takes one CopyData payload; throws SqlError for a bad row (the COPY is then over). */
+  write(data: Uint8Array): void;
+  /** CopyDone: reads the last row and stores all rows as one atomic write; the cursor's tag is then `COPY n`. */
+  end(): Promise<void>;
+  /** CopyFail: drops what was received and returns the error to report (57014). */
+  fail(message: string): SqlError;
+}
+
+/** COPY ... TO STDOUT: the protocol layer sends CopyOutResponse, one CopyData per payload, then CopyDone. */
+export interface CopyOut {
+  readonly direction: 'out';
+  readonly format: 'text' | 'csv';
+  readonly columnCount: number;
+  /** Up to `max` CopyData payloads (the header line, then one per row); an empty array once done. */
+  next(max: number): Promise<Uint8Array[]>;
+}
+
 /** A running statement, read in batches. */
 export interface Cursor {
   readonly columns: readonly ResultColumn[] | null;
+  /** Present for COPY FROM STDIN / TO STDOUT; `columns` is then null and `next` returns no rows. */
+  readonly copy?: CopyIn | CopyOut;
   /**
    * The next rows, at most `max` (max > 0). Resolves with an empty array only
    * when the result is exhausted. A continuous query waits for rows.

@@ -24,7 +24,7 @@ import { castFunction } from '../values/cast.ts';
 import { pgTypeDisplayName } from '../functions/type-names.ts';
 import { objectName } from './ddl.ts';
 
-function storedTable(db: Database, name: QualifiedName, verb: string): TableDefinition {
+export function storedTable(db: Database, name: QualifiedName, verb: string): TableDefinition {
   const rel = db.catalog.lookup(name.parts.map((p) => p.value));
   const display = objectName(name);
   if (rel === undefined) {
@@ -42,7 +42,7 @@ function storedTable(db: Database, name: QualifiedName, verb: string): TableDefi
   return rel;
 }
 
-function physicalColumns(table: TableDefinition) {
+export function physicalColumns(table: TableDefinition) {
   return table.columns.filter((c) => c.kind === 'physical');
 }
 

@@ -145,8 +145,38 @@ export class SqlSession implements Session {
   /** Errors raised while rows are read still fail the transaction block. */
   #failOnError(cursor: Cursor): Cursor {
     const tx = this.#tx;
+    const failing = <T>(p: Promise<T>): Promise<T> =>
+      p.catch((err: unknown) => {
+        tx.fail();
+        throw toSqlError(err);
+      });
+    const copy = cursor.copy;
+    const guarded: Cursor['copy'] =
+      copy === undefined
+        ? undefined
+        : copy.direction === 'in'
+          ? {
+              direction: 'in',
+              format: copy.format,
+              columnCount: copy.columnCount,
+              write(data) {
+                try {
+                  copy.write(data);
+                } catch (err) {
+                  tx.fail();
+                  throw toSqlError(err);
+                }
+              },
+              end: () => failing(copy.end()),
+              fail(message) {
+                tx.fail();
+                return copy.fail(message);
+              },
+            }
+          : { direction: 'out', format: copy.format, columnCount: copy.columnCount, next: (max) => failing(copy.next(max)) };
     return {
       columns: cursor.columns,
+      ...(guarded !== undefined ? { copy: guarded } : {}),
       async next(max: number): Promise<Row[]> {
         try {
           return await cursor.next(max);
@@ -259,6 +289,8 @@ export function commandOf(ast: Statement): string {
       return ast.move ? 'MOVE' : 'FETCH';
     case 'close-cursor':
       return 'CLOSE CURSOR';
+    case 'copy':
+      return 'COPY';
   }
 }
 

@@ -18,6 +18,8 @@ import { createTable, createView, dropRelations } from './ddl.ts';
 import { runDelete, runInsert, runUpdate } from './dml.ts';
 import { describeColumns, describeTable, showColumns, showObjects } from './show.ts';
 import { CursorRegistry } from './sql-cursors.ts';
+import { runCopy } from './copy.ts';
+import type { FormatContext } from '../values/text-format.ts';
 
 export function columnsOf(schema: Schema): ResultColumn[] {
   return schema.map((c) => ({ name: c.name, type: c.type, tableOid: c.tableOid ?? 0, attnum: c.attnum ?? 0 }));
@@ -149,6 +151,8 @@ export class StatementRunner {
         if (ast.move) return staticCursor(null, [], `MOVE ${rows.length}`);
         return staticCursor(cursor.columns, rows, `FETCH ${rows.length}`);
       }
+      case 'copy':
+        return runCopy(this.#db, this.pipeline, ast, this.#formatContext(), signal);
       case 'close-cursor':
         if (ast.name === undefined) this.#cursors.closeAll();
         else if (!this.#cursors.close(ast.name)) {
@@ -162,6 +166,11 @@ export class StatementRunner {
 
   close(): void {
     this.#cursors.closeAll();
+  }
+
+  #formatContext(): FormatContext {
+    const session = this.#session;
+    return { timeZone: session.settings.timeZone, objectName: (type, oid) => session.objectName(type, oid) };
   }
 
   #set(ast: Extract<Statement, { kind: 'set' }>): Cursor {

@@ -7,7 +7,8 @@
  * first. Without `dataDir`, a temporary directory under os.tmpdir() is created and removed when the
  * test process exits (not at stop()/kill(), so that `restart()` can follow either); a directory
  * passed in is never removed. `restart()` stops the server if it still runs (SIGTERM) and starts a new
- * one on the same data directory.
+ * one on the same data directory (with the same `args`). `args` are extra command-line flags appended
+ * after `--port 0 --data-dir DIR` (e.g. `--users FILE`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,21 +38,23 @@ export interface RunningServer {
 
 export interface StartOptions {
   readonly dataDir?: string;
+  /** Extra flags for src/main.ts. */
+  readonly args?: readonly string[];
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const ownsDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'millrace-test-'));
   try {
-    return await spawnServer(dataDir, ownsDir);
+    return await spawnServer(dataDir, ownsDir, opts.args ?? []);
   } catch (err) {
     if (ownsDir) rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
 }
 
-function spawnServer(dataDir: string, ownsDir: boolean): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port', '0', '--data-dir', dataDir], {
+function spawnServer(dataDir: string, ownsDir: boolean, args: readonly string[]): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port', '0', '--data-dir', dataDir, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
@@ -99,7 +102,7 @@ function spawnServer(dataDir: string, ownsDir: boolean): Promise<RunningServer> 
       }
       settled = true;
       clearTimeout(timer);
-      resolve(makeHandle(child, exitPromise, () => exited, { host, port, dataDir, ownsDir }));
+      resolve(makeHandle(child, exitPromise, () => exited, { host, port, dataDir, ownsDir, args }));
     });
   });
 }
@@ -108,7 +111,7 @@ function makeHandle(
   child: ChildProcess,
   exitPromise: Promise<void>,
   hasExited: () => boolean,
-  info: { host: string; port: number; dataDir: string; ownsDir: boolean },
+  info: { host: string; port: number; dataDir: string; ownsDir: boolean; args: readonly string[] },
 ): RunningServer {
   let cleanedUp = false;
   let restarted = false;
@@ -141,7 +144,7 @@ function makeHandle(
       await terminate('SIGTERM', false);
       restarted = true;
       process.removeListener('exit', onExit);
-      return spawnServer(info.dataDir, info.ownsDir);
+      return spawnServer(info.dataDir, info.ownsDir, info.args);
     },
   };
 }

@@ -3,7 +3,7 @@
  * Values with the same schema, so its inputs never run. "Empty" starts at a
  * Values without rows (simplify-filters makes one of Filter(FALSE)) and
  * spreads upwards:
- * - Project, Filter, Sort, Limit, Distinct, Window, lateral TableFunction over
+ * - Project, Filter, Sort, Limit, Distinct, Window, WindowTvf, lateral TableFunction over
  *   an empty input are empty;
  * - Aggregate with group keys over an empty input is empty (a global one is
  *   not: it yields its single row);
@@ -41,6 +41,7 @@ function step(p: LogicalPlan): LogicalPlan {
     case 'limit':
     case 'distinct':
     case 'window':
+    case 'window-tvf':
       return isEmpty(p.input) ? empty(p) : p;
     case 'table-function':
       return p.input !== undefined && isEmpty(p.input) ? empty(p) : p;

@@ -25,7 +25,9 @@
  *   keep a Filter above.
  * - Window: conjuncts reading only columns that every call partitions by go
  *   below (they keep or drop whole partitions). Lateral TableFunction:
- *   conjuncts on the input's columns go into the input.
+ *   conjuncts on the input's columns go into the input. Window TVF: conjuncts on
+ *   input columns go below TUMBLE / HOP / CUMULATE (rows are assigned one by
+ *   one), below SESSION only when they read its partition keys alone.
  * - Limit and Values stop conjuncts (a Filter stays above).
  */
 import type { BoundExpr } from '../../binder/bound-expr.ts';
@@ -108,6 +110,16 @@ function push(plan: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
       // Lateral: a conjunct on the input's columns only can drop input rows before the function runs.
       const w = plan.input.schema.length;
       const down = preds.filter((p) => [...columnsOf(p)].every((i) => i < w));
+      const stay = preds.filter((p) => !down.includes(p));
+      return wrap(withChildren(plan, [push(plan.input, down)]), stay);
+    }
+    case 'window-tvf': {
+      // TUMBLE / HOP / CUMULATE assign each row alone: conjuncts on input columns go below.
+      // SESSION merges rows of a partition: only conjuncts on its partition keys keep or drop whole partitions.
+      const w = plan.input.schema.length;
+      const movable = (i: number): boolean =>
+        i < w && (plan.fn !== 'SESSION' || plan.partitionBy.some((e) => e.kind === 'column' && e.index === i));
+      const down = preds.filter((p) => [...columnsOf(p)].every(movable));
       const stay = preds.filter((p) => !down.includes(p));
       return wrap(withChildren(plan, [push(plan.input, down)]), stay);
     }

@@ -11,7 +11,7 @@
  * - Project and Values drop unread expressions; Aggregate drops unread
  *   aggregate calls (group keys always stay: they define the groups); Window
  *   drops unread calls and disappears when none is left; Join, Sort, Filter
- *   and lateral TableFunction pass the union of what is read above and what
+ *   lateral TableFunction and window TVFs pass the union of what is read above and what
  *   they read themselves.
  * - Distinct and INTERSECT / EXCEPT read all their columns; Union gives each
  *   input the same needed set and aligns them with a Project when needed.
@@ -218,6 +218,29 @@ function prune(plan: LogicalPlan, needed: ReadonlySet<number>): Pruned {
           ...plan,
           input: input.plan,
           args: plan.args.map((e) => remapColumns(e, input.map)),
+          schema: pick(plan.schema, map),
+        },
+        map,
+      };
+    }
+    case 'window-tvf': {
+      // The three window columns always stay: they are computed together.
+      const w = plan.input.schema.length;
+      const read = new Set([...needed].filter((i) => i < w));
+      for (const e of [plan.timeCol, ...plan.partitionBy]) collectColumns(e, read);
+      const input = prune(plan.input, read);
+      if (input.plan === plan.input) return unchanged(plan);
+      const nw = input.plan.schema.length;
+      const map = new Array<number>(plan.schema.length).fill(-1);
+      for (let i = 0; i < w; i++) map[i] = input.map[i]!;
+      for (let i = w; i < plan.schema.length; i++) map[i] = nw + (i - w);
+      const remap = (e: BoundExpr): BoundExpr => remapColumns(e, input.map);
+      return {
+        plan: {
+          ...plan,
+          input: input.plan,
+          timeCol: remap(plan.timeCol),
+          partitionBy: plan.partitionBy.map(remap),
           schema: pick(plan.schema, map),
         },
         map,

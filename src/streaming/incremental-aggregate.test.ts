@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { BIGINT, INT, STRING, timestamp, type SqlType } from '../../catalog/types.ts';
+
+const TIMESTAMP_3 = timestamp(3);
+import { formatChunk, parseChunk, type Chunk } from '../dataflow/chunk.ts';
+import { createAccumulatorFactory } from '../functions/aggregates.ts';
+import type { AggregateFunctionName, AggregateNode } from '../planner/logical-plan.ts';
+import { col, lit, testEnv, MemorySource, asc } from '../compiler/plan.test-helpers.ts';
+import type { EvalFn } from '../compiler/expr-compiler.ts';
+import { IncrementalAggregate, incrementalAggregateOf, type GroupState, type IncrementalAggregateCall } from './incremental-aggregate.ts';
+import { MemoryStateTable } from './state-table.ts';
+
+const SEES_NULLS = new Set(['count_star', 'array_agg', 'first_value', 'last_value']);
+
+function call(fn: AggregateFunctionName, args: EvalFn[], argTypes: SqlType[], resultType: SqlType, opts: { distinct?: boolean; filter?: EvalFn } = {}): IncrementalAggregateCall {
+  return {
+    factory: createAccumulatorFactory(fn, argTypes, resultType),
+    args,
+    argTypes,
+    filter: opts.filter,
+    distinct: opts.distinct ?? false,
+    skipNulls: !SEES_NULLS.has(fn),
+    resultType,
+  };
+}
+
+const text = (chunks: Chunk[]) => chunks.map(formatChunk).filter((s) => s !== '').join('\n');
+/** Pushes each line of `changes` as its own chunk (Flink without mini-batch) and returns all output. */
+const rowByRow = (op: IncrementalAggregate, changes: string) =>
+  changes
+    .trim()
+    .split('\n')
+    .map((line) => text(op.push(0, parseChunk(line))))
+    .filter((s) => s !== '')
+    .join('\n');
+
+describe('IncrementalAggregate', () => {
+  it('clicks example: +I per new group, -U/+U when a count changes', () => {
+    const op = new IncrementalAggregate({ keys: [(r) => r[0]!], keyTypes: [STRING], calls: [call('count', [(r) => r[1]!], [STRING], BIGINT)] });
+    expect(rowByRow(op, '+I Mary ./home\n+I Bob ./cart\n+I Mary ./prod?id=1\n+I Liz ./home')).toBe(
+      '+I Mary 1\n+I Bob 1\n-U Mary 1\n+U Mary 2\n+I Liz 1',
+    );
+  });
+
+  it('select.q example: COUNT(*), COUNT(DISTINCT str), MAX(ts)', () => {
+    const op = new IncrementalAggregate({
+      keys: [(r) => r[0]!],
+      keyTypes: [INT],
+      calls: [
+        call('count_star', [], [], BIGINT),
+        call('count', [(r) => r[1]!], [STRING], BIGINT, { distinct: true }),
+        call('max', [(r) => r[2]!], [TIMESTAMP_3], TIMESTAMP_3),
+      ],
+    });
+    expect(rowByRow(op, '+I 1 HelloWorld 20\n+I 2 Hi 19\n+I 2 Hi 21')).toBe('+I 1 1 1 20\n+I 2 1 1 19\n-U 2 1 1 19\n+U 2 2 1 21');
+    // Retracting one of the two 'Hi' rows keeps the distinct count at 1, and MAX falls back.
+    expect(rowByRow(op, '-D 2 Hi 21')).toBe('-U 2 2 1 21\n+U 2 1 1 19');
+    expect(rowByRow(op, '-D 2 Hi 19')).toBe('-D 2 1 1 19');
+    expect(rowByRow(op, '+I 2 Yo 5')).toBe('+I 2 1 1 5');
+  });
+
+  it('folds the changes of one chunk into one output change per group; no output when unchanged', () => {
+    const op = new IncrementalAggregate({ keys: [(r) => r[0]!], keyTypes: [STRING], calls: [call('sum', [(r) => r[1]!], [INT], INT)] });
+    expect(text(op.push(0, parseChunk('+I a 1\n+I b 2\n+I a 3')))).toBe('+I a 4\n+I b 2');
+    expect(text(op.push(0, parseChunk('-U a 3\n+U a 3\n+I b 0')))).toBe('');
+    expect(text(op.push(0, parseChunk('-D b 2\n-D b 0\n+I b 7')))).toBe('-U b 2\n+U b 7');
+    expect(text(op.push(0, parseChunk('+I c 1\n-D c 1')))).toBe('');
+  });
+
+  it('handles a group deleted and re-created across chunks, with NULL keys', () => {
+    const op = new IncrementalAggregate({ keys: [(r) => r[0]!], keyTypes: [INT], calls: [call('count_star', [], [], BIGINT)] });
+    expect(rowByRow(op, '+I NULL\n+I NULL\n-D NULL\n-D NULL\n+I NULL')).toBe('+I NULL 1\n-U NULL 1\n+U NULL 2\n-U NULL 2\n+U NULL 1\n-D NULL 1\n+I NULL 1');
+  });
+
+  it('emits lone +U changes when update-before is off (upsert on the group key)', () => {
+    const op = new IncrementalAggregate({ keys: [(r) => r[0]!], keyTypes: [STRING], calls: [call('count_star', [], [], BIGINT)], updateBefore: false });
+    expect(rowByRow(op, '+I a\n+I a\n-D a\n-D a')).toBe('+I a 1\n+U a 2\n+U a 1\n-D a 1');
+  });
+
+  it('global aggregate: nothing for empty input, +I first, then -U/+U, -D when the last row goes', () => {
+    const op = new IncrementalAggregate({ keys: [], keyTypes: [], calls: [call('count_star', [], [], BIGINT), call('min', [(r) => r[0]!], [INT], INT)] });
+    expect(text(op.push(0, { rows: [], kinds: null }))).toBe('');
+    expect(rowByRow(op, '+I 5\n+I 3\n-D 3\n-D 5')).toBe('+I 1 5\n-U 1 5\n+U 2 3\n-U 2 3\n+U 1 5\n-D 1 5');
+  });
+
+  it('global aggregate with emptyInputRow keeps the batch answer for empty input', () => {
+    const spec = { keys: [], keyTypes: [], calls: [call('count_star', [], [], BIGINT), call('min', [(r) => r[0]!], [INT], INT)], emptyInputRow: true };
+    const op = new IncrementalAggregate(spec);
+    expect(text(op.initial())).toBe('+I 0 NULL');
+    expect(op.initial()).toEqual([]);
+    expect(rowByRow(op, '+I 5\n-D 5')).toBe('-U 0 NULL\n+U 1 5\n-U 1 5\n+U 0 NULL');
+    expect(() => op.push(0, parseChunk('-D 5'))).toThrow(/holds no rows/);
+    expect(() => new IncrementalAggregate({ ...spec, keys: [(r) => r[0]!], keyTypes: [INT] })).toThrow(/without GROUP BY/);
+  });
+
+  it('applies FILTER and NULL skipping per call, counting group rows regardless', () => {
+    const op = new IncrementalAggregate({
+      keys: [(r) => r[0]!],
+      keyTypes: [STRING],
+      calls: [call('count', [(r) => r[1]!], [INT], BIGINT), call('count_star', [], [], BIGINT, { filter: (r) => r[1] !== null && (r[1] as number) > 1 })],
+    });
+    expect(text(op.push(0, parseChunk('+I a NULL\n+I a 1\n+I a 2')))).toBe('+I a 2 1');
+    // The group lives while it has rows, even rows no aggregate counts.
+    expect(text(op.push(0, parseChunk('-D a 1\n-D a 2')))).toBe('-U a 2 1\n+U a 0 0');
+    expect(text(op.push(0, parseChunk('-D a NULL')))).toBe('-D a 0 0');
+  });
+
+  it('refuses a retraction for a group with no rows and a DISTINCT value never seen', () => {
+    const op = new IncrementalAggregate({ keys: [(r) => r[0]!], keyTypes: [INT], calls: [call('count', [(r) => r[1]!], [INT], BIGINT, { distinct: true })] });
+    expect(() => op.push(0, parseChunk('-D 1 1'))).toThrow(expect.objectContaining({ code: 'XX000' }));
+    op.push(0, parseChunk('+I 1 1'));
+    expect(() => op.push(0, parseChunk('-D 1 2'))).toThrow(/DISTINCT value it never saw/);
+  });
+
+  it('leaks nothing of a failed chunk into the next one', () => {
+    const failOnZero: EvalFn = (r) => {
+      if (r[1] === 0) throw new Error('boom');
+      return r[1]!;
+    };
+    const op = new IncrementalAggregate({ keys: [(r) => r[0]!], keyTypes: [STRING], calls: [call('count', [failOnZero], [INT], BIGINT)] });
+    expect(() => op.push(0, parseChunk('+I a 1\n+I b 0'))).toThrow(/boom/);
+    expect(text(op.push(0, parseChunk('+I c 1')))).toBe('+I c 1');
+  });
+
+  it('keeps its state in the given state tables and drops it when groups empty', () => {
+    const groups = new MemoryStateTable<GroupState>();
+    const distinct = new MemoryStateTable<number>();
+    const op = new IncrementalAggregate(
+      { keys: [(r) => r[0]!], keyTypes: [INT], calls: [call('count', [(r) => r[1]!], [INT], BIGINT, { distinct: true })] },
+      { groups, distinct },
+    );
+    op.push(0, parseChunk('+I 1 5\n+I 1 5\n+I 1 6\n+I 2 5'));
+    expect(groups.size).toBe(2);
+    expect(distinct.size).toBe(3);
+    op.push(0, parseChunk('-D 1 5\n-D 1 5\n-D 1 6\n-D 2 5'));
+    expect(groups.size).toBe(0);
+    expect(distinct.size).toBe(0);
+  });
+
+  it('compiles from a plan node and refuses ORDER BY inside an aggregate', () => {
+    const node = {
+      kind: 'aggregate',
+      groupKeys: [col(0)],
+      aggregates: [{ fn: 'sum', args: [col(1)], distinct: false, orderBy: [], type: INT }, { fn: 'max', args: [lit(7)], distinct: false, orderBy: [], type: INT }],
+    } as unknown as AggregateNode;
+    const env = testEnv(new MemorySource({}));
+    const op = incrementalAggregateOf(node, env);
+    expect(text(op.push(0, parseChunk('+I 1 10\n+I 1 5\n+I 2 1')))).toBe('+I 1 15 7\n+I 2 1 7');
+    const ordered = { ...node, aggregates: [{ fn: 'array_agg', args: [col(1)], distinct: false, orderBy: [asc(col(1))], type: INT }] } as unknown as AggregateNode;
+    expect(() => incrementalAggregateOf(ordered, env)).toThrow(expect.objectContaining({ code: '0A000' }));
+  });
+});

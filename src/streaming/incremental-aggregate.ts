@@ -1,0 +1,287 @@
+/**
+ * Incremental group aggregation (non-windowed GROUP BY over a changelog).
+ *
+ * State (state tables, ARCHITECTURE decision 5):
+ * - groups: encoded group key -> { key, rows, accumulators, emitted }, where
+ *   `rows` counts the input rows of the group (whatever the FILTER clauses say)
+ *   and `emitted` is the result row last sent downstream (null before the first).
+ * - distinct: encoded (group key, call index, argument tuple) -> how many rows
+ *   of the group carry that tuple, for DISTINCT calls. The accumulator sees a
+ *   tuple when its count goes 0 -> 1 and loses it when it goes 1 -> 0.
+ *
+ * Rule per row kind: +I and +U add the row to its group (accumulator `add`);
+ * -U and -D retract it (accumulator `remove`, the inverse of one earlier add;
+ * MIN/MAX keep a multiset). A retraction for a group that holds no rows is a
+ * broken changelog and fails with an internal error. Per call, rows whose FILTER
+ * is not TRUE are skipped, and strict aggregates skip NULL first arguments, as
+ * in the batch operator (src/operators/hash-aggregate.ts).
+ *
+ * Output, once per input chunk (a chunk is one mini-batch: several changes to
+ * a group inside it give one output change), for each group the chunk touched,
+ * in order of first touch:
+ * - first result of the group: +I row;
+ * - result differs from the emitted one: -U old, +U new (adjacent), or only
+ *   +U new when the spec says `updateBefore: false` (upsert on the group key);
+ * - result unchanged: nothing;
+ * - the group's row count dropped to zero: -D of the emitted row, state dropped.
+ * Output rows are the group keys followed by the aggregate results. A global
+ * aggregate (no keys) is the group of the empty key: as in Flink it emits +I
+ * with the first row and -U/+U afterwards, and nothing while its input is
+ * empty; with `emptyInputRow` it keeps the batch answer instead (one row,
+ * COUNT 0, emitted by `initial()`, updated, never deleted).
+ * - watermark: forwarded unchanged (no `watermark` hook).
+ *
+ * ORDER BY inside an aggregate call is refused (not supported yet).
+ */
+import type { Row, SqlType, Value } from '../../catalog/types.ts';
+import { RowKind, type Chunk } from '../dataflow/chunk.ts';
+import type { EvalFn } from '../compiler/expr-compiler.ts';
+import type { Accumulator } from '../compiler/exec-context.ts';
+import type { AggregateNode } from '../planner/logical-plan.ts';
+import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
+import { createAccumulatorFactory } from '../functions/aggregates.ts';
+import { InternalError, notSupported } from '../errors.ts';
+import { encodeKey } from '../values/key-codec.ts';
+import { rowsEqual } from '../values/compare.ts';
+import { aggregateArgument, firstArgument } from '../operators/hash-aggregate.ts';
+import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { MemoryStateTable, type StateTable } from './state-table.ts';
+
+export interface IncrementalAggregateCall {
+  readonly factory: () => Accumulator;
+  readonly args: readonly EvalFn[];
+  readonly argTypes: readonly SqlType[];
+  readonly filter: EvalFn | undefined;
+  readonly distinct: boolean;
+  /** Rows whose first argument is NULL are not fed (all but count(*), array_agg, first_value, last_value). */
+  readonly skipNulls: boolean;
+  readonly resultType: SqlType;
+}
+
+export interface IncrementalAggregateSpec {
+  readonly keys: readonly EvalFn[];
+  readonly keyTypes: readonly SqlType[];
+  readonly calls: readonly IncrementalAggregateCall[];
+  /**
+   * false: changes are emitted as a lone +U (upsert on the group key, for a
+   * consumer keyed on it, as Flink does towards an upsert sink); default true.
+   */
+  readonly updateBefore?: boolean;
+  /**
+   * Global aggregate only: keep the batch answer for empty input (one row,
+   * COUNT = 0, other aggregates NULL), as Postgres does. `initial()` emits it,
+   * the first row updates it (-U/+U) and retracting the last row turns it back
+   * into the empty-input row instead of deleting it. Default false (Flink).
+   */
+  readonly emptyInputRow?: boolean;
+}
+
+export interface GroupState {
+  readonly key: Row;
+  rows: number;
+  accs: Accumulator[];
+  emitted: Row | null;
+}
+
+export interface AggregateStateTables {
+  readonly groups: StateTable<GroupState>;
+  readonly distinct: StateTable<number>;
+}
+
+const SEES_NULLS: ReadonlySet<string> = new Set(['count_star', 'array_agg', 'first_value', 'last_value']);
+const NO_BYTES = new Uint8Array(0);
+
+export class IncrementalAggregate implements IncrementalOperator {
+  readonly #spec: IncrementalAggregateSpec;
+  readonly #groups: StateTable<GroupState>;
+  readonly #distinct: StateTable<number>;
+  readonly #outTypes: readonly SqlType[];
+  readonly #updateBefore: boolean;
+  readonly #emptyInputRow: boolean;
+  readonly #scratch: Value[];
+  readonly #distinctScratch: Value[][];
+  readonly #touched = new Map<GroupState, Uint8Array>();
+  readonly #out = new ChangelogBuilder();
+
+  constructor(spec: IncrementalAggregateSpec, state?: AggregateStateTables) {
+    this.#spec = spec;
+    this.#groups = state?.groups ?? new MemoryStateTable<GroupState>();
+    this.#distinct = state?.distinct ?? new MemoryStateTable<number>();
+    this.#outTypes = [...spec.keyTypes, ...spec.calls.map((c) => c.resultType)];
+    this.#updateBefore = spec.updateBefore ?? true;
+    this.#emptyInputRow = spec.emptyInputRow ?? false;
+    if (this.#emptyInputRow && spec.keys.length > 0) throw new InternalError('emptyInputRow is for aggregates without GROUP BY keys');
+    this.#scratch = new Array<Value>(spec.keys.length).fill(null);
+    this.#distinctScratch = spec.calls.map((c) => new Array<Value>(c.args.length).fill(null));
+    if (spec.calls.length > 255) throw notSupported('more than 255 aggregates in one GROUP BY over a changing input');
+  }
+
+  /**
+   * What a fresh run (not one restored from a checkpoint) emits before any
+   * input: the empty-input row of a global aggregate with `emptyInputRow`.
+   */
+  initial(): Chunk[] {
+    if (!this.#emptyInputRow || this.#groups.get(NO_BYTES) !== undefined) return [];
+    const g: GroupState = { key: [], rows: 0, accs: this.#spec.calls.map((c) => c.factory()), emitted: null };
+    g.emitted = this.#result(g);
+    this.#groups.put(NO_BYTES, g);
+    this.#out.emit(RowKind.INSERT, g.emitted);
+    return this.#out.take();
+  }
+
+  push(_input: number, chunk: Chunk): Chunk[] {
+    try {
+      this.#accumulate(chunk);
+      return this.#emit();
+    } catch (err) {
+      this.#out.discard();
+      throw err;
+    } finally {
+      this.#touched.clear();
+    }
+  }
+
+  #accumulate(chunk: Chunk): void {
+    const { keys, keyTypes } = this.#spec;
+    const nk = keys.length;
+    const scratch = this.#scratch;
+    const rows = chunk.rows;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      for (let k = 0; k < nk; k++) scratch[k] = keys[k]!(row);
+      const keyBytes = nk === 0 ? NO_BYTES : encodeKey(scratch, keyTypes);
+      let g = this.#groups.get(keyBytes);
+      const add = isAddition(kindAt(chunk, i));
+      if (g === undefined || g.rows === 0) {
+        if (!add) throw new InternalError(`aggregate received a retraction for group (${scratch.join(', ')}) that holds no rows`);
+        if (g === undefined) {
+          g = { key: scratch.slice(), rows: 0, accs: this.#spec.calls.map((c) => c.factory()), emitted: null };
+          this.#groups.put(keyBytes, g);
+        }
+      }
+      if (!this.#touched.has(g)) this.#touched.set(g, keyBytes);
+      if (add) this.#add(g, keyBytes, row);
+      else this.#remove(g, keyBytes, row);
+    }
+  }
+
+  #add(g: GroupState, keyBytes: Uint8Array, row: Row): void {
+    g.rows++;
+    const calls = this.#spec.calls;
+    for (let c = 0; c < calls.length; c++) {
+      const call = calls[c]!;
+      if (call.filter !== undefined && call.filter(row) !== true) continue;
+      const value = aggregateArgument(call.args, row);
+      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
+      if (call.distinct) {
+        const dk = this.#distinctKey(keyBytes, c, value);
+        const n = this.#distinct.get(dk) ?? 0;
+        this.#distinct.put(dk, n + 1);
+        if (n > 0) continue;
+      }
+      g.accs[c]!.add(value);
+    }
+  }
+
+  #remove(g: GroupState, keyBytes: Uint8Array, row: Row): void {
+    g.rows--;
+    const calls = this.#spec.calls;
+    for (let c = 0; c < calls.length; c++) {
+      const call = calls[c]!;
+      if (call.filter !== undefined && call.filter(row) !== true) continue;
+      const value = aggregateArgument(call.args, row);
+      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
+      if (call.distinct) {
+        const dk = this.#distinctKey(keyBytes, c, value);
+        const n = this.#distinct.get(dk);
+        if (n === undefined) throw new InternalError('aggregate received a retraction of a DISTINCT value it never saw');
+        if (n > 1) {
+          this.#distinct.put(dk, n - 1);
+          continue;
+        }
+        this.#distinct.delete(dk);
+      }
+      const acc = g.accs[c]!;
+      if (acc.remove === undefined) throw new InternalError('aggregate accumulator cannot retract');
+      acc.remove(value);
+    }
+    if (g.rows === 0) g.accs = calls.map((c) => c.factory());
+  }
+
+  #result(g: GroupState): Row {
+    const nk = this.#spec.keys.length;
+    const nc = this.#spec.calls.length;
+    const result: Row = new Array(nk + nc);
+    for (let k = 0; k < nk; k++) result[k] = g.key[k] ?? null;
+    for (let c = 0; c < nc; c++) result[nk + c] = g.accs[c]!.result();
+    return result;
+  }
+
+  #distinctKey(keyBytes: Uint8Array, call: number, value: Value): Uint8Array {
+    const c = this.#spec.calls[call]!;
+    const ds = this.#distinctScratch[call]!;
+    if (c.args.length > 1) for (let i = 0; i < ds.length; i++) ds[i] = (value as readonly Value[])[i] ?? null;
+    else ds[0] = value;
+    const valueBytes = encodeKey(ds, c.argTypes);
+    const out = new Uint8Array(keyBytes.length + 1 + valueBytes.length);
+    out.set(keyBytes, 0);
+    out[keyBytes.length] = call;
+    out.set(valueBytes, keyBytes.length + 1);
+    return out;
+  }
+
+  #emit(): Chunk[] {
+    const out = this.#out;
+    for (const [g, keyBytes] of this.#touched) {
+      if (g.rows === 0 && !this.#emptyInputRow) {
+        if (g.emitted !== null) out.emit(RowKind.DELETE, g.emitted);
+        this.#groups.delete(keyBytes);
+        continue;
+      }
+      const result = this.#result(g);
+      if (g.emitted === null) out.emit(RowKind.INSERT, result);
+      else if (!rowsEqual(g.emitted, result, this.#outTypes)) {
+        if (this.#updateBefore) out.update(g.emitted, result);
+        else out.emit(RowKind.UPDATE_AFTER, result);
+      } else {
+        this.#groups.put(keyBytes, g);
+        continue;
+      }
+      g.emitted = result;
+      this.#groups.put(keyBytes, g);
+    }
+    return out.take();
+  }
+}
+
+/** The aggregation of a logical plan node (expressions without subqueries, calls without ORDER BY). */
+export function incrementalAggregateOf(
+  node: AggregateNode,
+  env: ExecEnv,
+  state?: AggregateStateTables,
+  opts: { readonly updateBefore?: boolean; readonly emptyInputRow?: boolean } = {},
+): IncrementalAggregate {
+  const calls = node.aggregates.map((a): IncrementalAggregateCall => {
+    if (a.orderBy.length > 0) throw notSupported(`ORDER BY inside ${a.fn}() over a changing input`);
+    const argTypes = a.args.map((e) => e.type);
+    return {
+      factory: createAccumulatorFactory(a.fn, argTypes, a.type),
+      args: a.args.map((e) => compileExpr(e, env)),
+      argTypes,
+      filter: a.filter === undefined ? undefined : compileExpr(a.filter, env),
+      distinct: a.distinct,
+      skipNulls: !SEES_NULLS.has(a.fn),
+      resultType: a.type,
+    };
+  });
+  return new IncrementalAggregate(
+    {
+      keys: node.groupKeys.map((e) => compileExpr(e, env)),
+      keyTypes: node.groupKeys.map((e) => e.type),
+      calls,
+      updateBefore: opts.updateBefore ?? true,
+      emptyInputRow: opts.emptyInputRow ?? false,
+    },
+    state,
+  );
+}
