@@ -1169,6 +1169,14 @@ export class AstBuilder {
       }
       case 'EXISTS':
         return { kind: 'exists', query: this.query(mustNode(n, 'exists')), pos };
+      case 'mapExpr': {
+        // MAP[k1, v1, ...] is the map_constructor function (the AST has no map node).
+        const list = node(c as CstNode, 'exprList');
+        return {
+          kind: 'call', name: { parts: [{ value: 'map_constructor', quoted: false, pos }], pos },
+          args: list !== undefined ? this.exprList(list) : [], distinct: false, noParens: false, orderBy: [], pos,
+        };
+      }
       case 'arrayExpr': {
         const k = c as CstNode;
         const q = node(k, 'query');
@@ -1314,7 +1322,12 @@ export class AstBuilder {
 
   funcArg(n: CstNode): A.Expr {
     const pos = startOf(n);
-    if (tok(n, 'tableArg') !== undefined) return { kind: 'table-arg', name: this.qname(mustNode(n, 'qualifiedName')), pos };
+    if (tok(n, 'tableArg') !== undefined) {
+      const list = node(n, 'partitionBy');
+      const key = node(n, 'partitionKey');
+      const partitionBy = list !== undefined ? this.identList(list) : key !== undefined ? [this.ident(key)] : undefined;
+      return { kind: 'table-arg', name: this.qname(mustNode(n, 'qualifiedName')), ...(partitionBy !== undefined ? { partitionBy } : {}), pos };
+    }
     if (tok(n, 'descriptor') !== undefined) return { kind: 'descriptor', columns: this.identList(mustNode(n, 'identList')), pos };
     const argName = node(n, 'argName');
     if (argName !== undefined) return { kind: 'named-arg', name: this.ident(argName), value: this.funcArg(mustNode(n, 'named')), pos };

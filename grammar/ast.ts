@@ -399,6 +399,8 @@ export interface ExtractExpr {
 export interface TableArg {
   readonly kind: 'table-arg';
   readonly name: QualifiedName;
+  /** `TABLE t PARTITION BY a, b` (SESSION windows per key). */
+  readonly partitionBy?: readonly Ident[];
   readonly pos: number;
 }
 

@@ -1181,6 +1181,8 @@ class SqlParser extends CstParser {
           }),
         },
         { ALT: fn(() => this.SUBRULE(this.arrayExpr)) },
+        // Flink's MAP[k1, v1, ...]; `map[...]` over a column named map is not expressible (as in Flink).
+        { GATE: fn(() => this.LA(2).tokenType === LBracket), ALT: fn(() => this.SUBRULE(this.mapExpr)) },
         {
           ALT: fn(() => {
             this.CONSUME(KW.ROW);
@@ -1205,6 +1207,13 @@ class SqlParser extends CstParser {
       ],
     }));
     this.CONSUME(RParen);
+  });
+
+  mapExpr = this.RULE('mapExpr', () => {
+    this.CONSUME(KW.MAP);
+    this.CONSUME(LBracket);
+    this.OPTION(() => this.SUBRULE(this.exprList));
+    this.CONSUME(RBracket);
   });
 
   arrayExpr = this.RULE('arrayExpr', () => {
@@ -1328,6 +1337,15 @@ class SqlParser extends CstParser {
           ALT: fn(() => {
             this.CONSUME(KW.TABLE, { LABEL: 'tableArg' });
             this.SUBRULE(this.qualifiedName);
+            this.OPTION(() => {
+              this.CONSUME(KW.PARTITION, { LABEL: 'partition' });
+              this.CONSUME(KW.BY);
+              // One key, or several in parentheses (a bare list would be read as more arguments).
+              this.OR2([
+                { ALT: fn(() => this.SUBRULE3(this.identList, { LABEL: 'partitionBy' })) },
+                { ALT: fn(() => this.SUBRULE3(this.ident, { LABEL: 'partitionKey' })) },
+              ]);
+            });
           }),
         },
         {

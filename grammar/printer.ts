@@ -222,7 +222,8 @@ export function printExpr(e: A.Expr): string {
     case 'field': return `(${printExpr(e.operand)}).${printIdent(e.field)}`;
     case 'collate': return `${sub(e.operand, P_POSTFIX)} COLLATE ${printQName(e.collation)}`;
     case 'extract': return `EXTRACT(${e.field} FROM ${printExpr(e.operand)})`;
-    case 'table-arg': return `TABLE ${printQName(e.name)}`;
+    case 'table-arg':
+      return `TABLE ${printQName(e.name)}${e.partitionBy !== undefined ? ` PARTITION BY (${e.partitionBy.map(printIdent).join(', ')})` : ''}`;
     case 'descriptor': return `DESCRIPTOR(${e.columns.map(printIdent).join(', ')})`;
     case 'named-arg': return `${printIdent(e.name)} => ${printExpr(e.value)}`;
     case 'star-arg': return '*';

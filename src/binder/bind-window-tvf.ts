@@ -125,8 +125,26 @@ export function bindWindowTvf(ref: FunctionTableRef, fn: WindowTvfFunction, fc: 
       slide = size;
       break;
   }
-  const plan = windowNode(data.plan, fn, timeCol, [], size, slide, offset);
+  const plan = windowNode(data.plan, fn, timeCol, partitionKeys(args.get('data')!, data, fn), size, slide, offset);
   return aliased(plan, ref.alias, fn.toLowerCase(), undefined, ref.pos);
+}
+
+/** `TABLE t PARTITION BY k` keys: SESSION windows are kept per key; other windows do not take keys. */
+function partitionKeys(arg: Expr, data: FromItem, fn: WindowTvfFunction): BoundExpr[] {
+  if (arg.kind !== 'table-arg' || arg.partitionBy === undefined) return [];
+  if (fn !== 'SESSION') {
+    throw new SqlError(SqlState.SYNTAX_ERROR, `PARTITION BY is only allowed for SESSION windows, not ${fn}`, {
+      position: arg.pos,
+      hint: 'Group by the key together with window_start and window_end instead.',
+    });
+  }
+  return arg.partitionBy.map((k) => {
+    const index = data.plan.schema.findIndex((c) => c.name === k.value);
+    if (index < 0) {
+      throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${k.value}" does not exist in the input of ${fn}`, { position: k.pos });
+    }
+    return { kind: 'column', type: data.plan.schema[index]!.type, index };
+  });
 }
 
 /** The arguments by parameter name (positional first, then named), checked against the function's parameters. */

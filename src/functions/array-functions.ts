@@ -32,6 +32,27 @@ generic({
   make: () => (a) => a.slice(),
 });
 
+/** MAP[k1, v1, k2, v2, ...] (Flink): keys and values each of one common type; a repeated key keeps its last value. */
+generic({
+  name: 'map_constructor',
+  id: 'map_constructor',
+  strict: false,
+  match: (args) => {
+    if (args.length % 2 !== 0) {
+      throw new SqlError(SqlState.SYNTAX_ERROR, 'MAP[...] needs an even number of arguments: key, value, key, value, ...');
+    }
+    if (args.length === 0) return { argTypes: [], returnType: { kind: 'MAP', key: TEXT, value: TEXT }, cost: 0 };
+    const k = commonOf('MAP', args.filter((_, i) => i % 2 === 0));
+    const v = commonOf('MAP', args.filter((_, i) => i % 2 === 1));
+    return { argTypes: args.map((_, i) => (i % 2 === 0 ? k : v)), returnType: { kind: 'MAP', key: k, value: v }, cost: 0 };
+  },
+  make: () => (a) => {
+    const m = new Map<Value, Value>();
+    for (let i = 0; i < a.length; i += 2) m.set(a[i]!, a[i + 1]!);
+    return m;
+  },
+});
+
 generic({
   name: 'row_constructor',
   id: 'row_constructor',

@@ -52,7 +52,10 @@ function physicalSchema(table: TableDefinition): Schema {
 
 /** A converter from `from` to a column's type under assignment rules. */
 function assignment(from: SqlType, column: { name: string; type: SqlType }, timeZone: string, position: number): (v: Value) => Value {
-  const to = column.type;
+  // Strings are converted to unbounded text first: CAST to VARCHAR(n) truncates, but
+  // assignment must reject values that are too long (22001), as in Postgres.
+  const bounded = column.type;
+  const to: SqlType = bounded.kind === 'VARCHAR' || bounded.kind === 'CHAR' ? { kind: 'VARCHAR', length: MAX_LENGTH } : bounded;
   let cast: ((v: Value) => Value) | undefined;
   if (from.kind === 'NULL' || typesEqual(from, to)) cast = (v) => v;
   else {
@@ -60,15 +63,15 @@ function assignment(from: SqlType, column: { name: string; type: SqlType }, time
     if (f === undefined) {
       throw new SqlError(
         SqlState.DATATYPE_MISMATCH,
-        `column "${column.name}" is of type ${pgTypeDisplayName(to)} but expression is of type ${pgTypeDisplayName(from)}`,
+        `column "${column.name}" is of type ${pgTypeDisplayName(bounded)} but expression is of type ${pgTypeDisplayName(from)}`,
         { position, hint: 'You will need to rewrite or cast the expression.' },
       );
     }
     const ctx = { timeZone };
     cast = (v) => f(v, ctx as never);
   }
-  if (to.kind === 'VARCHAR' && to.length !== MAX_LENGTH) {
-    const n = to.length;
+  if (bounded.kind === 'VARCHAR' && bounded.length !== MAX_LENGTH) {
+    const n = bounded.length;
     const inner = cast;
     return (v) => {
       if (v === null) return null;
@@ -79,8 +82,8 @@ function assignment(from: SqlType, column: { name: string; type: SqlType }, time
       return s;
     };
   }
-  if (to.kind === 'CHAR') {
-    const n = to.length;
+  if (bounded.kind === 'CHAR') {
+    const n = bounded.length;
     const inner = cast;
     return (v) => {
       if (v === null) return null;

@@ -7,11 +7,13 @@
  * authentication) and `pg_ctl start` on a free loopback port with its socket in that directory, then
  * creates database `millrace` and superuser `tester` (the names tests/harness/pg-client.ts uses).
  * Both binaries refuse to run as root, so when the test runs as root they run as the `postgres` OS
- * user and the directory is handed to that user. `stop()` stops the server (fast mode) and removes
- * the directory; it is safe to call twice.
+ * user and the directory is handed to that user. `stop()` stops the server (immediate mode: the data
+ * is thrown away) and removes the directory; it is safe to call twice. Should the test process exit
+ * without calling it (a timed-out hook), an exit handler kills the postmaster and removes the
+ * directory.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,10 +75,21 @@ export async function startPgCluster(binDir: string): Promise<PgCluster> {
   const dataDir = path.join(dir, 'db');
   const port = await freePort();
   let started = false;
+  const onExit = (): void => {
+    try {
+      const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGQUIT');
+    } catch {
+      // not running
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', onExit);
     if (started) {
       started = false;
-      await run(path.join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop'], as, dir).catch(() => undefined);
+      await run(path.join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], as, dir).catch(() => undefined);
     }
     rmSync(dir, { recursive: true, force: true });
   };
