@@ -94,6 +94,18 @@ describe('catalogLookup', () => {
     expect(lookup.functionOidByName('nope')).toBeUndefined();
   });
 
+  it('resolves regprocedure signatures on argument types', () => {
+    const upper = lookup.functionOidByName('upper');
+    expect(upper).toBeDefined();
+    expect(lookup.functionOidByName('upper(text)')).toBe(upper);
+    expect(lookup.functionOidByName('pg_catalog.upper( text )')).toBe(upper);
+    expect(lookup.functionOidByName('upper(integer)')).toBeUndefined();
+    expect(lookup.functionOidByName('substr(text, int4, integer)')).toBe(lookup.functionOidByName('substr'));
+    expect(lookup.functionOidByName('version()')).toBe(lookup.functionOidByName('version'));
+    expect(lookup.functionOidByName('int4in(cstring)')).toBe(42);
+    expect(lookup.functionOidByName('upper(no_such_type)')).toBeUndefined();
+  });
+
   it('gives the SqlType of a parameter type oid', () => {
     expect(lookup.sqlTypeByOid(23)).toEqual(INT);
     expect(lookup.sqlTypeByOid(1043)).toEqual(STRING);

@@ -10,6 +10,7 @@ export const SystemOid = {
   pg_proc: 1255,
   pg_class: 1259,
   pg_authid: 1260,
+  pg_auth_members: 1261,
   pg_database: 1262,
   pg_tablespace: 1213,
   pg_shdescription: 2396,

@@ -2,6 +2,7 @@
  * pg_catalog.pg_attribute: one row per column of every user and system
  * relation, attnum from 1 in column order. Computed columns are generated
  * columns (attgenerated 's', atthasdef, their expression in pg_attrdef).
+ * A primary key index has one row per key column, attnum in key order.
  */
 import type { Row, SqlType } from '../types.ts';
 import { BOOLEAN, INT, NAME, OID, PG_CHAR, SMALLINT, STRING, arrayOf, pgTypeLength, pgTypeOid, pgTypmod } from '../types.ts';
@@ -84,7 +85,15 @@ export function pgAttribute(catalog: CatalogReader): SystemRelationWithKind {
     rows: () => {
       const rows: Row[] = [];
       for (const r of catalog.systemRelations()) r.columns.forEach((c, i) => rows.push(attributeRow(r.id, c, i + 1)));
-      for (const r of catalog.userRelations()) r.columns.forEach((c, i) => rows.push(attributeRow(r.id, c, i + 1)));
+      for (const r of catalog.userRelations()) {
+        r.columns.forEach((c, i) => rows.push(attributeRow(r.id, c, i + 1)));
+        const pk = r.kind === 'view' ? undefined : catalog.primaryKeyOids(r.id);
+        if (pk === undefined || r.kind === 'view') continue;
+        r.primaryKey.forEach((name, i) => {
+          const c = r.columns.find((x) => x.name === name);
+          if (c !== undefined) rows.push(attributeRow(pk.index, c, i + 1));
+        });
+      }
       return rows;
     },
   });

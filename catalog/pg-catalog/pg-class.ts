@@ -3,8 +3,8 @@
  * materialized views ('m'), the primary key index of each keyed table ('i'),
  * and the system relations themselves ('r' for catalog tables, 'v' for views).
  *
- * relhasindex is false even for keyed tables so psql's \d does not need the
- * index footer functions; the index is still listed here and in pg_index.
+ * relhasindex is true for keyed tables: psql's \d then lists the primary key
+ * index (pg_index, pg_get_indexdef and pg_get_constraintdef describe it).
  */
 import type { Row } from '../types.ts';
 import { BOOLEAN, FLOAT, INT, NAME, OID, PG_CHAR, SMALLINT, STRING, arrayOf } from '../types.ts';
@@ -48,7 +48,7 @@ export const PG_CLASS_COLUMNS = [
   ['relpartbound', STRING],
 ] as const;
 
-function classRow(oid: number, name: string, namespace: number, relkind: string, natts: number, am: number, shared = false): Row {
+function classRow(oid: number, name: string, namespace: number, relkind: string, natts: number, am: number, shared = false, hasIndex = false): Row {
   const isTable = relkind === 'r' || relkind === 'm';
   return [
     oid,
@@ -64,7 +64,7 @@ function classRow(oid: number, name: string, namespace: number, relkind: string,
     -1,
     0,
     0,
-    false,
+    hasIndex,
     shared,
     'p',
     relkind,
@@ -87,7 +87,7 @@ function classRow(oid: number, name: string, namespace: number, relkind: string,
   ];
 }
 
-const SHARED = new Set(['pg_authid', 'pg_database', 'pg_tablespace', 'pg_shdescription']);
+const SHARED = new Set(['pg_authid', 'pg_auth_members', 'pg_database', 'pg_tablespace', 'pg_shdescription']);
 
 export function pgClass(catalog: CatalogReader): SystemRelationWithKind {
   return systemRelation({
@@ -103,8 +103,8 @@ export function pgClass(catalog: CatalogReader): SystemRelationWithKind {
       }
       for (const r of catalog.userRelations()) {
         const kind = r.kind === 'table' ? 'r' : r.kind === 'view' ? 'v' : 'm';
-        rows.push(classRow(r.id, r.name, namespaceOid(r.schema), kind, r.columns.length, kind === 'v' ? 0 : AM_HEAP));
-        const pk = catalog.primaryKeyOids(r.id);
+        const pk = r.kind === 'view' ? undefined : catalog.primaryKeyOids(r.id);
+        rows.push(classRow(r.id, r.name, namespaceOid(r.schema), kind, r.columns.length, kind === 'v' ? 0 : AM_HEAP, false, pk !== undefined));
         if (pk !== undefined && r.kind !== 'view') {
           rows.push(classRow(pk.index, `${r.name}_pkey`, namespaceOid(r.schema), 'i', r.primaryKey.length, AM_BTREE));
         }

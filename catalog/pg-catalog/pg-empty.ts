@@ -1,6 +1,6 @@
 /**
  * Catalog relations Postgres has and millrace keeps empty: there is no
- * inheritance, policy, trigger, rule, publication, partitioning, foreign
+ * role membership, inheritance, policy, trigger, rule, publication, partitioning, foreign
  * table, enum, range, operator, sequence, cast, conversion or opclass to
  * show. Each has Postgres' full column list, so client queries that name its
  * columns (or SELECT *) bind and return no rows.
@@ -16,6 +16,7 @@ const INT2_ARRAY: SqlType = arrayOf(SMALLINT);
 const TIMESTAMPTZ: SqlType = timestampLtz(6);
 
 const TABLES: readonly (readonly [number, string, readonly ColumnSpec[]])[] = [
+  [SystemOid.pg_auth_members, 'pg_auth_members', [['oid', OID], ['roleid', OID], ['member', OID], ['grantor', OID], ['admin_option', BOOLEAN]]],
   [SystemOid.pg_inherits, 'pg_inherits', [['inhrelid', OID], ['inhparent', OID], ['inhseqno', INT], ['inhdetachpending', BOOLEAN]]],
   [SystemOid.pg_policy, 'pg_policy', [['oid', OID], ['polname', NAME], ['polrelid', OID], ['polcmd', PG_CHAR], ['polpermissive', BOOLEAN], ['polroles', OID_ARRAY], ['polqual', STRING], ['polwithcheck', STRING]]],
   [SystemOid.pg_trigger, 'pg_trigger', [

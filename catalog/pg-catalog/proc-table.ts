@@ -8,7 +8,7 @@
  * stable oids from a reserved range below FIRST_USER_OID, in the order of
  * this file. Every function lives in pg_catalog (namespace 11).
  */
-import { PG_TYPES } from './type-table.ts';
+import { PG_TYPES, pgTypeOidByName } from './type-table.ts';
 
 export interface PgProcInfo {
   readonly oid: number;
@@ -192,8 +192,13 @@ export function pgProcByOid(oid: number): PgProcInfo | undefined {
   return BY_OID.get(oid);
 }
 
-/** regproc input: `array_in`, `pg_catalog.array_in`, `"array_in"`. */
+/**
+ * regproc / regprocedure input: `array_in`, `pg_catalog.array_in`, `"array_in"`, or a signature
+ * `upper(text)` / `substr(text, int, int)` (what psql's \sf and \ef send) matched on argument types.
+ */
 export function pgProcOidByName(name: string): number | undefined {
+  const sig = /^([^(]*)\((.*)\)$/s.exec(name.trim());
+  if (sig !== null) return procOidBySignature(sig[1]!, sig[2]!);
   let s = name.trim().replace(/^(pg_catalog|"pg_catalog")\./, '');
   if (s.startsWith('"') && s.endsWith('"')) s = s.slice(1, -1);
   else s = s.toLowerCase();
@@ -204,4 +209,27 @@ export function pgProcOidByName(name: string): number | undefined {
 export function procOid(name: string): number {
   if (name === '' || name === '-') return 0;
   return BY_NAME.get(name)?.oid ?? 0;
+}
+
+function procOidBySignature(name: string, args: string): number | undefined {
+  let s = name.trim().replace(/^(pg_catalog|"pg_catalog")\./, '');
+  if (s.startsWith('"') && s.endsWith('"')) s = s.slice(1, -1);
+  else s = s.toLowerCase();
+  const types: number[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= args.length; i++) {
+    const ch = args[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if ((ch === ',' && depth === 0) || i === args.length) {
+      const t = args.slice(start, i).trim();
+      start = i + 1;
+      if (t === '' && ch === undefined && types.length === 0) break;
+      const oid = pgTypeOidByName(t);
+      if (oid === undefined) return undefined;
+      types.push(oid);
+    }
+  }
+  return PG_PROCS.find((p) => p.name === s && p.argTypes.length === types.length && p.argTypes.every((t, i) => t === types[i]))?.oid;
 }

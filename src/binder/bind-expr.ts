@@ -19,6 +19,7 @@ import {
   isCharacter,
   isTemporal,
   typesEqual,
+  type RowField,
   type SqlType,
 } from '../../catalog/types.ts';
 import { notSupported, SqlError, SqlState } from '../errors.ts';
@@ -40,8 +41,12 @@ import { bindWindowCall } from './bind-window.ts';
 export interface AggregateSink {
   addAggregate(call: AggregateCall): BoundExpr;
   addWindow(call: WindowCall): BoundExpr;
-  /** A set-returning function in the select list; undefined when the clause does not allow one. */
-  addTableFunction?(fn: string, args: readonly BoundExpr[], type: SqlType, pos: number): BoundExpr;
+  /**
+   * A set-returning function in the select list; undefined when the clause does not allow one.
+   * `type` is the value the call stands for: its one column, or for a function of several
+   * `columns` (information_schema._pg_expandarray) a ROW of them, as Postgres' composite result.
+   */
+  addTableFunction?(fn: string, args: readonly BoundExpr[], type: SqlType, pos: number, columns?: readonly RowField[]): BoundExpr;
   /** GROUPING(args): which of the arguments the current grouping set leaves out, as a bit mask. */
   addGrouping?(args: readonly BoundExpr[], pos: number): BoundExpr;
   readonly windows: ReadonlyMap<string, WindowSpec>;
@@ -198,7 +203,9 @@ export function bindExpr(e: Expr, s: ExprScope): BoundExpr {
       }
       const i = operand.type.fields.findIndex((f) => f.name === e.field.value);
       if (i < 0) throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${e.field.value}" not found in data type ${pgTypeDisplayName(operand.type)}`, { position: e.field.pos });
-      return bindOperator('row_field', [operand, { kind: 'literal', type: { kind: 'INT' }, value: i + 1 }], e.pos, s, '.');
+      // Typed here from the field: overload resolution sees only types, not which field is meant.
+      const index: BoundExpr = { kind: 'literal', type: { kind: 'INT' }, value: i + 1 };
+      return { kind: 'call', type: operand.type.fields[i]!.type, fn: 'row_field', name: '.', args: [settle(operand, env, e.pos), index], volatile: false };
     }
     case 'collate':
       return bindExpr(e.operand, s);
@@ -594,6 +601,8 @@ function bindCall(call: FunctionCall, s: ExprScope): BoundExpr {
           throw err;
         }
         if (cols.length === 1) return s.sink.addTableFunction(name, settled, cols[0]!.type, call.pos);
+        const fields = cols.map((c) => ({ name: c.name, type: c.type }));
+        return s.sink.addTableFunction(name, settled, { kind: 'ROW', fields }, call.pos, fields);
       }
       throw notSupported(`set-returning function ${name}() in ${s.clause}`, call.pos, `Call it in FROM: SELECT * FROM ${name}(...)`);
     }

@@ -14,7 +14,7 @@
  * them after LIMIT.
  */
 import type { Expr, OrderItem, Select, SelectItem, WindowSpec } from '../../grammar/ast.ts';
-import { BIGINT, INT, pgTypeOid, type SqlType } from '../../catalog/types.ts';
+import { BIGINT, INT, pgTypeOid, type RowField, type SqlType } from '../../catalog/types.ts';
 import { pgTypeByOid } from '../../catalog/pg-catalog/type-table.ts';
 import { notSupported, SqlError, SqlState } from '../errors.ts';
 import type { AggregateCall, LogicalPlan, PlanColumn, SortKey, WindowCall } from '../planner/logical-plan.ts';
@@ -59,12 +59,23 @@ class Sink implements AggregateSink {
     return p;
   }
 
-  readonly tableFunctions: { fn: string; args: readonly BoundExpr[]; type: SqlType; pos: number }[] = [];
+  readonly tableFunctions: {
+    fn: string;
+    args: readonly BoundExpr[];
+    type: SqlType;
+    pos: number;
+    columns: readonly RowField[] | undefined;
+    placeholder: BoundExpr;
+  }[] = [];
 
-  addTableFunction(fn: string, args: readonly BoundExpr[], type: SqlType, pos: number): BoundExpr {
+  /** Calls of one function with equal arguments share one placeholder: Postgres runs them in lockstep. */
+  addTableFunction(fn: string, args: readonly BoundExpr[], type: SqlType, pos: number, columns?: readonly RowField[]): BoundExpr {
+    const key = args.map(exprKey).join('\u0000');
+    const same = this.tableFunctions.find((t) => t.fn === fn && t.args.length === args.length && t.args.map(exprKey).join('\u0000') === key);
+    if (same !== undefined) return same.placeholder;
     const p: BoundExpr = { kind: 'column', type, index: -2_000_000 - this.tableFunctions.length };
     this.placeholders.set(p, { kind: 'srf', index: this.tableFunctions.length });
-    this.tableFunctions.push({ fn, args, type, pos });
+    this.tableFunctions.push({ fn, args, type, pos, columns, placeholder: p });
     return p;
   }
 
@@ -216,16 +227,28 @@ export function bindSelect(original: Select, originalOrderBy: readonly OrderItem
     if (sink.tableFunctions.length > 1) throw notSupported('several set-returning functions in one select list', sink.tableFunctions[1]!.pos);
     if (grouped || sink.aggregates.length > 0) throw notSupported('set-returning functions in a grouped select list', srf.pos);
     const width = plan.schema.length;
+    const columns = srf.columns ?? [{ name: srf.fn, type: srf.type }];
     plan = {
       kind: 'table-function',
       input: plan,
       fn: srf.fn,
       args: srf.args,
       ordinality: false,
-      schema: [...plan.schema, { name: srf.fn, type: srf.type, nullable: true }],
+      schema: [...plan.schema, ...columns.map((c) => ({ name: c.name, type: c.type, nullable: true }))],
     };
-    const replace = (e: BoundExpr): BoundExpr =>
-      transform(e, (x) => (sink.placeholders.get(x)?.kind === 'srf' ? { kind: 'column', type: x.type, index: width } : undefined));
+    // A function of several columns stands for the ROW of them.
+    const value: BoundExpr =
+      srf.columns === undefined
+        ? { kind: 'column', type: srf.type, index: width }
+        : {
+            kind: 'call',
+            type: srf.type,
+            fn: 'row_constructor',
+            name: 'ROW',
+            args: srf.columns.map((c, j): BoundExpr => ({ kind: 'column', type: c.type, index: width + j })),
+            volatile: false,
+          };
+    const replace = (e: BoundExpr): BoundExpr => transform(e, (x) => (sink.placeholders.get(x)?.kind === 'srf' ? value : undefined));
     outputs = outputs.map(replace);
     windowCalls = windowCalls.map((w) => ({
       ...w,

@@ -59,9 +59,23 @@ describe('catalog functions', () => {
     expect(run('pg_get_viewdef', [OID], [16384])).toBe('NULL');
     expect(run('pg_get_expr', [S, OID], ['nextval(1)', 16384])).toBe('nextval(1)');
     expect(run('pg_get_expr', [S, OID, BOOLEAN], ['x', 1, true])).toBe('x');
-    expect(run('pg_get_indexdef', [OID], [16384])).toBe('CREATE UNIQUE INDEX t_pkey ON public.t USING btree (a)');
-    expect(run('pg_get_indexdef', [OID, INT, BOOLEAN], [16384, 1, false])).toBe('a');
+    // t (16384) is keyed on a: its index is 16385 and its constraint 16386.
+    expect(run('pg_get_indexdef', [OID], [16385])).toBe('CREATE UNIQUE INDEX t_pkey ON public.t USING btree (a)');
+    expect(run('pg_get_indexdef', [OID, INT, BOOLEAN], [16385, 0, true])).toBe('CREATE UNIQUE INDEX t_pkey ON public.t USING btree (a)');
+    expect(run('pg_get_indexdef', [OID, INT, BOOLEAN], [16385, 1, false])).toBe('a');
+    expect(run('pg_get_indexdef', [OID, INT, BOOLEAN], [16385, 2, false])).toBe('NULL');
+    expect(run('pg_get_indexdef', [OID], [16384])).toBe('NULL');
+    expect(run('pg_get_indexdef', [OID], [16391])).toBe('NULL');
+    expect(run('pg_get_constraintdef', [OID], [16386])).toBe('PRIMARY KEY (a)');
+    expect(run('pg_get_constraintdef', [OID, BOOLEAN], [16386, true])).toBe('PRIMARY KEY (a)');
+    expect(run('pg_get_constraintdef', [OID], [16385])).toBe('NULL');
     expect(run('pg_get_constraintdef', [OID], [1])).toBe('NULL');
+    // Function signatures come from pg_proc; int4out (43) is int4 -> cstring.
+    expect(run('pg_get_function_arguments', [OID], [43])).toBe('integer');
+    expect(run('pg_get_function_identity_arguments', [OID], [43])).toBe('integer');
+    expect(run('pg_get_function_result', [OID], [42])).toBe('integer');
+    expect(run('pg_get_function_arguments', [OID], [1])).toBe('NULL');
+    expect(run('pg_get_function_result', [OID], [1])).toBe('NULL');
     expect(run('pg_get_userbyid', [OID], [10])).toBe('alice');
   });
   it('visibility and privileges are true', () => {

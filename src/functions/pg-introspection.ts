@@ -4,7 +4,7 @@
  * (ctx) and the catalog look-ups (ctx.catalog); what millrace has no notion of
  * (privileges, constraints by oid, tablespaces, recovery) gets the answer a
  * single-node superuser session would see: privileges true, sizes 0,
- * constraint / index definitions NULL when the oid is unknown.
+ * constraint / index / function definitions NULL when the oid is unknown.
  */
 import {
   arrayOf,
@@ -22,6 +22,8 @@ import {
   type SqlType,
   type Value,
 } from '../../catalog/types.ts';
+import { pgProcByOid } from '../../catalog/pg-catalog/proc-table.ts';
+import type { RelationDefinition } from '../../catalog/relation.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import type { EvalContext } from './eval-context.ts';
 import { fixed, generic, type Match } from './registry.ts';
@@ -154,11 +156,34 @@ function viewdef(ctx: EvalContext, oid: number): Value {
   return q.endsWith(';') ? q : `${q};`;
 }
 
-/** Index oids are not tracked by the catalog; a relation oid with a primary key describes that key. */
+type KeyedRelation = Exclude<RelationDefinition, { readonly kind: 'view' }>;
+
+/**
+ * The keyed table whose primary key index (delta 1) or constraint (delta 2) has this oid.
+ * CatalogLookup only resolves relations; Catalog.create gives a keyed table's index and
+ * constraint the table's oid + 1 and + 2 (see primaryKeyOids), so those oids lead back to it.
+ */
+function keyedTableOf(ctx: EvalContext, oid: number, delta: 1 | 2): KeyedRelation | undefined {
+  if (ctx.catalog.relationById(oid) !== undefined) return undefined;
+  const r = ctx.catalog.relationById(oid - delta);
+  if (r === undefined || r.kind === 'view' || r.primaryKey.length === 0) return undefined;
+  return r;
+}
+
+/** An identifier as Postgres' quote_identifier prints it: bare when lower-case and simple. */
+function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+function keyColumns(r: KeyedRelation): string {
+  return r.primaryKey.map(quoteIdent).join(', ');
+}
+
+/** pg_get_indexdef of a primary key index oid; NULL for any other oid, as in Postgres. */
 function indexdef(ctx: EvalContext, oid: number): Value {
-  const r = ctx.catalog.relationById(oid);
-  if (r === undefined || r.kind === 'view' || r.primaryKey.length === 0) return null;
-  return `CREATE UNIQUE INDEX ${r.name}_pkey ON ${r.schema}.${r.name} USING btree (${r.primaryKey.join(', ')})`;
+  const r = keyedTableOf(ctx, oid, 1);
+  if (r === undefined) return null;
+  return `CREATE UNIQUE INDEX ${quoteIdent(`${r.name}_pkey`)} ON ${quoteIdent(r.schema)}.${quoteIdent(r.name)} USING btree (${keyColumns(r)})`;
 }
 
 fixed({ name: 'pg_get_indexdef', params: [OID], returns: STRING, make: () => (a, ctx) => indexdef(ctx, a[0] as number) });
@@ -169,13 +194,20 @@ fixed({
   make: () => (a, ctx) => {
     const col = a[1] as number;
     if (col === 0) return indexdef(ctx, a[0] as number);
-    const r = ctx.catalog.relationById(a[0] as number);
-    if (r === undefined || r.kind === 'view') return null;
-    return r.primaryKey[col - 1] ?? null;
+    const r = keyedTableOf(ctx, a[0] as number, 1);
+    const name = r?.primaryKey[col - 1];
+    return name === undefined ? null : quoteIdent(name);
   },
 });
-fixed({ name: 'pg_get_constraintdef', params: [OID], returns: STRING, make: () => () => null });
-fixed({ name: 'pg_get_constraintdef', params: [OID, BOOLEAN], returns: STRING, make: () => () => null });
+
+/** pg_get_constraintdef of a primary key constraint oid (Flink's NOT ENFORCED is not part of Postgres' form). */
+function constraintdef(ctx: EvalContext, oid: number): Value {
+  const r = keyedTableOf(ctx, oid, 2);
+  return r === undefined ? null : `PRIMARY KEY (${keyColumns(r)})`;
+}
+
+fixed({ name: 'pg_get_constraintdef', params: [OID], returns: STRING, make: () => (a, ctx) => constraintdef(ctx, a[0] as number) });
+fixed({ name: 'pg_get_constraintdef', params: [OID, BOOLEAN], returns: STRING, make: () => (a, ctx) => constraintdef(ctx, a[0] as number) });
 fixed({ name: 'pg_get_partkeydef', params: [OID], returns: STRING, make: () => () => null });
 // millrace has no extended statistics objects (pg_statistic_ext is empty), so there is nothing to describe.
 // Nothing is published: millrace has no logical replication publications.
@@ -183,9 +215,47 @@ fixed({ name: 'pg_relation_is_publishable', params: [OID], returns: BOOLEAN, mak
 fixed({ name: 'pg_get_statisticsobjdef_columns', params: [OID], returns: STRING, make: () => () => null });
 fixed({ name: 'pg_get_serial_sequence', params: [STRING, STRING], returns: STRING, make: () => () => null });
 fixed({ name: 'pg_get_triggerdef', params: [OID], returns: STRING, make: () => () => null });
-fixed({ name: 'pg_get_function_identity_arguments', params: [OID], returns: STRING, make: () => () => '' });
-fixed({ name: 'pg_get_function_result', params: [OID], returns: STRING, make: () => () => null });
-fixed({ name: 'pg_get_function_arguments', params: [OID], returns: STRING, make: () => () => '' });
+/** Argument types of a pg_proc function, as format_type prints them, comma separated; NULL for an unknown oid. */
+function functionArguments(ctx: EvalContext, oid: number): Value {
+  const p = pgProcByOid(oid);
+  if (p === undefined) return null;
+  return p.argTypes.map((t) => ctx.catalog.typeNameByOid(t, -1) ?? '???').join(', ');
+}
+
+fixed({ name: 'pg_get_function_identity_arguments', params: [OID], returns: STRING, make: () => (a, ctx) => functionArguments(ctx, a[0] as number) });
+fixed({ name: 'pg_get_function_arguments', params: [OID], returns: STRING, make: () => (a, ctx) => functionArguments(ctx, a[0] as number) });
+fixed({
+  name: 'pg_get_function_result',
+  params: [OID],
+  returns: STRING,
+  make: () => (a, ctx) => {
+    const p = pgProcByOid(a[0] as number);
+    if (p === undefined) return null;
+    const t = ctx.catalog.typeNameByOid(p.returnType, -1) ?? '???';
+    return p.returnsSet ? `SETOF ${t}` : t;
+  },
+});
+
+const VOLATILITY = { i: 'IMMUTABLE', s: 'STABLE', v: 'VOLATILE' } as const;
+
+/** pg_get_functiondef: the CREATE FUNCTION Postgres prints for an internal function (psql's \sf). */
+function functiondef(ctx: EvalContext, oid: number): Value {
+  const p = pgProcByOid(oid);
+  if (p === undefined) return null;
+  if (p.kind === 'a') throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${p.name}" is an aggregate function`);
+  const ret = ctx.catalog.typeNameByOid(p.returnType, -1) ?? '???';
+  return (
+    `CREATE OR REPLACE FUNCTION pg_catalog.${quoteIdent(p.name)}(${functionArguments(ctx, oid) as string})\n` +
+    ` RETURNS ${p.returnsSet ? 'SETOF ' : ''}${ret}\n` +
+    ` LANGUAGE internal\n` +
+    ` ${p.kind === 'w' ? 'WINDOW ' : ''}${VOLATILITY[p.volatility]} PARALLEL SAFE${p.strict ? ' STRICT' : ''}\n` +
+    `AS $function$${p.name}$function$\n`
+  );
+}
+fixed({ name: 'pg_get_functiondef', params: [OID], returns: STRING, make: () => (a, ctx) => functiondef(ctx, a[0] as number) });
+// millrace has no rewrite rules (pg_rewrite is empty), so no rule oid has a definition.
+fixed({ name: 'pg_get_ruledef', params: [OID], returns: STRING, make: () => () => null });
+fixed({ name: 'pg_get_ruledef', params: [OID, BOOLEAN], returns: STRING, make: () => () => null });
 
 fixed({
   name: 'pg_encoding_to_char',

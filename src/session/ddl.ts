@@ -148,7 +148,8 @@ export async function createTable(db: Database, pipeline: QueryPipeline, ast: Cr
     name,
     schema: 'public',
     columns,
-    primaryKey: physical.filter((c) => pkNames.has(c.name)).map((c) => c.name),
+    // In the order the key was declared: it is the order of the storage key and of pg_constraint.conkey.
+    primaryKey: [...pkNames],
     ...(watermark ? { watermark } : {}),
     partitionedBy: ast.partitionedBy.map((p) => p.value),
     options,

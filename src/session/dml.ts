@@ -76,7 +76,7 @@ function assignment(from: SqlType, column: { name: string; type: SqlType }, time
     return (v) => {
       if (v === null) return null;
       const s = inner(v) as string;
-      if ([...s].length > n) {
+      if (s.length > n && codePoints(s) > n) {
         throw new SqlError(SqlState.STRING_DATA_RIGHT_TRUNCATION, `value too long for type character varying(${n})`);
       }
       return s;
@@ -88,11 +88,25 @@ function assignment(from: SqlType, column: { name: string; type: SqlType }, time
     return (v) => {
       if (v === null) return null;
       const s = (inner(v) as string).replace(/ +$/, '');
-      if ([...s].length > n) throw new SqlError(SqlState.STRING_DATA_RIGHT_TRUNCATION, `value too long for type character(${n})`);
+      if (s.length > n && codePoints(s) > n) throw new SqlError(SqlState.STRING_DATA_RIGHT_TRUNCATION, `value too long for type character(${n})`);
       return s.padEnd(n, ' ');
     };
   }
   return (v) => (v === null ? null : cast!(v));
+}
+
+/** Length in code points; never more than the UTF-16 length, so callers test `s.length` first. */
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
 }
 
 export async function runInsert(

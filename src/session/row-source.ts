@@ -36,9 +36,9 @@ export function rowSource(db: Database, user = 'millrace'): RowSource {
         return;
       }
       if (rel.kind === 'table' && isStoredTable(rel)) {
-        for await (const batch of db.tables.scan(rel)) {
+        for await (const batch of db.tables.scan(rel, cols)) {
           if (signal.aborted) throw new SqlError(SqlState.QUERY_CANCELED, 'canceling statement due to user request');
-          yield batch.map(narrow);
+          yield batch;
         }
         return;
       }

@@ -158,4 +158,29 @@ describe('TableStore', () => {
     expect(await tables.count(t.id)).toBe(4);
     await store.close();
   });
+  it('scans only the requested columns, in the requested order, across batches', async () => {
+    const dir = await tempDir();
+    const t = table(16390);
+    const store = await Store.open(dir);
+    try {
+      const tables = new TableStore(store);
+      const rows: Row[] = [];
+      for (let i = 0; i < 2500; i++) rows.push([i, i % 3 === 0 ? null : `n${i}`, i % 2 === 0 ? BigInt(i) * 100n : null]);
+      await tables.insert(t, rows);
+      const picked: Row[] = [];
+      let batches = 0;
+      for await (const b of tables.scan(t, [2, 0, 0])) {
+        batches++;
+        picked.push(...b);
+      }
+      expect(batches).toBeGreaterThan(1);
+      expect(picked).toEqual(rows.map((r) => [r[2], r[0], r[0]]));
+      const names: Row[] = [];
+      for await (const b of tables.scan(t, [1])) names.push(...b);
+      expect(names).toEqual(rows.map((r) => [r[1]]));
+      expect(await all(tables, t)).toEqual(rows);
+    } finally {
+      await store.close();
+    }
+  });
 });

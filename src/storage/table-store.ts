@@ -18,8 +18,9 @@
  */
 import type { Row, SqlType } from '../../catalog/types.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
-import { decodeRow, encodeRow } from '../values/row-codec.ts';
+import { encodeRow } from '../values/row-codec.ts';
 import { encodeKey } from '../values/key-codec.ts';
+import { rowDecoder } from './row-decoder.ts';
 import { SqlError, SqlState, assert } from '../errors.ts';
 import { KeyPrefix, objectIdOf, objectKey, objectPrefix, prefixRange, type KeyRange } from './key-space.ts';
 import type { Store, WriteOp } from './store.ts';
@@ -43,6 +44,7 @@ interface Layout {
   readonly keyTypes: readonly SqlType[];
   readonly notNull: readonly number[];
   readonly range: KeyRange;
+  readonly decodeAll: (bytes: Uint8Array) => Row;
 }
 
 const ROW_ID_KEY_LENGTH = 5 + 1 + 8;
@@ -80,12 +82,17 @@ export class TableStore {
     return rows.length;
   }
 
-  /** Current rows in key order, in batches of up to 1024. */
-  async *scan(table: TableDefinition): AsyncGenerator<Row[]> {
+  /**
+   * Current rows in key order, in batches of up to 1024. With `columns`
+   * (indexes of physical columns, any order, repeats allowed) each row holds
+   * just those values, and only those are decoded.
+   */
+  async *scan(table: TableDefinition, columns?: readonly number[]): AsyncGenerator<Row[]> {
     const layout = this.#layout(table);
-    for await (const batch of this.#store.entries(layout.range)) {
-      const rows: Row[] = new Array<Row>(batch.length);
-      for (let i = 0; i < batch.length; i++) rows[i] = decodeRow(batch[i]!.value, layout.types);
+    const decode = columns === undefined ? layout.decodeAll : rowDecoder(layout.types, columns);
+    for await (const values of this.#store.values(layout.range)) {
+      const rows: Row[] = new Array<Row>(values.length);
+      for (let i = 0; i < values.length; i++) rows[i] = decode(values[i]!);
       yield rows;
     }
   }
@@ -99,7 +106,7 @@ export class TableStore {
       for (let i = 0; i < batch.length; i++) {
         const e = batch[i]!;
         keys[i] = e.key;
-        rows[i] = decodeRow(e.value, layout.types);
+        rows[i] = layout.decodeAll(e.value);
       }
       yield { keys, rows };
     }
@@ -183,6 +190,10 @@ export class TableStore {
         keyTypes: keyIndexes.map((i) => physical[i]!.type),
         notNull,
         range: prefixRange(objectPrefix(KeyPrefix.TABLE_ROW, table.id)),
+        decodeAll: rowDecoder(
+          physical.map((c) => c.type),
+          physical.map((_, i) => i),
+        ),
       };
       this.#layouts.set(table, layout);
     }
@@ -220,7 +231,9 @@ function isChangeSet(x: TableChanges | readonly Uint8Array[]): x is TableChanges
 }
 
 function checkRow(table: TableDefinition, layout: Layout, row: Row): void {
-  assert(row.length === layout.types.length, `row of ${row.length} values for ${layout.types.length} columns of ${table.name}`);
+  if (row.length !== layout.types.length) {
+    assert(false, `row of ${row.length} values for ${layout.types.length} columns of ${table.name}`);
+  }
   for (const i of layout.notNull) {
     if (row[i] === null || row[i] === undefined) {
       throw new SqlError(

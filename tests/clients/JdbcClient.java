@@ -4,6 +4,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -29,6 +30,7 @@ public final class JdbcClient {
     try (Connection conn = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/millrace", props)) {
       System.out.println("connected=" + conn.getMetaData().getDatabaseProductName());
       try (Statement st = conn.createStatement()) {
+        st.execute("DROP VIEW IF EXISTS jdbc_view");
         st.execute("DROP TABLE IF EXISTS jdbc_items");
         st.execute("CREATE TABLE jdbc_items (id INT, name VARCHAR(20), at TIMESTAMP(3), price DECIMAL(10, 2), big BIGINT, ok BOOLEAN)");
       }
@@ -69,6 +71,7 @@ public final class JdbcClient {
         while (rs.next()) sb.append(rs.getString("TABLE_NAME")).append(':').append(rs.getString("TABLE_TYPE")).append(';');
         System.out.println("tables=" + sb);
       }
+      metadata(conn);
       try (Statement st = conn.createStatement()) {
         st.executeQuery("SELECT * FROM no_such_table");
         System.out.println("error=none");
@@ -79,6 +82,85 @@ public final class JdbcClient {
         rs.next();
         System.out.println("after_error=" + rs.getString(1));
       }
+    }
+  }
+
+  /**
+   * DatabaseMetaData and ResultSetMetaData calls of GUI tools and ORMs; each prints one line of
+   * `key=value` with the rows joined by ';'.
+   */
+  private static void metadata(Connection conn) throws SQLException {
+    try (Statement st = conn.createStatement()) {
+      // Flink SQL requires NOT ENFORCED, PostgreSQL (when validating this client) rejects it.
+      String enforced;
+      try (ResultSet rs = st.executeQuery("SELECT version()")) {
+        rs.next();
+        enforced = rs.getString(1).contains("millrace") ? " NOT ENFORCED" : "";
+      }
+      st.execute("DROP TABLE IF EXISTS jdbc_keyed");
+      st.execute("CREATE TABLE jdbc_keyed (k1 INT NOT NULL, k2 TEXT NOT NULL, v DOUBLE PRECISION, PRIMARY KEY (k1, k2)" + enforced + ")");
+      st.execute("CREATE VIEW jdbc_view AS SELECT id, name FROM jdbc_items");
+    }
+    DatabaseMetaData md = conn.getMetaData();
+    try (ResultSet rs = md.getTables(null, "public", "jdbc%", new String[] {"TABLE", "VIEW"})) {
+      StringBuilder sb = new StringBuilder();
+      while (rs.next()) {
+        sb.append(rs.getString("TABLE_SCHEM")).append('.').append(rs.getString("TABLE_NAME")).append(':').append(rs.getString("TABLE_TYPE")).append(';');
+      }
+      System.out.println("tables_public=" + sb);
+    }
+    try (ResultSet rs = md.getColumns(null, "public", "jdbc_items", "%")) {
+      StringBuilder sb = new StringBuilder();
+      while (rs.next()) {
+        sb.append(rs.getString("COLUMN_NAME")).append(':').append(rs.getInt("DATA_TYPE")).append(':').append(rs.getString("TYPE_NAME"))
+          .append(':').append(rs.getInt("COLUMN_SIZE")).append(':').append(rs.getInt("DECIMAL_DIGITS")).append(':').append(rs.getInt("NULLABLE"))
+          .append(':').append(rs.getInt("ORDINAL_POSITION")).append(';');
+      }
+      System.out.println("columns=" + sb);
+    }
+    try (ResultSet rs = md.getColumns(null, "public", "jdbc_keyed", "k%")) {
+      StringBuilder sb = new StringBuilder();
+      while (rs.next()) sb.append(rs.getString("COLUMN_NAME")).append(':').append(rs.getString("IS_NULLABLE")).append(';');
+      System.out.println("keyed_columns=" + sb);
+    }
+    try (ResultSet rs = md.getSchemas()) {
+      StringBuilder sb = new StringBuilder();
+      while (rs.next()) sb.append(rs.getString("TABLE_SCHEM")).append(';');
+      System.out.println("schemas=" + sb);
+    }
+    try (ResultSet rs = md.getPrimaryKeys(null, "public", "jdbc_keyed")) {
+      StringBuilder sb = new StringBuilder();
+      while (rs.next()) {
+        sb.append(rs.getString("COLUMN_NAME")).append(':').append(rs.getInt("KEY_SEQ")).append(':').append(rs.getString("PK_NAME")).append(';');
+      }
+      System.out.println("primary_keys=" + sb);
+    }
+    try (ResultSet rs = md.getPrimaryKeys(null, "public", "jdbc_items")) {
+      System.out.println("no_primary_keys=" + !rs.next());
+    }
+    try (ResultSet rs = md.getTypeInfo()) {
+      StringBuilder sb = new StringBuilder();
+      int count = 0;
+      while (rs.next()) {
+        count++;
+        String name = rs.getString("TYPE_NAME");
+        if (name.equals("int4") || name.equals("varchar") || name.equals("numeric") || name.equals("bool") || name.equals("timestamp")) {
+          sb.append(name).append(':').append(rs.getInt("DATA_TYPE")).append(';');
+        }
+      }
+      System.out.println("type_info=" + sb);
+      System.out.println("type_info_many=" + (count >= 20));
+    }
+    try (Statement st = conn.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id, name, price, at, big, ok, CAST(1.5 AS DOUBLE PRECISION) AS d FROM jdbc_items WHERE id = 1")) {
+      ResultSetMetaData rsmd = rs.getMetaData();
+      StringBuilder sb = new StringBuilder();
+      for (int i = 1; i <= rsmd.getColumnCount(); i++) {
+        sb.append(rsmd.getColumnLabel(i)).append(':').append(rsmd.getColumnTypeName(i)).append(':').append(rsmd.getColumnType(i))
+          .append(':').append(rsmd.getPrecision(i)).append(':').append(rsmd.getScale(i)).append(':').append(rsmd.isNullable(i)).append(';');
+      }
+      System.out.println("rsmd=" + sb);
+      System.out.println("rsmd_table=" + rsmd.getTableName(2) + ":" + rsmd.getSchemaName(2) + ":" + rsmd.getColumnName(2));
     }
   }
 }

@@ -2,7 +2,8 @@
  * psycopg2 (the Debian python3-psycopg2 package, for /usr/bin/python3) against millrace: runs
  * tests/clients/psycopg2_client.py and checks the JSON it prints. psycopg2 interpolates parameters
  * client-side, so this exercises literals such as '2024-01-02T03:04:05'::timestamp over the simple
- * query protocol. Skipped (with a message) only if /usr/bin/python3 or psycopg2 is missing.
+ * query protocol, with every Python value kind as a parameter and read back through a table.
+ * Skipped (with a message) only if /usr/bin/python3 or psycopg2 is missing.
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,5 +47,46 @@ describe.skipIf(missing !== null)('psycopg2', () => {
     expect(out['count']).toBe(3);
     expect(out['error_code']).toBe('42P01');
     expect(out['after_error']).toBe('apple');
+  });
+
+  it('round-trips every value kind as parameters and results, with PostgreSQL type codes', async () => {
+    const r = await runCommand(PYTHON, ['tests/clients/psycopg2_client.py', String(server.port), server.host]);
+    expect(r.code, describeResult(r)).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+    // A float parameter arrives as the literal 1.5, which is numeric in PostgreSQL too.
+    expect(out['params']).toEqual([
+      ['int', '42'],
+      ['int', '1099511627776'],
+      ['Decimal', '1.5'],
+      ['Decimal', '12.345'],
+      ['str', "it's \u00fc"],
+      ['bool', 'True'],
+      ['NoneType', 'None'],
+      ['date', '2024-02-29'],
+      ['datetime', '2024-01-02 03:04:05.123456'],
+      ['list', '[1, 2, 3]'],
+      ['list', "['a', 'b']"],
+      ['int', '-7'],
+    ]);
+    expect(out['params_codes']).toEqual([23, 20, 1700, 1700, 25, 16, 25, 1082, 1114, 1007, 1009, 23]);
+    expect(out['kinds_equal']).toBe(true);
+    expect(out['kinds_types']).toEqual([
+      ['int', 'int', 'float', 'float', 'Decimal', 'str', 'str', 'bool', 'date', 'datetime', 'list', 'list'],
+      ['int', ...Array<string>(11).fill('NoneType')],
+    ]);
+    expect(out['kinds_description']).toEqual([
+      ['i', 23, 4, null, null],
+      ['b', 20, 8, null, null],
+      ['f', 701, 8, null, null],
+      ['r', 700, 4, null, null],
+      ['d', 1700, 12, 12, 3],
+      ['s', 1043, 10, null, null],
+      ['t', 25, -1, null, null],
+      ['ok', 16, 1, null, null],
+      ['day', 1082, 4, null, null],
+      ['at', 1114, 8, null, null],
+      ['tags', 1007, -1, null, null],
+      ['names', 1009, -1, null, null],
+    ]);
   });
 });

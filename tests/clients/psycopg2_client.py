@@ -4,7 +4,11 @@ Usage: /usr/bin/python3 tests/clients/psycopg2_client.py PORT [HOST]
 Connects to database millrace as user tester, creates a table, inserts rows with parameters
 (executemany and execute), selects them back and prints one JSON object on stdout:
 {"server_version": ..., "rows": [[id, name, price, ok, at, day], ...], "count": N,
- "error_code": SQLSTATE of a deliberate error, "after_error": result of a query after it}.
+ "error_code": SQLSTATE of a deliberate error, "after_error": result of a query after it,
+ "params": Python type and str() of each value of a SELECT of parameters, "params_codes": its
+ cursor.description type codes, "kinds_equal": whether rows of every type round-trip through a table
+ unchanged, "kinds_types": the Python types read back, "kinds_description": cursor.description
+ (name, type_code, internal_size, precision, scale) of that table's columns}.
 Exits non-zero with a message on stderr on any unexpected failure.
 """
 import datetime
@@ -50,12 +54,40 @@ def main():
         error_code = err.pgcode
     cur.execute("SELECT name FROM py_items WHERE id = %s", (1,))
     after_error = cur.fetchone()[0]
+
+    params = [42, 2**40, 1.5, decimal.Decimal("12.345"), "it's \u00fc", True, None, datetime.date(2024, 2, 29),
+              datetime.datetime(2024, 1, 2, 3, 4, 5, 123456), [1, 2, 3], ["a", "b"], -7]
+    cur.execute("SELECT " + ", ".join(["%s"] * len(params)), params)
+    got = cur.fetchone()
+    params_out = [[type(v).__name__, str(v)] for v in got]
+    params_codes = [d.type_code for d in cur.description]
+
+    cur.execute("DROP TABLE IF EXISTS py_kinds")
+    cur.execute(
+        "CREATE TABLE py_kinds (i INT, b BIGINT, f DOUBLE PRECISION, r REAL, d DECIMAL(12, 3), s VARCHAR(10), t TEXT,"
+        " ok BOOLEAN, day DATE, at TIMESTAMP(6), tags INT[], names TEXT[])"
+    )
+    kinds = [
+        (1, 2**40, 1.5, 0.25, decimal.Decimal("12.345"), "it's", "\u00fc", True, datetime.date(2024, 2, 29),
+         datetime.datetime(2024, 1, 2, 3, 4, 5, 123456), [1, 2, 3], ["a", "b c"]),
+        (2, None, None, None, None, None, None, None, None, None, None, None),
+    ]
+    cur.executemany("INSERT INTO py_kinds VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", kinds)
+    cur.execute("SELECT * FROM py_kinds WHERE i = %s OR f = %s ORDER BY i", (2, 1.5))
+    kinds_back = cur.fetchall()
+    kinds_types = [[type(v).__name__ for v in row] for row in kinds_back]
+    kinds_description = [[d.name, d.type_code, d.internal_size, d.precision, d.scale] for d in cur.description]
     print(json.dumps({
         "server_version": conn.server_version,
         "rows": rows,
         "count": count,
         "error_code": error_code,
         "after_error": after_error,
+        "params": params_out,
+        "params_codes": params_codes,
+        "kinds_equal": kinds_back == kinds,
+        "kinds_types": kinds_types,
+        "kinds_description": kinds_description,
     }))
     conn.close()
 
