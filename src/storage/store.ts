@@ -117,33 +117,27 @@ export class Store {
 
   /** Entries in `range`, in batches, from a snapshot taken now. */
   async *entries(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<Entry[]> {
-    const size = options.batchSize ?? DEFAULT_BATCH;
-    const it = this.#db.iterator({
-      gte: range.gte,
-      lt: range.lt,
-      reverse: options.reverse ?? false,
-      limit: options.limit ?? -1,
-      highWaterMarkBytes: READ_AHEAD_BYTES,
-    });
-    try {
-      for (;;) {
-        const got = await it.nextv(size);
-        if (got.length === 0) return;
-        const out: Entry[] = new Array<Entry>(got.length);
-        for (let i = 0; i < got.length; i++) {
-          const e = got[i]!;
-          out[i] = { key: e[0], value: e[1] };
-        }
-        yield out;
+    for await (const got of this.#rawBatches(range, options)) {
+      const out: Entry[] = new Array<Entry>(got.length);
+      for (let i = 0; i < got.length; i++) {
+        const e = got[i]!;
+        out[i] = { key: e[0], value: e[1] };
       }
-    } finally {
-      await it.close();
+      yield out;
     }
   }
 
   /** The values of the entries in `range`, in batches, from a snapshot taken now (no key objects). */
   async *values(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<Uint8Array[]> {
-    const size = options.batchSize ?? DEFAULT_BATCH;
+    for await (const got of this.#rawBatches(range, options)) {
+      const out: Uint8Array[] = new Array<Uint8Array>(got.length);
+      for (let i = 0; i < got.length; i++) out[i] = got[i]![1];
+      yield out;
+    }
+  }
+
+  /** The iterator's own [key, value] batches; the iterator is closed however the caller stops. */
+  async *#rawBatches(range: KeyRange, options: ReadOptions): AsyncGenerator<[Uint8Array, Uint8Array][]> {
     const it = this.#db.iterator({
       gte: range.gte,
       lt: range.lt,
@@ -153,11 +147,9 @@ export class Store {
     });
     try {
       for (;;) {
-        const got = await it.nextv(size);
+        const got = await it.nextv(options.batchSize ?? DEFAULT_BATCH);
         if (got.length === 0) return;
-        const out: Uint8Array[] = new Array<Uint8Array>(got.length);
-        for (let i = 0; i < got.length; i++) out[i] = got[i]![1];
-        yield out;
+        yield got;
       }
     } finally {
       await it.close();
