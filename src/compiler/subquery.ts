@@ -12,7 +12,7 @@
  */
 import { BOOLEAN, type Row, type SqlType, type Value } from '../../catalog/types.ts';
 import type { BoundExpr, BoundSubquery } from '../binder/bound-expr.ts';
-import { childrenOf, type LogicalPlan } from '../planner/logical-plan.ts';
+import { childrenOf, nodeExprs, type LogicalPlan } from '../planner/logical-plan.ts';
 import { InternalError, SqlError, SqlState, unreachable } from '../errors.ts';
 import { hashRow, rowsEqual } from '../values/compare.ts';
 import type { StreamFactory } from '../dataflow/stream.ts';
@@ -210,42 +210,6 @@ export class SubqueryEval {
   }
 }
 
-/** Every expression a plan node holds (not those of its children). */
-export function nodeExprs(plan: LogicalPlan): BoundExpr[] {
-  switch (plan.kind) {
-    case 'scan':
-      return plan.filter === undefined ? [] : [plan.filter];
-    case 'values':
-      return plan.rows.flat();
-    case 'project':
-      return [...plan.exprs];
-    case 'filter':
-      return [plan.predicate];
-    case 'aggregate':
-      return [
-        ...plan.groupKeys,
-        ...plan.aggregates.flatMap((a) => [...a.args, ...(a.filter ? [a.filter] : []), ...a.orderBy.map((k) => k.expr)]),
-      ];
-    case 'join':
-      return [...plan.equiKeys.flatMap((k) => [k.left, k.right]), ...(plan.condition ? [plan.condition] : [])];
-    case 'sort':
-      return plan.keys.map((k) => k.expr);
-    case 'limit':
-      return [...(plan.limit ? [plan.limit] : []), ...(plan.offset ? [plan.offset] : [])];
-    case 'distinct':
-    case 'union':
-    case 'set-op':
-      return [];
-    case 'table-function':
-      return [...plan.args];
-    case 'window':
-      return plan.calls.flatMap((c) => [...c.args, ...c.partitionBy, ...c.orderBy.map((k) => k.expr)]);
-    case 'window-tvf':
-      return [plan.timeCol, ...plan.partitionBy];
-    default:
-      return unreachable(plan);
-  }
-}
 
 /** Collects outer references of `plan` (nested `level` subqueries deep) that reach above the subquery. */
 function collectPlanRefs(plan: LogicalPlan, level: number, out: OuterRef[]): void {

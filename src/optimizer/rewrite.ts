@@ -16,7 +16,7 @@
 import { typesEqual, type SqlType, type Value } from '../../catalog/types.ts';
 import type { BoundExpr, BoundSubquery } from '../binder/bound-expr.ts';
 import { InternalError, unreachable } from '../errors.ts';
-import { childrenOf, type AggregateCall, type LogicalPlan, type PlanColumn, type Schema, type SortKey, type WindowCall } from '../planner/logical-plan.ts';
+import { childrenOf, nodeExprs, type AggregateCall, type LogicalPlan, type PlanColumn, type Schema, type SortKey, type WindowCall } from '../planner/logical-plan.ts';
 
 export const BOOL: SqlType = { kind: 'BOOLEAN' };
 
@@ -270,43 +270,6 @@ export function rewritePlan(plan: LogicalPlan, f: (p: LogicalPlan) => LogicalPla
   return f(withChildren(plan, next));
 }
 
-/** The expressions a node owns (not its children's), in a fixed order. */
-export function nodeExprs(plan: LogicalPlan): BoundExpr[] {
-  switch (plan.kind) {
-    case 'scan':
-      return plan.filter === undefined ? [] : [plan.filter];
-    case 'values':
-      return plan.rows.flat();
-    case 'project':
-      return [...plan.exprs];
-    case 'filter':
-      return [plan.predicate];
-    case 'aggregate':
-      return [...plan.groupKeys, ...plan.aggregates.flatMap(aggExprs)];
-    case 'join':
-      return [...plan.equiKeys.flatMap((k) => [k.left, k.right]), ...(plan.condition === undefined ? [] : [plan.condition])];
-    case 'sort':
-      return plan.keys.map((k) => k.expr);
-    case 'limit':
-      return [...(plan.limit === undefined ? [] : [plan.limit]), ...(plan.offset === undefined ? [] : [plan.offset])];
-    case 'distinct':
-    case 'union':
-    case 'set-op':
-      return [];
-    case 'table-function':
-      return [...plan.args];
-    case 'window':
-      return plan.calls.flatMap((c) => [...c.args, ...c.partitionBy, ...c.orderBy.map((k) => k.expr)]);
-    case 'window-tvf':
-      return [plan.timeCol, ...plan.partitionBy];
-    default:
-      return unreachable(plan);
-  }
-}
-
-function aggExprs(a: AggregateCall): BoundExpr[] {
-  return [...a.args, ...(a.filter === undefined ? [] : [a.filter]), ...a.orderBy.map((k) => k.expr)];
-}
 
 function mapKeys(keys: readonly SortKey[], f: (e: BoundExpr) => BoundExpr): readonly SortKey[] {
   return mapList(keys, (k) => {

@@ -12,6 +12,7 @@
  */
 import type { SqlType, Value } from '../../catalog/types.ts';
 import type { BoundExpr } from '../binder/bound-expr.ts';
+import { unreachable } from '../errors.ts';
 
 export interface PlanColumn {
   readonly name: string;
@@ -260,5 +261,42 @@ export function childrenOf(plan: LogicalPlan): readonly LogicalPlan[] {
       return plan.inputs;
     case 'table-function':
       return plan.input ? [plan.input] : [];
+  }
+}
+
+/** The expressions a node holds (not its children's), in a fixed order. */
+export function nodeExprs(plan: LogicalPlan): BoundExpr[] {
+  switch (plan.kind) {
+    case 'scan':
+      return plan.filter === undefined ? [] : [plan.filter];
+    case 'values':
+      return plan.rows.flat();
+    case 'project':
+      return [...plan.exprs];
+    case 'filter':
+      return [plan.predicate];
+    case 'aggregate':
+      return [
+        ...plan.groupKeys,
+        ...plan.aggregates.flatMap((a) => [...a.args, ...(a.filter ? [a.filter] : []), ...a.orderBy.map((k) => k.expr)]),
+      ];
+    case 'join':
+      return [...plan.equiKeys.flatMap((k) => [k.left, k.right]), ...(plan.condition ? [plan.condition] : [])];
+    case 'sort':
+      return plan.keys.map((k) => k.expr);
+    case 'limit':
+      return [...(plan.limit ? [plan.limit] : []), ...(plan.offset ? [plan.offset] : [])];
+    case 'distinct':
+    case 'union':
+    case 'set-op':
+      return [];
+    case 'table-function':
+      return [...plan.args];
+    case 'window':
+      return plan.calls.flatMap((c) => [...c.args, ...c.partitionBy, ...c.orderBy.map((k) => k.expr)]);
+    case 'window-tvf':
+      return [plan.timeCol, ...plan.partitionBy];
+    default:
+      return unreachable(plan);
   }
 }

@@ -191,26 +191,39 @@ async function* evaluateOverTable(
     exprs,
     schema: exprs.map((e, i) => ({ name: `e${i}`, type: e.type, nullable: true })),
   };
-  for await (const { keys, rows } of db.tables.scanWithKeys(table)) {
-    // The plan's own scan reads exactly this batch (a projection keeps row order and
-    // count); scans in subqueries read their relations as usual.
-    const env = pipeline.execEnv(params, signal);
-    const source: RowSource = {
-      scan(node, s) {
-        return node === scan ? oneBatch(rows) : env.source.scan(node, s);
-      },
-    };
-    const values: Row[] = [];
-    for await (const batch of compileQuery(plan, { ...env, source }).run()) {
-      for (const r of batch) values.push(r);
+  // The plan is compiled once; its own scan reads the table's rows and remembers their storage
+  // keys, and a projection keeps row order and count, so output row i belongs to the i-th key read.
+  // Scans in subqueries read their relations as usual.
+  const env = pipeline.execEnv(params, signal);
+  const keys: Uint8Array[] = [];
+  const rows: Row[] = [];
+  async function* tableRows(): AsyncGenerator<Row[]> {
+    for await (const batch of db.tables.scanWithKeys(table)) {
+      for (let i = 0; i < batch.keys.length; i++) {
+        keys.push(batch.keys[i]!);
+        rows.push(batch.rows[i]!);
+      }
+      yield batch.rows;
     }
-    assert(values.length === rows.length, 'UPDATE/DELETE evaluation lost rows');
-    yield { keys, rows, values };
   }
-}
-
-async function* oneBatch(rows: Row[]): AsyncGenerator<Row[]> {
-  yield rows;
+  const source: RowSource = {
+    scan(node, s) {
+      return node === scan ? tableRows() : env.source.scan(node, s);
+    },
+  };
+  let taken = 0;
+  for await (const values of compileQuery(plan, { ...env, source }).run()) {
+    const end = taken + values.length;
+    assert(end <= keys.length, 'UPDATE/DELETE evaluation produced more rows than it read');
+    yield { keys: keys.slice(taken, end), rows: rows.slice(taken, end), values };
+    taken = end;
+    if (taken === keys.length) {
+      keys.length = 0;
+      rows.length = 0;
+      taken = 0;
+    }
+  }
+  assert(taken === keys.length, 'UPDATE/DELETE evaluation lost rows');
 }
 
 function bindCondition(pipeline: QueryPipeline, where: Expr | undefined, schema: Schema, paramTypes: readonly SqlType[], name: string): BoundExpr {
