@@ -3,6 +3,9 @@
  * over the same data, measured in the same run so the ratio is meaningful on
  * a shared, noisy machine. Prints one line per scenario.
  *
+ * Batch scenarios query a stored table; streaming scenarios (streaming.ts)
+ * run continuous queries over generated events (bench-events.ts).
+ *
  * The engine runs in-process through the same Session API the Postgres
  * protocol layer uses (parse, bind, optimize, compile, run), without the
  * network, so the figures measure the engine itself.
@@ -12,49 +15,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Database } from '../src/database.ts';
 import { builtinConnectors } from '../connectors/index.ts';
-import type { Session } from '../src/session/api.ts';
-import type { Row } from '../catalog/types.ts';
+import { benchEventsConnector, EVENTS_DDL, generateEvents, KEYS as EVENT_KEYS } from './bench-events.ts';
+import { best, report, runSql as run } from './harness.ts';
+import { runStreamingBenchmarks } from './streaming.ts';
 
 const ROWS = Number(process.env['MILLRACE_BENCH_ROWS'] ?? 200_000);
 const KEYS = 1000;
-const REPEAT = 5;
-
-async function run(session: Session, sql: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const stmt of session.prepareScript(sql)) {
-    const cursor = await session.execute(stmt, [], [], new AbortController().signal);
-    for (;;) {
-      const batch = await cursor.next(4096);
-      if (batch.length === 0) break;
-      for (const r of batch) rows.push(r);
-    }
-    cursor.close();
-  }
-  return rows;
-}
-
-/** Best of `REPEAT` timings in milliseconds (the least disturbed run). */
-async function best(fn: () => Promise<unknown> | unknown): Promise<number> {
-  let min = Infinity;
-  for (let i = 0; i < REPEAT; i++) {
-    const t0 = performance.now();
-    await fn();
-    min = Math.min(min, performance.now() - t0);
-  }
-  return min;
-}
-
-function report(name: string, rows: number, engineMs: number, handMs: number): void {
-  const eps = (ms: number) => Math.round((rows / ms) * 1000).toLocaleString('en-US');
-  const ratio = (handMs / engineMs).toFixed(3);
-  process.stdout.write(
-    `${name.padEnd(34)} engine ${eps(engineMs).padStart(12)} rows/s   hand loop ${eps(handMs).padStart(12)} rows/s   engine/hand ${ratio}\n`,
-  );
-}
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'millrace-bench-'));
-  const db = await Database.open(dir, builtinConnectors);
+  // Generated once, outside every timed region; the bench-only connector serves them.
+  const events = generateEvents(ROWS);
+  const eventsConnector = benchEventsConnector(events);
+  const db = await Database.open(dir, new Map([...builtinConnectors, [eventsConnector.name, eventsConnector]]));
   try {
     const session = db.openSession(new Map([['user', 'bench'], ['database', 'millrace']]));
     await run(session, 'CREATE TABLE bids (id BIGINT, item INT, price DOUBLE, bidder VARCHAR(20))');
@@ -118,6 +91,10 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${'statement latency (SELECT i + 1)'.padEnd(34)} ${((pointEngine / n) * 1000).toFixed(1)} µs per statement (parse, plan, run; hand loop ${((pointHand / n) * 1e6).toFixed(1)} ns)\n`,
     );
+
+    await run(session, EVENTS_DDL);
+    process.stdout.write(`streaming: ${ROWS} events over ${EVENT_KEYS.toLocaleString('en-US')} keys, SUBSCRIBE TO (query) drained to its end\n`);
+    await runStreamingBenchmarks(session, events, ROWS);
     session.close();
   } finally {
     await db.close();

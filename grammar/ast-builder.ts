@@ -21,6 +21,7 @@ import {
   BacktickIdent, Caret, Comma, CompareOp, DollarString, Dot, EString, Equals, KW, LParen, Minus, NumberLit, ParseError,
   Percent, Plus, QuotedIdent, RParen, Slash, Star, StringLit, syntaxErrorAt,
 } from './tokens.ts';
+import { notSupported } from '../src/errors.ts';
 
 type Child = CstNode | IToken;
 
@@ -99,6 +100,11 @@ const SHOW_TARGETS: readonly (readonly [readonly string[], A.ShowStatement['targ
   [['COLUMNS'], 'COLUMNS'],
   [['ALL'], 'ALL'],
 ];
+
+/** Option values read as booleans (Postgres' boolean option spellings). */
+const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
+  ['true', true], ['false', false], ['on', true], ['off', false],
+]);
 
 /** Postgres multi-word variable names for SHOW / SET. */
 const MULTIWORD_VARIABLES: readonly (readonly [readonly string[], string])[] = [
@@ -210,11 +216,11 @@ export class AstBuilder {
     this.#text = text;
   }
 
-  script(cst: CstNode): A.Statement[] {
+  script(cst: CstNode): A.ScriptStatement[] {
     return nodes(cst, 'statement').map((s) => this.statement(s));
   }
 
-  statement(cst: CstNode): A.Statement {
+  statement(cst: CstNode): A.ScriptStatement {
     const [key, child] = Object.entries(cst.children)[0] as [string, CstNode[]];
     const n = child[0]!;
     const span = { pos: startOf(cst), end: endOf(cst) };
@@ -234,15 +240,19 @@ export class AstBuilder {
       case 'explainStmt':
         return this.explain(n, span);
       case 'declareStmt':
-        return {
-          kind: 'declare-cursor',
-          name: identOf(mustNode(n, 'ident').children['IdentTok']![0] as IToken).value,
-          hold: tok(n, 'withHold') !== undefined,
-          query: this.query(mustNode(n, 'query')),
-          ...span,
-        };
+        return this.declare(n, span);
       case 'copyStmt':
         return this.copy(n, span);
+      case 'subscribeStmt':
+        return this.subscribe(n);
+      case 'stopJobStmt':
+        return {
+          kind: 'stop-job',
+          jobId: this.stringValue(mustNode(n, 'jobId')),
+          withSavepoint: tok(n, 'savepoint') !== undefined,
+          withDrain: tok(n, 'drain') !== undefined,
+          ...span,
+        };
       case 'utilityStmt':
         return this.utility(n, span);
       default:
@@ -451,17 +461,61 @@ export class AstBuilder {
       }
     }
     if (cur.length > 0) details.push(cur.join(' '));
-    return { kind: 'explain', details, statement: this.statement(mustNode(n, 'statement')), ...span };
+    const statement = this.statement(mustNode(n, 'statement'));
+    if (statement.kind === 'subscribe' || statement.kind === 'stop-job') {
+      throw notSupported(`EXPLAIN ${statement.kind === 'subscribe' ? 'SUBSCRIBE' : 'STOP JOB'}`, statement.pos);
+    }
+    return { kind: 'explain', details, statement, ...span };
+  }
+
+  // ---------------------------------------------------------------- cursors and subscriptions
+
+  declare(n: CstNode, span: A.StatementSpan): A.DeclareCursor {
+    const name = identOf(mustNode(n, 'ident').children['IdentTok']![0] as IToken).value;
+    const hold = tok(n, 'withHold') !== undefined;
+    const sub = node(n, 'subscribeStmt');
+    if (sub === undefined) return { kind: 'declare-cursor', name, hold, query: this.query(mustNode(n, 'query')), ...span };
+    const subscribe = this.subscribe(sub);
+    const query = subscribe.target.kind === 'query' ? subscribe.target.query : selectAllFrom(subscribe.target.name);
+    return { kind: 'declare-cursor', name, hold, query, subscribe, ...span };
+  }
+
+  /** A SUBSCRIBE, standalone or inside COPY / DECLARE; its span is its own. */
+  subscribe(n: CstNode): A.Subscribe {
+    const q = node(n, 'query');
+    const target: A.Subscribe['target'] = q !== undefined
+      ? { kind: 'query', query: this.query(q) }
+      : { kind: 'relation', name: this.qname(mustNode(n, 'qualifiedName')) };
+    const options = nodes(n, 'subscribeOption').map((o) => this.subscribeOption(o));
+    return { kind: 'subscribe', target, options, pos: startOf(n), end: endOf(n) };
+  }
+
+  subscribeOption(n: CstNode): A.SubscribeOption {
+    const key = identOf(tok(n, 'key')!).value;
+    const pos = startOf(n);
+    const vs = node(n, 'valueString');
+    if (vs !== undefined) return { key, value: this.stringValue(vs), pos };
+    const vt = tok(n, 'valueToken');
+    if (vt === undefined) return { key, value: true, pos };
+    if (vt.tokenType === NumberLit) return { key, value: vt.image, pos };
+    const word = identOf(vt);
+    if (!word.quoted) {
+      const b = BOOLEAN_WORDS.get(word.value);
+      if (b !== undefined) return { key, value: b, pos };
+    }
+    return { key, value: word.value, pos };
   }
 
   // ---------------------------------------------------------------- COPY
 
   copy(n: CstNode, span: A.StatementSpan): A.Copy {
     const q = node(n, 'query');
+    const sub = node(n, 'subscribeStmt');
     const words = toks(n, 'words');
     const r = new WordReader(words, this.#text.length);
     let source: A.Copy['source'];
     if (q !== undefined) source = { kind: 'query', query: this.query(q) };
+    else if (sub !== undefined) source = { kind: 'subscribe', subscribe: this.subscribe(sub) };
     else {
       const table = r.qualifiedName();
       const columns: A.Ident[] = [];
@@ -478,7 +532,7 @@ export class AstBuilder {
       r.expectWord('TO');
       direction = 'to';
     }
-    if (source.kind === 'query' && direction === 'from') throw syntaxErrorAt(words[0], this.#text.length);
+    if (source.kind !== 'table' && direction === 'from') throw syntaxErrorAt(words[0], this.#text.length);
     const at = r.current()?.startOffset ?? this.#text.length;
     let target: A.Copy['target'];
     if (r.skipWord(direction === 'from' ? 'STDIN' : 'STDOUT')) target = { kind: 'stdio', pos: at };
@@ -1420,6 +1474,22 @@ export class AstBuilder {
     }
     return out;
   }
+}
+
+/** `SELECT * FROM name`, positioned at the name: the snapshot query of a subscribed relation. */
+function selectAllFrom(name: A.QualifiedName): A.Query {
+  const pos = name.pos;
+  const select: A.Select = {
+    kind: 'select',
+    distinct: false,
+    distinctOn: [],
+    items: [{ kind: 'star', pos }],
+    from: [{ kind: 'named', name, hints: [], pos }],
+    groupBy: [],
+    windows: [],
+    pos,
+  };
+  return { kind: 'query', with: [], recursive: false, body: select, orderBy: [], pos };
 }
 
 // ---------------------------------------------------------------- ON CONFLICT (not in ast.ts)

@@ -577,7 +577,9 @@ export type Statement =
   | DeclareCursor
   | Fetch
   | CloseCursor
-  | Copy;
+  | Copy
+  | Subscribe
+  | StopJob;
 
 /** Fields every statement carries besides `kind` and `pos`. */
 export interface StatementSpan {
@@ -774,12 +776,18 @@ export interface Deallocate extends StatementSpan {
   readonly name?: string;
 }
 
-/** `DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH[OUT] HOLD] FOR query`. */
+/**
+ * `DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH[OUT] HOLD] FOR {query | subscribe}`.
+ * For `FOR SUBSCRIBE ...`, `subscribe` is set and `query` is the subscribed query
+ * (`SELECT * FROM name` for a relation target), so code that ignores `subscribe`
+ * still sees a well-formed snapshot query.
+ */
 export interface DeclareCursor extends StatementSpan {
   readonly kind: 'declare-cursor';
   readonly name: string;
   readonly hold: boolean;
   readonly query: Query;
+  readonly subscribe?: Subscribe;
 }
 
 /**
@@ -813,7 +821,9 @@ export interface Copy extends StatementSpan {
   readonly kind: 'copy';
   readonly source:
     | { readonly kind: 'table'; readonly table: QualifiedName; readonly columns: readonly Ident[] }
-    | { readonly kind: 'query'; readonly query: Query };
+    | { readonly kind: 'query'; readonly query: Query }
+    /** `COPY (SUBSCRIBE ...) TO STDOUT`: the change stream, one line per change. */
+    | { readonly kind: 'subscribe'; readonly subscribe: Subscribe };
   readonly direction: 'from' | 'to';
   readonly target:
     | { readonly kind: 'stdio'; readonly pos: number }
@@ -831,3 +841,42 @@ export interface CopyOption {
   readonly value?: string | readonly string[];
   readonly pos: number;
 }
+
+// ---------------------------------------------------------------- streaming statements
+
+/**
+ * `SUBSCRIBE [TO] name [WITH (...)]` / `SUBSCRIBE [TO] (query) [WITH (...)]`: a
+ * never-ending result carrying the relation's changelog.
+ *
+ * Options are `key [[=] value]`, keys lower-cased unless quoted; TRUE/FALSE/ON/OFF
+ * and a bare key (`WITH (PROGRESS)`) give booleans, everything else its text
+ * (strings decoded, numbers as written, other words lower-cased). The session
+ * validates names (snapshot, progress) and value types.
+ */
+export interface Subscribe extends StatementSpan {
+  readonly kind: 'subscribe';
+  readonly target:
+    | { readonly kind: 'relation'; readonly name: QualifiedName }
+    | { readonly kind: 'query'; readonly query: Query };
+  readonly options: readonly SubscribeOption[];
+}
+
+export interface SubscribeOption {
+  readonly key: string;
+  readonly value: string | boolean;
+  readonly pos: number;
+}
+
+/** Flink's `STOP JOB '<id>' [WITH SAVEPOINT] [WITH DRAIN]`. */
+export interface StopJob extends StatementSpan {
+  readonly kind: 'stop-job';
+  readonly jobId: string;
+  readonly withSavepoint: boolean;
+  readonly withDrain: boolean;
+}
+
+/** The statements about continuous queries and jobs. */
+export type StreamingStatement = Subscribe | StopJob;
+
+/** Everything `parseScript` returns. */
+export type ScriptStatement = Statement;

@@ -2,15 +2,17 @@
  * Entry points of the SQL grammar: text -> AST.
  *
  * Contract:
- * - `parseSql` parses a script of `;`-separated statements (empty ones skipped);
- *   positions are offsets in the whole script.
+ * - `parseScript` parses a script of `;`-separated statements (empty ones
+ *   skipped); positions are offsets in the whole script. `parseSql` is the same
+ *   restricted to the statements the session runs (`Statement`).
  * - `parseExpression` parses one expression (computed columns, watermarks, tests).
  * - Every failure is a `ParseError` with a Postgres message and 0-based position:
  *   `syntax error at or near "tok"`, `syntax error at end of input`,
  *   `unterminated quoted string at or near "'abc"`, ...
  */
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
-import type { Expr, Insert, Statement } from './ast.ts';
+import type { Expr, Insert, ScriptStatement, Statement } from './ast.ts';
+import { notSupported } from '../src/errors.ts';
 import { AstBuilder, type InsertWithConflict, type OnConflict } from './ast-builder.ts';
 import { sqlParser } from './parser.ts';
 import {
@@ -89,13 +91,18 @@ function throwFirstError(text: string, tokens: readonly IToken[]): void {
   throw syntaxErrorAt(err.token, text.length, expectedAt(tokens, err.token));
 }
 
-/** Parses a `;`-separated script into statements. */
-export function parseSql(text: string): Statement[] {
+/** Parses a `;`-separated script into statements, streaming ones (SUBSCRIBE, STOP JOB) included. */
+export function parseScript(text: string): ScriptStatement[] {
   const tokens = tokenize(text);
   sqlParser.input = tokens;
   const cst = sqlParser.script();
   throwFirstError(text, tokens);
   return new AstBuilder(text).script(cst);
+}
+
+/** Parses a `;`-separated script into the statements the session runs. */
+export function parseSql(text: string): Statement[] {
+  return parseScript(text);
 }
 
 /** Parses a single expression. */

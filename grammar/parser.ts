@@ -79,6 +79,8 @@ class SqlParser extends CstParser {
       { ALT: fn(() => this.SUBRULE(this.explainStmt)) },
       { ALT: fn(() => this.SUBRULE(this.declareStmt)) },
       { ALT: fn(() => this.SUBRULE(this.copyStmt)) },
+      { ALT: fn(() => this.SUBRULE(this.subscribeStmt)) },
+      { ALT: fn(() => this.SUBRULE(this.stopJobStmt)) },
       { ALT: fn(() => this.SUBRULE(this.utilityStmt)) },
     ]));
   });
@@ -467,7 +469,10 @@ class SqlParser extends CstParser {
       MAX_LOOKAHEAD: 1,
       DEF: fn(() => {
         this.CONSUME(LParen);
-        this.SUBRULE(this.query);
+        this.OR((this.#alts[77] ??= [
+          { ALT: fn(() => this.SUBRULE(this.query)) },
+          { ALT: fn(() => this.SUBRULE(this.subscribeStmt)) },
+        ]));
         this.CONSUME(RParen);
       }),
     });
@@ -490,7 +495,62 @@ class SqlParser extends CstParser {
       this.CONSUME(KW.HOLD);
     });
     this.CONSUME(KW.FOR);
-    this.SUBRULE(this.query);
+    this.OR2((this.#alts[78] ??= [
+      { ALT: fn(() => this.SUBRULE(this.query)) },
+      { ALT: fn(() => this.SUBRULE(this.subscribeStmt)) },
+    ]));
+  });
+
+  /** `SUBSCRIBE [TO] {name | (query)} [WITH (key [[=] value], ...)]` */
+  subscribeStmt = this.RULE('subscribeStmt', () => {
+    this.CONSUME(KW.SUBSCRIBE);
+    this.OPTION(() => this.CONSUME(KW.TO));
+    this.OR((this.#alts[79] ??= [
+      { ALT: fn(() => this.SUBRULE(this.qualifiedName)) },
+      {
+        ALT: fn(() => {
+          this.CONSUME(LParen);
+          this.SUBRULE(this.query);
+          this.CONSUME(RParen);
+        }),
+      },
+    ]));
+    this.OPTION2(() => {
+      this.CONSUME(KW.WITH);
+      this.CONSUME2(LParen);
+      this.SUBRULE(this.subscribeOption);
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.subscribeOption);
+      });
+      this.CONSUME2(RParen);
+    });
+  });
+
+  subscribeOption = this.RULE('subscribeOption', () => {
+    this.CONSUME(AnyWord, { LABEL: 'key' });
+    this.OPTION(() => {
+      this.OPTION2(() => this.CONSUME(Equals));
+      this.OR((this.#alts[80] ??= [
+        { ALT: fn(() => this.SUBRULE(this.stringLit, { LABEL: 'valueString' })) },
+        { ALT: fn(() => this.CONSUME(NumberLit, { LABEL: 'valueToken' })) },
+        { ALT: fn(() => this.CONSUME2(AnyWord, { LABEL: 'valueToken' })) },
+      ]));
+    });
+  });
+
+  /** Flink's `STOP JOB '<id>' [WITH SAVEPOINT] [WITH DRAIN]`. */
+  stopJobStmt = this.RULE('stopJobStmt', () => {
+    this.CONSUME(KW.STOP);
+    this.CONSUME(KW.JOB);
+    this.SUBRULE(this.stringLit, { LABEL: 'jobId' });
+    this.MANY(() => {
+      this.CONSUME(KW.WITH);
+      this.OR((this.#alts[81] ??= [
+        { ALT: fn(() => this.CONSUME(KW.SAVEPOINT, { LABEL: 'savepoint' })) },
+        { ALT: fn(() => this.CONSUME(KW.DRAIN, { LABEL: 'drain' })) },
+      ]));
+    });
   });
 
   // ---------------------------------------------------------------- queries

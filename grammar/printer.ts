@@ -311,3 +311,18 @@ export function printQuery(q: A.Query): string {
   if (q.offset !== undefined) s += ` OFFSET ${printExpr(q.offset)}`;
   return s;
 }
+
+/**
+ * SQL text of a SUBSCRIBE; parseScript(printSubscribe(s)) gives `s` back (up to
+ * positions and `quoted`). Option values print as TRUE/FALSE or strings.
+ */
+export function printSubscribe(s: A.Subscribe): string {
+  const target = s.target.kind === 'relation' ? printQName(s.target.name) : `(${printQuery(s.target.query)})`;
+  const opts = s.options.map((o) => `${printIdent(o.key)} = ${typeof o.value === 'boolean' ? (o.value ? 'TRUE' : 'FALSE') : quote(o.value)}`);
+  return `SUBSCRIBE TO ${target}${opts.length > 0 ? ` WITH (${opts.join(', ')})` : ''}`;
+}
+
+/** SQL text of a STOP JOB. */
+export function printStopJob(s: A.StopJob): string {
+  return `STOP JOB ${quote(s.jobId)}${s.withSavepoint ? ' WITH SAVEPOINT' : ''}${s.withDrain ? ' WITH DRAIN' : ''}`;
+}

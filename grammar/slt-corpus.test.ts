@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSlt } from '../tests/sqllogictest/parser.ts';
-import { parseSql } from './parse.ts';
+import { parseScript } from './parse.ts';
 
 const dir = join(import.meta.dirname, '..', 'sqllogictest');
 const files = readdirSync(dir).filter((f) => f.endsWith('.slt'));
@@ -22,7 +22,7 @@ describe('sqllogictest corpus parses', () => {
         if (r.kind === 'statement' && r.expect.kind === 'error') continue;
         count++;
         try {
-          const stmts = parseSql(r.sql);
+          const stmts = parseScript(r.sql);
           if (stmts.length === 0) failures.push(`${r.loc.line}: no statement`);
         } catch (e) {
           failures.push(`${r.loc.line}: ${r.sql.replace(/\n/g, ' ')} -> ${(e as Error).message}`);

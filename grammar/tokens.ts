@@ -127,6 +127,7 @@ const NON_RESERVED = [
   'YEAR', 'MONTH', 'WEEK', 'DAY', 'HOUR', 'MINUTE', 'SECOND', 'MILLISECOND', 'MICROSECOND',
   'YEARS', 'MONTHS', 'WEEKS', 'DAYS', 'HOURS', 'MINUTES', 'SECONDS',
   'DESCRIPTOR', 'MAP', 'AT', 'COPY',
+  'SUBSCRIBE', 'STOP', 'JOB', 'DRAIN',
 ] as const;
 
 export type Keyword = (typeof RESERVED)[number] | (typeof NON_RESERVED)[number];

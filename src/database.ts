@@ -11,7 +11,13 @@ import type { CatalogLookup } from './functions/eval-context.ts';
 import type { Session, SessionFactory } from './session/api.ts';
 import { SqlSession } from './session/session.ts';
 import { SqlError, SqlState } from './errors.ts';
+import type { Row } from '../catalog/types.ts';
 import type { ConnectorRegistry } from './connectors/source-connector.ts';
+import type { StreamInputs } from './streaming/stream-sources.ts';
+import { MaterializedView } from './jobs/materialized-view.ts';
+import { startMaterializedViews } from './jobs/materialized-views.ts';
+import { JobRegistry } from './jobs/jobs.ts';
+import type { CatalogEntry } from '../catalog/relation.ts';
 
 /** The one database name clients connect to (any other name is 3D000). */
 export const DATABASE_NAME = 'millrace';
@@ -23,6 +29,12 @@ export class Database implements SessionFactory {
   readonly lookup: CatalogLookup;
   /** Source connectors by name, as wired by the composition root. */
   readonly connectors: ConnectorRegistry;
+  /** Running materialized views by catalog id. */
+  readonly views = new Map<number, MaterializedView>();
+  /** Server-owned INSERT INTO ... SELECT jobs. */
+  readonly jobs = new JobRegistry();
+  /** How continuous queries read relations. */
+  readonly streamInputs: StreamInputs;
   readonly #sessions = new Set<SqlSession>();
   #nextPid = 1000;
 
@@ -32,12 +44,45 @@ export class Database implements SessionFactory {
     this.catalog = catalog;
     this.tables = new TableStore(store);
     this.lookup = catalogLookup(catalog);
+    this.streamInputs = {
+      relation: (id) => catalog.byId(id),
+      connectors,
+      subscribe: (rel, listener) => {
+        if (rel.kind === 'materialized-view') return Promise.resolve(this.view(rel).subscribe(listener));
+        if (rel.kind !== 'table') throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${rel.name}" has no changelog`);
+        return this.tables.subscribe(rel, listener);
+      },
+      snapshot: (rel) => {
+        if (rel.kind === 'materialized-view') return batches(this.view(rel).rows());
+        if (rel.kind !== 'table') throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${rel.name}" is not stored`);
+        return this.tables.scan(rel);
+      },
+      systemRows: (rel) => (rel.kind === 'system' ? rel.rows({ user: 'millrace', database: DATABASE_NAME }) : []),
+    };
   }
 
   static async open(dataDir: string, connectors: ConnectorRegistry = new Map()): Promise<Database> {
     const store = await Store.open(dataDir);
     const catalog = await Catalog.open(store);
-    return new Database(store, catalog, connectors);
+    const db = new Database(store, catalog, connectors);
+    await startMaterializedViews(db, db.#internalSession());
+    return db;
+  }
+
+  /** The running state of a materialized view; 55000 when it could not be started. */
+  view(rel: CatalogEntry): MaterializedView {
+    const v = this.views.get(rel.id);
+    if (v === undefined) {
+      throw new SqlError(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, `materialized view "${rel.name}" is not being maintained`, {
+        hint: 'The server log says why it could not be started; drop and re-create it.',
+      });
+    }
+    return v;
+  }
+
+  /** A session owned by the server, for planning the queries of views and jobs it starts by itself. */
+  #internalSession(): SqlSession {
+    return new SqlSession(this, new Map([['user', 'millrace'], ['database', DATABASE_NAME]]), 0);
   }
 
   openSession(startup: ReadonlyMap<string, string>): Session {
@@ -62,6 +107,13 @@ export class Database implements SessionFactory {
 
   async close(): Promise<void> {
     for (const s of [...this.#sessions]) s.close();
+    this.jobs.stopAll();
+    for (const v of this.views.values()) v.drop();
+    this.views.clear();
     await this.store.close();
   }
+}
+
+async function* batches(rows: readonly Row[]): AsyncGenerator<Row[]> {
+  for (let i = 0; i < rows.length; i += 1024) yield rows.slice(i, i + 1024);
 }

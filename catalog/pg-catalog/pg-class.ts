@@ -3,8 +3,10 @@
  * materialized views ('m'), the primary key index of each keyed table ('i'),
  * and the system relations themselves ('r' for catalog tables, 'v' for views).
  *
- * relhasindex is true for keyed tables: psql's \d then lists the primary key
- * index (pg_index, pg_get_indexdef and pg_get_constraintdef describe it).
+ * relhasindex is true for keyed tables and materialized views: psql's \d then
+ * lists the primary key index (pg_index, pg_get_indexdef and
+ * pg_get_constraintdef describe it). relhasrules is true for views and
+ * materialized views, which Postgres implements with an ON SELECT rule.
  */
 import type { Row } from '../types.ts';
 import { BOOLEAN, FLOAT, INT, NAME, OID, PG_CHAR, SMALLINT, STRING, arrayOf } from '../types.ts';
@@ -70,7 +72,7 @@ function classRow(oid: number, name: string, namespace: number, relkind: string,
     relkind,
     natts,
     0,
-    relkind === 'v',
+    relkind === 'v' || relkind === 'm',
     false,
     false,
     false,

@@ -81,7 +81,7 @@ export function pgMatviews(catalog: CatalogReader): SystemRelationWithKind {
       catalog
         .userRelations()
         .filter((r) => r.kind === 'materialized-view')
-        .map((r): Row => [r.schema, r.name, SUPERUSER_NAME, null, false, true, r.kind === 'materialized-view' ? r.query : null]),
+        .map((r): Row => [r.schema, r.name, SUPERUSER_NAME, null, catalog.primaryKeyOids(r.id) !== undefined, true, r.kind === 'materialized-view' ? r.query : null]),
   });
 }
 

@@ -16,7 +16,7 @@
  * - Window TVFs (`TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), ...))`) are bound by bind-window-tvf.ts.
  */
 import type { CommonTableExpr, Ident, JoinRef, NamedTableRef, TableAlias, TableRef } from '../../grammar/ast.ts';
-import type { CatalogEntry, ColumnDefinition } from '../../catalog/relation.ts';
+import type { CatalogEntry, ColumnDefinition, TableDefinition } from '../../catalog/relation.ts';
 import { BIGINT, BOOLEAN, type SqlType } from '../../catalog/types.ts';
 import { notSupported, SqlError, SqlState } from '../errors.ts';
 import type { JoinNode, LogicalPlan, PlanColumn, Schema } from '../planner/logical-plan.ts';
@@ -25,7 +25,7 @@ import type { BoundExpr } from './bound-expr.ts';
 import type { BindEnv, CteFrame } from './bind-env.ts';
 import { bindBoolean, bindExpr, bindOperator, type ExprScope } from './bind-expr.ts';
 import { coerceTo, settle } from './coerce.ts';
-import { conjuncts, containsSubquery, forEachColumn, shiftColumns } from './expr-utils.ts';
+import { conjuncts, containsSubquery, forEachColumn, mapColumns, shiftColumns } from './expr-utils.ts';
 import { bindQueryPlan, bindScalarIn } from './bind-query.ts';
 import { QueryLevel, Scope, shiftRelation, type ScopeColumn, type ScopeRelation } from './scope.ts';
 import { bindWindowTvf, windowTvfFunction } from './bind-window-tvf.ts';
@@ -149,7 +149,7 @@ export function relationPlan(entry: CatalogEntry, env: BindEnv): LogicalPlan {
         if (def.kind === 'physical') physical.push({ def, attnum: i + 1 });
       });
       const connector = entry.kind === 'table' ? entry.options['connector'] : undefined;
-      const scan: LogicalPlan = {
+      const scan: Extract<LogicalPlan, { kind: 'scan' }> = {
         kind: 'scan',
         source: connector === undefined ? 'stored' : 'connector',
         relationId: entry.id,
@@ -158,7 +158,6 @@ export function relationPlan(entry: CatalogEntry, env: BindEnv): LogicalPlan {
         unbounded: entry.kind === 'table' && connector === 'datagen' && !datagenBounded(entry.options),
         schema: physical.map((p) => columnOf(p.def, entry, p.attnum)),
       };
-      if (physical.length === entry.columns.length) return scan;
       const exprs: BoundExpr[] = [];
       const schema: PlanColumn[] = [];
       let next = 0;
@@ -174,8 +173,22 @@ export function relationPlan(entry: CatalogEntry, env: BindEnv): LogicalPlan {
           schema.push({ name: def.name, type: def.type, nullable: true });
         }
       });
-      return { kind: 'project', input: scan, exprs, schema };
+      const watermarked = entry.kind === 'table' && entry.watermark !== undefined ? { ...scan, watermark: watermarkOf(entry, schema, exprs, env) } : scan;
+      if (physical.length === entry.columns.length) return watermarked;
+      return { kind: 'project', input: watermarked, exprs, schema };
     }
+  }
+}
+
+/** The WATERMARK strategy over the physical columns: bound over all columns, computed ones inlined. */
+function watermarkOf(entry: TableDefinition, all: Schema, exprs: readonly BoundExpr[], env: BindEnv): BoundExpr {
+  const def = entry.watermark!;
+  try {
+    const bound = bindScalarIn(env.ctx.parseExpression(def.expr), all, env);
+    return mapColumns(bound, (c) => exprs[c.index]!);
+  } catch (err) {
+    if (!(err instanceof SqlError)) throw err;
+    throw new SqlError(err.code, err.message, { detail: `while computing the watermark of "${entry.name}"` });
   }
 }
 

@@ -34,7 +34,8 @@ const BID: CatalogEntry = {
   options: {},
 };
 
-const NUMS: CatalogEntry = { ...BID, id: 20001, name: 'nums', columns: [column('n', INT)] };
+const { watermark: _bidWatermark, ...BID_NO_WATERMARK } = BID as Extract<CatalogEntry, { kind: 'table' }>;
+const NUMS: CatalogEntry = { ...BID_NO_WATERMARK, id: 20001, name: 'nums', columns: [column('n', INT)] };
 
 const us = (hh: number, mm: number): number => Date.UTC(2020, 3, 15, hh, mm) * 1000;
 const hhmm = (v: unknown): string => new Date((v as number) / 1000).toISOString().slice(11, 16);

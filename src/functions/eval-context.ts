@@ -36,4 +36,9 @@ export interface EvalContext {
   readonly catalog: CatalogLookup;
   /** Session pid reported in BackendKeyData (pg_backend_pid()). */
   readonly backendPid: number;
+  /**
+   * The watermark of a continuous query's input (µs), or null before the first
+   * one: CURRENT_WATERMARK(rowtime). Absent outside continuous queries.
+   */
+  readonly currentWatermark?: () => number | null;
 }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { BOOLEAN, BYTES, DOUBLE, INT, STRING, timestampLtz, type SqlType, type Value } from '../../catalog/types.ts';
 import { SqlError, SqlState } from '../errors.ts';
-import { fixed, pure } from './registry.ts';
+import { fixed, generic, pure } from './registry.ts';
 
 const MAP_SS: SqlType = { kind: 'MAP', key: STRING, value: STRING };
 
@@ -157,6 +157,23 @@ fixed({
   make: () => {
     const next = seeded();
     return (a) => Math.floor(next(a[0] as number) * (a[1] as number));
+  },
+});
+// CURRENT_WATERMARK(rowtime): the input's current watermark, NULL before the first one and in
+// bounded (batch) queries, typed as the rowtime column; typically `WHERE ts > CURRENT_WATERMARK(ts)`.
+generic({
+  name: 'current_watermark',
+  id: 'current_watermark',
+  strict: false,
+  volatile: true,
+  match: (argTypes) => {
+    const t = argTypes[0];
+    if (argTypes.length !== 1 || t === undefined || (t.kind !== 'TIMESTAMP' && t.kind !== 'TIMESTAMP_LTZ')) return undefined;
+    return { argTypes: [t], returnType: t, cost: 0 };
+  },
+  make: () => (_a, ctx) => {
+    const wm = ctx.currentWatermark?.() ?? null;
+    return wm === null || !Number.isFinite(wm) || wm >= Number.MAX_SAFE_INTEGER ? null : wm;
   },
 });
 for (const name of ['proctime', 'current_row_timestamp']) {

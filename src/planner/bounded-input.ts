@@ -1,13 +1,12 @@
 /**
- * Which plans can run over unbounded input today. A plan whose operators
- * stream row by row (scan, project, filter, limit, union all, values) runs
- * over an unbounded source and keeps producing rows until cancelled or its
- * LIMIT is reached. Operators that need the end of their input (aggregation,
- * sorting, joins, set operations, window functions, SESSION windows, DISTINCT) would wait
- * forever on it; they are refused at plan time with an error that says so,
- * never left hanging.
+ * Which runtime a plan over unbounded input needs. A plan whose operators
+ * stream row by row (scan, project, filter, limit, union all, values,
+ * TUMBLE / HOP / CUMULATE assignment) runs on the bounded runtime and keeps
+ * producing rows until cancelled or its LIMIT is reached. Operators that need
+ * the end of their input (aggregation, sorting, joins, set operations, window
+ * functions, SESSION windows, DISTINCT) would wait forever on it there; such
+ * plans run on the continuous runtime instead.
  */
-import { notSupported } from '../errors.ts';
 import { childrenOf, type LogicalPlan } from './logical-plan.ts';
 
 /** True when some scan under `plan` never ends by itself (a LIMIT ends it). */
@@ -35,15 +34,13 @@ function needsEndOfInput(plan: LogicalPlan): string | undefined {
   return NEEDS_END_OF_INPUT[plan.kind];
 }
 
-/** Throws 0A000 when an operator that needs the end of its input reads unbounded input. */
-export function checkUnboundedInput(plan: LogicalPlan): void {
-  const what = needsEndOfInput(plan);
-  if (what !== undefined && childrenOf(plan).some(readsUnboundedInput)) {
-    throw notSupported(
-      `${what} over an unbounded source`,
-      undefined,
-      "Continuous queries over unbounded sources support projections, filters, LIMIT and UNION ALL so far. Make the source bounded (for datagen: 'number-of-rows') to run the query to completion.",
-    );
-  }
-  for (const child of childrenOf(plan)) checkUnboundedInput(child);
+/**
+ * True when an operator that needs the end of its input reads unbounded
+ * input: the bounded runtime would wait forever, so the query runs on the
+ * continuous runtime (src/streaming), which emits as the watermark and the
+ * changes allow.
+ */
+export function needsContinuousRuntime(plan: LogicalPlan): boolean {
+  if (needsEndOfInput(plan) !== undefined && childrenOf(plan).some(readsUnboundedInput)) return true;
+  return childrenOf(plan).some(needsContinuousRuntime);
 }

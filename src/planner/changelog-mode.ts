@@ -10,7 +10,9 @@
  *   Window (OVER) and window TVFs pass their inputs' mode on (Union: retract if any input
  *   retracts); Limit without ORDER BY stops the stream and stays insert-only
  *   over insert-only input;
- * - Aggregate, Distinct, INTERSECT / EXCEPT, Sort and ORDER BY ... LIMIT over
+ * - window aggregation (GROUP BY window_start, window_end, ...) emits each
+ *   window once when the watermark passes it: insert-only over insert-only input;
+ * - other Aggregates, Distinct, INTERSECT / EXCEPT, Sort and ORDER BY ... LIMIT over
  *   unbounded input revise earlier rows: retract;
  * - Join: INNER, SEMI over insert-only inputs stay insert-only; outer joins and
  *   ANTI (a row may lose its NULL-padded or unmatched form later) retract.
@@ -20,6 +22,7 @@
 import { unreachable } from '../errors.ts';
 import type { LogicalPlan } from './logical-plan.ts';
 import { childrenOf } from './logical-plan.ts';
+import { windowAggregationOf } from './window-aggregation.ts';
 
 export type ChangelogMode = 'insert-only' | 'retract';
 
@@ -46,6 +49,7 @@ export function changelogMode(plan: LogicalPlan): ChangelogMode {
     case 'limit':
       return plan.input.kind === 'sort' ? 'retract' : inputs();
     case 'aggregate':
+      return windowAggregationOf(plan) !== undefined ? inputs() : 'retract';
     case 'distinct':
     case 'set-op':
     case 'sort':

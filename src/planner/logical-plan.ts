@@ -59,6 +59,13 @@ export interface ScanNode {
   readonly filter?: BoundExpr;
   /** Unbounded input: the scan never ends by itself. */
   readonly unbounded: boolean;
+  /**
+   * The table's WATERMARK strategy (ARCHITECTURE decision 4) as an expression
+   * over the relation's physical columns in declared order (computed columns
+   * inlined): a continuous reader's watermark is the greatest value it has
+   * produced over the rows read so far. Absent without a WATERMARK clause.
+   */
+  readonly watermark?: BoundExpr;
   readonly schema: Schema;
 }
 

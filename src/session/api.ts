@@ -64,9 +64,10 @@ export interface Cursor {
   readonly copy?: CopyIn | CopyOut;
   /**
    * The next rows, at most `max` (max > 0). Resolves with an empty array only
-   * when the result is exhausted. A continuous query waits for rows.
+   * when the result is exhausted, or when `waitMs` (if given) passed without a row.
+   * A continuous query waits for rows.
    */
-  next(max: number): Promise<Row[]>;
+  next(max: number, waitMs?: number): Promise<Row[]>;
   /** The CommandComplete tag, e.g. 'SELECT 3', 'INSERT 0 2', 'CREATE TABLE'; valid once exhausted. */
   tag(): string;
   /** Stops the statement and frees what it holds; idempotent. */

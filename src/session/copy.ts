@@ -20,6 +20,9 @@ import { SqlError, SqlState, notSupported } from '../errors.ts';
 import type { Cursor, CopyIn, CopyOut } from './api.ts';
 import type { Database } from '../database.ts';
 import type { QueryPipeline } from './query-pipeline.ts';
+import { selectFrom } from './select-from.ts';
+import { runSubscribe } from './subscribe.ts';
+import type { Schema } from '../planner/logical-plan.ts';
 import { physicalColumns, storedTable } from './dml.ts';
 import { parseValue } from '../values/text-parse.ts';
 import { formatValue, type FormatContext } from '../values/text-format.ts';
@@ -261,39 +264,23 @@ function copyIn(db: Database, pipeline: QueryPipeline, ast: Copy): Cursor {
 
 // ---------------------------------------------------------------- TO STDOUT
 
-function tableQuery(ast: Copy & { source: { kind: 'table' } }): Query {
-  const { table, columns } = ast.source;
-  const pos = table.pos;
-  const items: SelectItem[] =
-    columns.length === 0
-      ? [{ kind: 'star', pos }]
-      : columns.map((c) => ({ kind: 'expr', expr: { kind: 'column', name: { parts: [c], pos: c.pos }, pos: c.pos }, pos: c.pos }));
-  return {
-    kind: 'query',
-    with: [],
-    recursive: false,
-    body: {
-      kind: 'select',
-      distinct: false,
-      distinctOn: [],
-      items,
-      from: [{ kind: 'named', name: table, hints: [], pos }],
-      groupBy: [],
-      windows: [],
-      pos,
-    },
-    orderBy: [],
-    pos,
-  };
-}
-
 function copyOut(pipeline: QueryPipeline, ast: Copy, format: FormatContext, signal: AbortSignal): Cursor {
-  const query = ast.source.kind === 'query' ? ast.source.query : tableQuery(ast as Copy & { source: { kind: 'table' } });
-  const { plan } = pipeline.plan(query, []);
-  const names = plan.schema.map((c) => c.name);
-  const types = plan.schema.map((c) => c.type);
+  let schema: Schema;
+  let rows: AsyncIterable<Row[]>;
+  if (ast.source.kind === 'subscribe') {
+    const sub = runSubscribe(pipeline, ast.source.subscribe, [], [], signal);
+    schema = sub.schema;
+    rows = sub.batches;
+  } else {
+    const query = ast.source.kind === 'query' ? ast.source.query : selectFrom(ast.source.table, ast.source.columns);
+    const { plan } = pipeline.plan(query, []);
+    schema = plan.schema;
+    rows = pipeline.run(plan, [], signal);
+  }
+  const names = schema.map((c) => c.name);
+  const types = schema.map((c) => c.type);
   const fmt = copyFormatOf(ast.options, 'to', names);
-  const batches = pipeline.run(plan, [], signal)[Symbol.asyncIterator]();
+  const batches = rows[Symbol.asyncIterator]();
   let header = fmt.header;
   let count = 0;
   let done = false;

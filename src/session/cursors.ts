@@ -4,7 +4,9 @@
  * - `staticCursor`: rows computed up front (DDL, SHOW, EXPLAIN, DML tags).
  * - `streamCursor`: rows pulled from a running query's batch iterator; keeps
  *   the unread tail of a batch for the next `next(max)` call, so a client's
- *   row limit never loses rows.
+ *   row limit never loses rows. `next(max, waitMs)` gives up waiting after
+ *   `waitMs` (FETCH ... WITH (timeout)); the read it was waiting for is kept
+ *   for the next call, so no batch is lost either.
  */
 import type { Row } from '../../catalog/types.ts';
 import type { Cursor, ResultColumn } from './api.ts';
@@ -36,6 +38,7 @@ export function streamCursor(
   onClose?: () => void,
 ): Cursor {
   let pending: Row[] = [];
+  let inflight: Promise<IteratorResult<Row[]>> | undefined;
   let pendingOffset = 0;
   let delivered = 0;
   let done = false;
@@ -43,7 +46,7 @@ export function streamCursor(
 
   return {
     columns,
-    async next(max: number): Promise<Row[]> {
+    async next(max: number, waitMs?: number): Promise<Row[]> {
       const out: Row[] = [];
       while (out.length < max) {
         if (pendingOffset < pending.length) {
@@ -58,8 +61,11 @@ export function streamCursor(
           // Only block for more rows when nothing is ready to return.
           break;
         }
-        const r = await batches.next();
-        if (r.done) {
+        inflight ??= batches.next();
+        const r = waitMs === undefined ? await inflight : await withTimeout(inflight, waitMs);
+        if (r === undefined) break;
+        inflight = undefined;
+        if (r.done === true) {
           done = true;
           break;
         }
@@ -77,4 +83,17 @@ export function streamCursor(
       onClose?.();
     },
   };
+}
+
+/** The promise's value, or undefined when `ms` pass first. */
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

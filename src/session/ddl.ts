@@ -14,6 +14,7 @@
 import type { ColumnDef, CreateTable, CreateView, Drop, QualifiedName } from '../../grammar/ast.ts';
 import { printExpr } from '../../grammar/printer.ts';
 import type { ColumnDefinition, TableDefinition } from '../../catalog/relation.ts';
+import { stopMaterializedView } from '../jobs/materialized-views.ts';
 import { isStoredTable } from '../../catalog/relation.ts';
 import { resolveTypeName } from '../binder/type-name.ts';
 import type { SqlType } from '../../catalog/types.ts';
@@ -185,9 +186,6 @@ function columnDefinition(c: ColumnDef, physical: Schema, pipeline: QueryPipelin
 export async function createView(db: Database, pipeline: QueryPipeline, ast: CreateView, script: string): Promise<void> {
   checkSchema(ast.name);
   const name = objectName(ast.name);
-  if (ast.materialized) {
-    throw notSupported('CREATE MATERIALIZED VIEW', ast.pos, 'Use CREATE VIEW for now; materialized views are coming.');
-  }
   const existing = db.catalog.lookup(ast.name.parts.map((p) => p.value));
   if (existing !== undefined && existing.kind !== 'system' && !ast.orReplace) {
     if (ast.ifNotExists) return;
@@ -237,15 +235,20 @@ export async function dropRelations(db: Database, ast: Drop, session: SqlSession
     }
     const dependents = db.catalog
       .list()
-      .filter((r) => r.kind === 'view' && r.id !== rel.id && mentions(r.query, rel.name));
+      .filter((r) => (r.kind === 'view' || r.kind === 'materialized-view') && r.id !== rel.id && mentions(r.query, rel.name));
     if (dependents.length > 0 && !ast.cascade) {
       throw new SqlError(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, `cannot drop ${wanted.replace('-', ' ')} ${display} because other objects depend on it`, {
         position: name.pos,
-        detail: dependents.map((d) => `view ${d.name} depends on ${wanted.replace('-', ' ')} ${display}`).join('\n'),
+        detail: dependents.map((d) => `${d.kind.replace('-', ' ')} ${d.name} depends on ${wanted.replace('-', ' ')} ${display}`).join('\n'),
         hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
       });
     }
-    for (const d of dependents) await db.catalog.drop(d.id);
+    // Dependents of dependents go first (newest first: a view is created after what it reads).
+    for (const d of dependents.sort((a, b) => b.id - a.id)) {
+      stopMaterializedView(db, d.id);
+      await db.catalog.drop(d.id);
+    }
+    stopMaterializedView(db, rel.id);
     if (isStoredTable(rel)) await db.tables.drop(rel.id);
     await db.catalog.drop(rel.id);
   }

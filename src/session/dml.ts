@@ -14,7 +14,10 @@ import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import { MAX_LENGTH, typesEqual } from '../../catalog/types.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
 import { isStoredTable } from '../../catalog/relation.ts';
-import { SqlError, SqlState, assert } from '../errors.ts';
+import { SqlError, SqlState, assert, notSupported } from '../errors.ts';
+import { readsUnboundedInput } from '../planner/bounded-input.ts';
+import { changelogMode } from '../planner/changelog-mode.ts';
+import { TableSink } from '../jobs/jobs.ts';
 import type { LogicalPlan, ScanNode, Schema } from '../planner/logical-plan.ts';
 import { TRUE_LITERAL, type BoundExpr } from '../binder/bound-expr.ts';
 import { compileQuery, type RowSource } from '../compiler/compile.ts';
@@ -109,6 +112,21 @@ function codePoints(s: string): number {
   return n;
 }
 
+/** Starts `INSERT INTO table <plan>` as a server-owned job. */
+function startInsertJob(db: Database, pipeline: QueryPipeline, table: TableDefinition, plan: LogicalPlan, convert: (row: Row) => Row, script: string, ast: Insert): { jobId: string } {
+  if (changelogMode(plan) !== 'insert-only' && table.primaryKey.length === 0) {
+    throw notSupported(`writing an updating result into table "${table.name}", which has no primary key`, ast.pos, 'Declare PRIMARY KEY (...) NOT ENFORCED on the target table so updates replace rows by key, or write an append-only result (window aggregation, filters, projections).');
+  }
+  const sink = new TableSink(db.tables, table, convert);
+  const flow = pipeline.startDataflow(plan, sink, { storedReading: 'snapshot', ready: () => sink.ready() });
+  const statement = script.slice(ast.pos, ast.end).trim() || `INSERT INTO ${table.name} ...`;
+  return { jobId: db.jobs.add(`insert-into_${table.name}`, statement, flow, sink) };
+}
+
+/**
+ * INSERT: the number of rows written, or, when the source is unbounded, the id
+ * of the job that keeps writing (see src/jobs/jobs.ts).
+ */
 export async function runInsert(
   db: Database,
   pipeline: QueryPipeline,
@@ -116,7 +134,8 @@ export async function runInsert(
   paramTypes: readonly SqlType[],
   params: readonly Value[],
   signal: AbortSignal,
-): Promise<number> {
+  script = '',
+): Promise<number | { readonly jobId: string }> {
   const table = storedTable(db, ast.table, 'insert into');
   const columns = physicalColumns(table);
   let targets: number[];
@@ -150,6 +169,13 @@ export async function runInsert(
   }
   const tz = pipeline.evalContext().timeZone;
   const converters = plan.schema.map((c, i) => assignment(c.type, columns[targets[i]!]!, tz, ast.source.pos));
+  if (readsUnboundedInput(plan)) {
+    return startInsertJob(db, pipeline, table, plan, (src) => {
+      const row: Row = new Array<Value>(columns.length).fill(null);
+      for (let i = 0; i < targets.length; i++) row[targets[i]!] = converters[i]!(src[i] ?? null);
+      return row;
+    }, script, ast);
+  }
   const rows: Row[] = [];
   for await (const batch of pipeline.run(plan, params, signal)) {
     for (const src of batch) {
@@ -161,6 +187,7 @@ export async function runInsert(
   if (rows.length === 0) return 0;
   return db.tables.insert(table, rows);
 }
+
 
 /**
  * Evaluates `exprs` (over the table's physical columns) for each stored row, in

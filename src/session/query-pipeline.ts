@@ -10,7 +10,12 @@ import type { BoundExpr, BoundCall } from '../binder/bound-expr.ts';
 import { bindQuery, bindScalar, type BinderContext } from '../binder/binder.ts';
 import type { LogicalPlan, Schema } from '../planner/logical-plan.ts';
 import { optimize } from '../optimizer/optimizer.ts';
-import { checkUnboundedInput } from '../planner/bounded-input.ts';
+import { needsContinuousRuntime } from '../planner/bounded-input.ts';
+import { changelogMode } from '../planner/changelog-mode.ts';
+import { startDataflow, type Dataflow, type DataflowOptions } from '../streaming/stream-runtime.ts';
+import { ResultQueue } from '../streaming/result-queue.ts';
+import type { Port } from '../streaming/dataflow.ts';
+import { notSupported } from '../errors.ts';
 import { compileExpr, compileQuery, evaluateConstant, type ExecEnv } from '../compiler/compile.ts';
 import { functions } from '../functions/functions.ts';
 import { coercion } from '../functions/coercion.ts';
@@ -67,7 +72,6 @@ export class QueryPipeline {
       disabledRules: disabled,
       fold: (call: BoundCall) => this.#fold(call, ctx),
     });
-    checkUnboundedInput(plan);
     return { plan, paramTypes: bound.paramTypes };
   }
 
@@ -86,9 +90,68 @@ export class QueryPipeline {
     } as ExecEnv;
   }
 
-  /** Runs a planned query, returning its result batches. */
+  /**
+   * Runs a planned query, returning its result batches. A query whose
+   * operators need the end of an unbounded input runs continuously: its rows
+   * arrive as windows close (stored tables are read as their current rows).
+   */
   run(plan: LogicalPlan, params: readonly Value[], signal: AbortSignal): AsyncIterable<Row[]> {
-    return compileQuery(plan, this.execEnv(params, signal)).run();
+    if (!needsContinuousRuntime(plan)) return compileQuery(plan, this.execEnv(params, signal)).run();
+    if (changelogMode(plan) !== 'insert-only') {
+      throw notSupported(
+        'a continuous SELECT whose result rows change as events arrive',
+        undefined,
+        'Use SUBSCRIBE TO (SELECT ...) to see every change with its kind, aggregate over windows (GROUP BY window_start, window_end, ...), or CREATE MATERIALIZED VIEW and query it.',
+      );
+    }
+    return this.#continuous(plan, params, signal, 'snapshot', false);
+  }
+
+  /**
+   * The change stream of a query (SUBSCRIBE): rows prefixed with their kind
+   * (+I, -U, +U, -D); stored tables and materialized views are read as their
+   * current rows, then every change.
+   */
+  subscribe(plan: LogicalPlan, params: readonly Value[], signal: AbortSignal, snapshot = true): AsyncIterable<Row[]> {
+    return this.#continuous(plan, params, signal, 'changelog', true, snapshot);
+  }
+
+  /** Starts a server-owned dataflow (materialized views, jobs) whose output goes to `sink`. */
+  startDataflow(plan: LogicalPlan, sink: Port, options: DataflowOptions): Dataflow {
+    const never = new AbortController().signal;
+    let flow: Dataflow | undefined = undefined;
+    const ctx: EvalContext = { ...this.evalContext(), currentWatermark: () => flow?.watermark ?? null };
+    flow = startDataflow(plan, this.execEnv([], never, ctx), this.#db.streamInputs, sink, {
+      idleTimeoutMs: this.#idleTimeoutMs(),
+      ...options,
+    });
+    return flow;
+  }
+
+  #continuous(plan: LogicalPlan, params: readonly Value[], signal: AbortSignal, storedReading: 'snapshot' | 'changelog', withOp: boolean, snapshot = true): AsyncIterable<Row[]> {
+    const queue = new ResultQueue(withOp);
+    queue.suppress = !snapshot;
+    let flow: Dataflow | undefined = undefined;
+    const ctx: EvalContext = { ...this.evalContext(), currentWatermark: () => flow?.watermark ?? null };
+    flow = startDataflow(plan, this.execEnv(params, signal, ctx), this.#db.streamInputs, queue, {
+      storedReading,
+      idleTimeoutMs: this.#idleTimeoutMs(),
+      ready: () => queue.ready(),
+      onCaughtUp: () => (queue.suppress = false),
+    });
+    flow.done.catch((err: unknown) => queue.fail(err));
+    return queue.read(signal, () => flow.stop());
+  }
+
+  /** Flink's table.exec.source.idle-timeout, in milliseconds (0 = sources never count as idle). */
+  #idleTimeoutMs(): number {
+    const raw = this.#session.settings.get('table.exec.source.idle-timeout');
+    if (raw === undefined) return 0;
+    const m = /^\s*(\d+)\s*(ms|s|min)?\s*$/i.exec(raw);
+    if (m === null) return 0;
+    const n = Number(m[1]);
+    const unit = (m[2] ?? 'ms').toLowerCase();
+    return unit === 's' ? n * 1000 : unit === 'min' ? n * 60_000 : n;
   }
 
   /** Runs a planned query to completion and returns all rows. */

@@ -291,6 +291,10 @@ export function commandOf(ast: Statement): string {
       return 'CLOSE CURSOR';
     case 'copy':
       return 'COPY';
+    case 'subscribe':
+      return 'SUBSCRIBE';
+    case 'stop-job':
+      return 'STOP JOB';
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { QualifiedName, ShowStatement } from '../../grammar/ast.ts';
 import type { Row } from '../../catalog/types.ts';
-import { BOOLEAN, flinkTypeName } from '../../catalog/types.ts';
+import { BIGINT, BOOLEAN, flinkTypeName } from '../../catalog/types.ts';
 import type { RelationDefinition } from '../../catalog/relation.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import type { Cursor, ResultColumn } from './api.ts';
@@ -107,7 +107,20 @@ export function showObjects(db: Database, _session: SqlSession, ast: ShowStateme
     case 'FUNCTIONS':
       return { columns: [text('function name')], rows: [] };
     case 'JOBS':
-      return { columns: [text('job id'), text('job name'), text('status'), text('start time')], rows: [] };
+      return {
+        columns: [text('job id'), text('job name'), text('status'), text('start time'), { name: 'rows written', type: BIGINT, tableOid: 0, attnum: 0 }, { name: 'late rows', type: BIGINT, tableOid: 0, attnum: 0 }, text('error'), text('statement')],
+        rows: [
+          ...[...db.views.values()].flatMap((v): Row[] => {
+            const def = v.definition;
+            const flow = v.dataflow;
+            if (def === undefined || flow === undefined) return [];
+            const error = flow.status === 'failed' ? (flow.error instanceof Error ? flow.error.message : String(flow.error)) : null;
+            const status = flow.status === 'failed' ? 'FAILED' : 'RUNNING';
+            return [[`mv-${def.id}`, `materialized view ${def.name}`, status, v.startTime.toISOString(), BigInt(v.rowCount), BigInt(flow.lateRows), error, `CREATE MATERIALIZED VIEW ${def.name} AS ${def.query}`]];
+          }),
+          ...db.jobs.list().map((j): Row => [j.id, j.name, j.status, j.startTime.toISOString(), BigInt(j.rowsWritten), BigInt(j.lateRows), j.error, j.statement]),
+        ],
+      };
     case 'CREATE TABLE':
     case 'CREATE VIEW': {
       if (ast.object === undefined) throw new SqlError(SqlState.SYNTAX_ERROR, `${ast.target} needs a name`, { position: ast.pos });

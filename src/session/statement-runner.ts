@@ -14,11 +14,14 @@ import type { SqlSession } from './session.ts';
 import { QueryPipeline } from './query-pipeline.ts';
 import type { Schema } from '../planner/logical-plan.ts';
 import { explainPlan } from '../planner/explain.ts';
-import { createTable, createView, dropRelations } from './ddl.ts';
+import { createTable, createView, dropRelations, objectName } from './ddl.ts';
+import { createMaterializedView } from '../jobs/materialized-views.ts';
+import type { SessionNotice } from './api.ts';
 import { runDelete, runInsert, runUpdate } from './dml.ts';
 import { describeColumns, describeTable, showColumns, showObjects } from './show.ts';
 import { CursorRegistry } from './sql-cursors.ts';
 import { runCopy } from './copy.ts';
+import { runSubscribe, subscribeSchema } from './subscribe.ts';
 import type { FormatContext } from '../values/text-format.ts';
 
 export function columnsOf(schema: Schema): ResultColumn[] {
@@ -63,6 +66,8 @@ export class StatementRunner {
         return { paramTypes: declared.map((t) => t ?? STRING), columns: textColumns('QUERY PLAN') };
       case 'fetch':
         return { paramTypes: [], columns: ast.move ? null : (this.#cursors.get(ast.cursor)?.columns as ResultColumn[] | null) ?? null };
+      case 'subscribe':
+        return { paramTypes: declared.map((t) => t ?? STRING), columns: columnsOf(subscribeSchema(this.pipeline, ast, declared)) };
       case 'set':
         return { paramTypes: [], columns: ast.name === undefined ? textColumns('key', 'value') : null };
       default:
@@ -81,15 +86,23 @@ export class StatementRunner {
         await createTable(this.#db, this.pipeline, ast, this.#session);
         return staticCursor(null, [], 'CREATE TABLE');
       case 'create-view':
-        await createView(this.#db, this.pipeline, ast, script);
+        if (ast.materialized) await createMaterializedView(this.#db, this.pipeline, ast, objectName(ast.name), script);
+        else await createView(this.#db, this.pipeline, ast, script);
         return staticCursor(null, [], ast.materialized ? 'CREATE MATERIALIZED VIEW' : 'CREATE VIEW');
       case 'drop': {
         await dropRelations(this.#db, ast, this.#session);
         return staticCursor(null, [], `DROP ${ast.objectKind}`);
       }
       case 'insert': {
-        const n = await runInsert(this.#db, this.pipeline, ast, paramTypes, params, signal);
-        return staticCursor(null, [], `INSERT 0 ${n}`);
+        const n = await runInsert(this.#db, this.pipeline, ast, paramTypes, params, signal, script);
+        if (typeof n === 'number') return staticCursor(null, [], `INSERT 0 ${n}`);
+        this.#session.notice({
+          severity: 'NOTICE',
+          code: '00000',
+          message: `started job ${n.jobId}: it keeps inserting as events arrive`,
+          hint: `SHOW JOBS lists it; STOP JOB '${n.jobId}' stops it.`,
+        } as SessionNotice);
+        return staticCursor(null, [], 'INSERT 0 0');
       }
       case 'update': {
         const n = await runUpdate(this.#db, this.pipeline, ast, paramTypes, params, signal);
@@ -131,6 +144,11 @@ export class StatementRunner {
       case 'deallocate':
         return staticCursor(null, [], ast.name === undefined ? 'DEALLOCATE ALL' : 'DEALLOCATE');
       case 'declare-cursor': {
+        if (ast.subscribe !== undefined) {
+          const sub = runSubscribe(this.pipeline, ast.subscribe, paramTypes, params, new AbortController().signal);
+          this.#cursors.declare(ast.name, streamCursor(columnsOf(sub.schema), sub.batches[Symbol.asyncIterator]()));
+          return staticCursor(null, [], 'DECLARE CURSOR');
+        }
         const { plan } = this.pipeline.plan(ast.query, paramTypes);
         const batches = this.pipeline.run(plan, params, new AbortController().signal)[Symbol.asyncIterator]();
         this.#cursors.declare(ast.name, streamCursor(columnsOf(plan.schema), batches));
@@ -143,8 +161,12 @@ export class StatementRunner {
         }
         const rows: Row[] = [];
         const want = ast.count ?? Number.MAX_SAFE_INTEGER;
+        const timeout = fetchTimeoutMs(ast);
+        const deadline = timeout === undefined ? undefined : Date.now() + timeout;
         while (rows.length < want) {
-          const batch = await cursor.next(Math.min(want - rows.length, 10_000));
+          const wait = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+          // With a timeout, FETCH returns what arrived in time (Materialize's FETCH ... WITH (timeout)).
+          const batch = await cursor.next(Math.min(want - rows.length, 10_000), rows.length > 0 && wait !== undefined ? 0 : wait);
           if (batch.length === 0) break;
           for (const r of batch) rows.push(r);
         }
@@ -159,6 +181,20 @@ export class StatementRunner {
           throw new SqlError(SqlState.INVALID_CURSOR_NAME, `cursor "${ast.name}" does not exist`, { position: ast.pos });
         }
         return staticCursor(null, [], 'CLOSE CURSOR');
+      case 'subscribe': {
+        const sub = runSubscribe(this.pipeline, ast, paramTypes, params, signal);
+        return streamCursor(columnsOf(sub.schema), sub.batches[Symbol.asyncIterator](), 'SUBSCRIBE');
+      }
+      case 'stop-job':
+        if (ast.withSavepoint) throw notSupported('STOP JOB ... WITH SAVEPOINT', ast.pos, 'Savepoints come with durable state; STOP JOB without it stops the job.');
+        if (ast.jobId.startsWith('mv-')) {
+          throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${ast.jobId}" maintains a materialized view`, {
+            position: ast.pos,
+            hint: 'DROP MATERIALIZED VIEW stops it.',
+          });
+        }
+        await this.#db.jobs.stop(ast.jobId, ast.pos);
+        return staticCursor(null, [], 'STOP JOB');
       default:
         return unreachable(ast);
     }
@@ -231,6 +267,24 @@ export class StatementRunner {
     }
     return declared.map((t) => t ?? STRING);
   }
+}
+
+/** FETCH ... WITH (timeout = '1s' | '500ms' | 2): how long to wait for rows, in ms; undefined waits for `count` rows. */
+function fetchTimeoutMs(ast: Extract<Statement, { kind: 'fetch' }>): number | undefined {
+  let ms: number | undefined;
+  for (const o of ast.options) {
+    if (o.key.toLowerCase() !== 'timeout') {
+      throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `unrecognized FETCH option "${o.key}"`, { position: o.pos, hint: "FETCH takes WITH (timeout = '1s')." });
+    }
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|seconds?|min|minutes?)?\s*$/i.exec(o.value);
+    if (m === null) {
+      throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `invalid FETCH timeout "${o.value}"`, { position: o.pos, hint: "Write a duration such as '1s' or '500ms'." });
+    }
+    const n = Number(m[1]);
+    const unit = (m[2] ?? 's').toLowerCase();
+    ms = unit === 'ms' ? n : unit.startsWith('min') ? n * 60_000 : n * 1000;
+  }
+  return ms;
 }
 
 function explainCursor(text: string): Cursor {

@@ -1,0 +1,43 @@
+/**
+ * What every benchmark shares: running SQL through the in-process Session
+ * API, taking the best of a few timings, and printing one line per scenario.
+ */
+import type { Session } from '../src/session/api.ts';
+import type { Row } from '../catalog/types.ts';
+
+export const REPEAT = 5;
+
+/** Runs every statement of `sql` and drains its cursor; returns the rows of all statements. */
+export async function runSql(session: Session, sql: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const stmt of session.prepareScript(sql)) {
+    const cursor = await session.execute(stmt, [], [], new AbortController().signal);
+    for (;;) {
+      const batch = await cursor.next(4096);
+      if (batch.length === 0) break;
+      for (const r of batch) rows.push(r);
+    }
+    cursor.close();
+  }
+  return rows;
+}
+
+/** Best of `repeat` timings in milliseconds (the least disturbed run). */
+export async function best(fn: () => Promise<unknown> | unknown, repeat = REPEAT): Promise<number> {
+  let min = Infinity;
+  for (let i = 0; i < repeat; i++) {
+    const t0 = performance.now();
+    await fn();
+    min = Math.min(min, performance.now() - t0);
+  }
+  return min;
+}
+
+/** One line: engine and hand-loop throughput over `count` units, and their ratio. */
+export function report(name: string, count: number, engineMs: number, handMs: number, unit = 'rows'): void {
+  const rate = (ms: number) => Math.round((count / ms) * 1000).toLocaleString('en-US');
+  const ratio = (handMs / engineMs).toFixed(3);
+  process.stdout.write(
+    `${name.padEnd(34)} engine ${rate(engineMs).padStart(12)} ${unit}/s   hand loop ${rate(handMs).padStart(12)} ${unit}/s   engine/hand ${ratio}\n`,
+  );
+}

@@ -1,0 +1,283 @@
+/**
+ * Where a continuous query's chunks come from: one source per scan.
+ *
+ * - connector tables: the connector's batches, as +I chunks; bounded
+ *   connectors end with the final watermark;
+ * - stored tables and materialized views, read two ways:
+ *   'snapshot' (a plain SELECT): their current rows, then the end, as a
+ *   bounded input; 'changelog' (SUBSCRIBE, materialized views, jobs): their
+ *   current rows as +I, then every committed change, forever;
+ * - system relations and VALUES: their rows, then the end.
+ *
+ * Per source, the WATERMARK strategy (scan.watermark, evaluated on the full
+ * physical row) gives the watermark: the greatest value seen so far, pushed
+ * after the chunk that advanced it. A source silent for the idle timeout is
+ * marked idle so that a join or union does not wait for it.
+ */
+import type { Row } from '../../catalog/types.ts';
+import type { CatalogEntry } from '../../catalog/relation.ts';
+import { CHUNK_SIZE, type Chunk } from '../dataflow/chunk.ts';
+import type { ScanNode } from '../planner/logical-plan.ts';
+import type { ConnectorRegistry } from '../connectors/source-connector.ts';
+import type { TableChangeListener, TableSubscription } from '../storage/table-store.ts';
+import type { EvalFn } from '../compiler/expr-compiler.ts';
+import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
+import { SqlError, SqlState, notSupported } from '../errors.ts';
+import { isAddition } from './changelog.ts';
+import { MAX_WATERMARK, type Port } from './dataflow.ts';
+
+/** How continuous queries reach relations (implemented by the database). */
+export interface StreamInputs {
+  relation(id: number): CatalogEntry | undefined;
+  readonly connectors: ConnectorRegistry;
+  /** A stored table's or materialized view's current rows and the changes after them (full physical rows). */
+  subscribe(rel: CatalogEntry, listener: TableChangeListener): Promise<TableSubscription>;
+  /** The current rows of a stored table or materialized view (full physical rows). */
+  snapshot(rel: CatalogEntry): AsyncIterable<Row[]>;
+  /** The rows of a system relation. */
+  systemRows(rel: CatalogEntry): readonly Row[];
+}
+
+/** What a source gets from the running dataflow. */
+export interface SourceContext {
+  readonly signal: AbortSignal;
+  /** Resolves when the sink can take more (backpressure); awaited between batches. */
+  ready(): Promise<void> | undefined;
+  /** Milliseconds of silence after which the source counts as idle (0: never). */
+  readonly idleTimeoutMs: number;
+  /** Fails the whole dataflow (an error while pushing a change outside the source's own loop). */
+  fail(err: unknown): void;
+  /** The source has delivered the rows that existed when it started (changelog reads). */
+  caughtUp(): void;
+}
+
+export interface StreamSource {
+  /** Pushes into `port` until the input ends or the dataflow stops. */
+  run(port: Port, cx: SourceContext): Promise<void>;
+}
+
+/** Tracks a watermark strategy over rows: the greatest value so far. */
+class WatermarkTracker {
+  readonly #expr: EvalFn | undefined;
+  #max = -Infinity;
+  #sent = -Infinity;
+
+  constructor(expr: EvalFn | undefined) {
+    this.#expr = expr;
+  }
+
+  observe(row: Row): void {
+    if (this.#expr === undefined) return;
+    const v = this.#expr(row);
+    if (typeof v === 'number' && v > this.#max) this.#max = v;
+  }
+
+  /** The watermark to push, when it advanced since the last call. */
+  advanced(): number | undefined {
+    if (this.#max <= this.#sent) return undefined;
+    this.#sent = this.#max;
+    return this.#max;
+  }
+}
+
+/** Shapes full physical rows into the scan's output: pushed-down filter, narrowed columns, watermark. */
+class ScanShaper {
+  readonly #columns: readonly number[];
+  readonly #filter: EvalFn | undefined;
+  readonly watermarks: WatermarkTracker;
+
+  constructor(scan: ScanNode, env: ExecEnv) {
+    this.#columns = scan.columns;
+    this.#filter = scan.filter === undefined ? undefined : compileExpr(scan.filter, env);
+    this.watermarks = new WatermarkTracker(scan.watermark === undefined ? undefined : compileExpr(scan.watermark, env));
+  }
+
+  /** Output rows (and kinds) for full rows; observes the watermark on additions. */
+  shape(rows: readonly Row[], kinds: Uint8Array | null): Chunk {
+    const cols = this.#columns;
+    const n = cols.length;
+    const out: Row[] = [];
+    const outKinds: number[] | null = kinds === null ? null : [];
+    const filter = this.#filter;
+    for (let i = 0; i < rows.length; i++) {
+      const full = rows[i]!;
+      const kind = kinds === null ? 0 : kinds[i]!;
+      if (isAddition(kind)) this.watermarks.observe(full);
+      const r: Row = new Array(n);
+      for (let c = 0; c < n; c++) r[c] = full[cols[c]!] ?? null;
+      if (filter !== undefined && filter(r) !== true) continue;
+      out.push(r);
+      outKinds?.push(kind);
+    }
+    return { rows: out, kinds: outKinds === null ? null : Uint8Array.from(outKinds) };
+  }
+}
+
+/** Pushes a chunk and the watermark it advanced to; marks the input active again. */
+function deliver(port: Port, chunk: Chunk, shaper: ScanShaper, idle: IdleTimer): void {
+  idle.activity();
+  if (chunk.rows.length > 0) port.chunk(chunk);
+  const wm = shaper.watermarks.advanced();
+  if (wm !== undefined) port.watermark(wm);
+}
+
+/** Marks a port idle after `ms` without data; `activity()` re-arms it. */
+class IdleTimer {
+  readonly #port: Port;
+  readonly #ms: number;
+  #timer: NodeJS.Timeout | undefined;
+  #idle = false;
+
+  constructor(port: Port, ms: number) {
+    this.#port = port;
+    this.#ms = ms;
+    this.#arm();
+  }
+
+  activity(): void {
+    if (this.#idle) {
+      this.#idle = false;
+      this.#port.idle(false);
+    }
+    this.#arm();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(): void {
+    if (this.#ms <= 0) return;
+    if (this.#timer !== undefined) this.#timer.refresh();
+    else {
+      this.#timer = setTimeout(() => {
+        this.#idle = true;
+        this.#port.idle(true);
+      }, this.#ms);
+      this.#timer.unref();
+    }
+  }
+}
+
+function canceled(): SqlError {
+  return new SqlError(SqlState.QUERY_CANCELED, 'canceling statement due to user request');
+}
+
+/** The source of one scan node. */
+export function scanSource(scan: ScanNode, env: ExecEnv, inputs: StreamInputs, storedReading: 'snapshot' | 'changelog'): StreamSource {
+  const rel = inputs.relation(scan.relationId);
+  if (rel === undefined) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${scan.relationName}" does not exist`);
+  const shaper = new ScanShaper(scan, env);
+  if (rel.kind === 'system') {
+    return bounded(async function* () {
+      const rows = inputs.systemRows(rel);
+      for (let i = 0; i < rows.length; i += CHUNK_SIZE) yield rows.slice(i, i + CHUNK_SIZE);
+    }, shaper);
+  }
+  const name = rel.kind === 'table' ? rel.options['connector'] : undefined;
+  if (rel.kind === 'table' && name !== undefined) {
+    const connector = inputs.connectors.get(name);
+    if (connector === undefined) throw notSupported(`connector '${name}'`);
+    const physical = rel.columns.filter((c) => c.kind === 'physical');
+    return {
+      async run(port, cx) {
+        const idle = new IdleTimer(port, cx.idleTimeoutMs);
+        cx.caughtUp();
+        try {
+          for await (const batch of connector.read(physical, rel.options, cx.signal)) {
+            if (cx.signal.aborted) return;
+            deliver(port, shaper.shape(batch, null), shaper, idle);
+            await cx.ready();
+          }
+        } finally {
+          idle.stop();
+        }
+        if (cx.signal.aborted) return;
+        port.watermark(MAX_WATERMARK);
+        port.end();
+      },
+    };
+  }
+  if (rel.kind === 'view') throw notSupported(`reading view "${rel.name}" as a stream`);
+  if (storedReading === 'snapshot') return bounded(() => inputs.snapshot(rel), shaper);
+  return changelogSource(rel, shaper, inputs);
+}
+
+/** Reads `rows()` as +I chunks, then the final watermark and the end. */
+function bounded(rows: () => AsyncIterable<Row[]>, shaper: ScanShaper): StreamSource {
+  return {
+    async run(port, cx) {
+      const idle = new IdleTimer(port, 0);
+      for await (const batch of rows()) {
+        if (cx.signal.aborted) throw canceled();
+        deliver(port, shaper.shape(batch, null), shaper, idle);
+        await cx.ready();
+      }
+      cx.caughtUp();
+      port.watermark(MAX_WATERMARK);
+      port.end();
+    },
+  };
+}
+
+/** The current rows of a stored relation, then its changes as they commit; ends only when stopped. */
+function changelogSource(rel: CatalogEntry, shaper: ScanShaper, inputs: StreamInputs): StreamSource {
+  return {
+    async run(port, cx) {
+      let idle: IdleTimer | undefined;
+      let live = false;
+      const pending: Chunk[] = [];
+      let dropped: (() => void) | undefined;
+      const droppedPromise = new Promise<void>((resolve) => (dropped = resolve));
+      const sub = await inputs.subscribe(rel, {
+        changes(c) {
+          if (cx.signal.aborted) return;
+          if (!live) {
+            pending.push(c);
+            return;
+          }
+          try {
+            deliver(port, shaper.shape(c.rows, c.kinds), shaper, idle!);
+          } catch (err) {
+            cx.fail(err);
+          }
+        },
+        dropped() {
+          cx.fail(new SqlError(SqlState.UNDEFINED_TABLE, `relation "${rel.name}" was dropped while a continuous query read it`));
+          dropped?.();
+        },
+      });
+      const stopped = new Promise<void>((resolve) => cx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      try {
+        idle = new IdleTimer(port, cx.idleTimeoutMs);
+        for await (const batch of sub.snapshot) {
+          if (cx.signal.aborted) return;
+          deliver(port, shaper.shape(batch, null), shaper, idle);
+          await cx.ready();
+        }
+        for (let i = 0; i < pending.length; i++) deliver(port, shaper.shape(pending[i]!.rows, pending[i]!.kinds), shaper, idle);
+        pending.length = 0;
+        live = true;
+        cx.caughtUp();
+        await Promise.race([stopped, droppedPromise]);
+      } finally {
+        idle?.stop();
+        sub.unsubscribe();
+      }
+    },
+  };
+}
+
+/** VALUES as a bounded source: its rows, the final watermark, the end. */
+export function rowsSource(rows: readonly Row[]): StreamSource {
+  return {
+    async run(port, cx) {
+      for (let i = 0; i < rows.length; i += CHUNK_SIZE) port.chunk({ rows: rows.slice(i, i + CHUNK_SIZE), kinds: null });
+      cx.caughtUp();
+      port.watermark(MAX_WATERMARK);
+      port.end();
+    },
+  };
+}
+

@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { BIGINT, INT, STRING, timestamp, type Row, type SqlType } from '../../catalog/types.ts';
+import type { BoundExpr } from '../binder/bound-expr.ts';
+import { RowKind, type Chunk } from '../dataflow/chunk.ts';
+import { createAccumulatorFactory } from '../functions/aggregates.ts';
+import type { AggregateCall, AggregateNode, WindowTvfFunction, WindowTvfNode } from '../planner/logical-plan.ts';
+import { col, fakeTableFunctions, gt, lit, MemorySource, scanNode, schemaOf, testEnv } from '../compiler/plan.test-helpers.ts';
+import { runQuery } from '../compiler/query-runner.ts';
+import { changelogChunk, OperatorChain } from './changelog.ts';
+import { WindowAggregate, windowAggregateOf } from './window-aggregate.ts';
+import { windowAssignStreamOf, windowFireTime } from './window-assign-stream.ts';
+import type { IncrementalAggregateCall } from './incremental-aggregate.ts';
+
+const TS: SqlType = timestamp(3);
+const MIN = 60_000_000;
+const SEC = 1_000_000;
+const at = (minutes: number) => minutes * MIN;
+const hhmm = (us: number) => {
+  const m = Math.floor(us / MIN);
+  const rest = us - m * MIN;
+  return `${String(8 + Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}${rest === 0 ? '' : `+${rest}`}`;
+};
+
+const TABLE = 1;
+// Bid(bidtime TIMESTAMP(3), price INT, item STRING); times are minutes after 08:00
+const scan = scanNode(TABLE, [TS, INT, STRING]);
+const tvf = (fn: WindowTvfFunction, size: number, slide = size): WindowTvfNode => ({
+  kind: 'window-tvf',
+  input: scan,
+  fn,
+  timeCol: col(0, TS),
+  partitionBy: [],
+  size,
+  slide,
+  offset: 0,
+  schema: schemaOf([TS, INT, STRING, TS, TS, TS]),
+});
+const agg = (fn: AggregateCall['fn'], args: BoundExpr[], type: SqlType, more: Partial<AggregateCall> = {}): AggregateCall => ({
+  fn,
+  args,
+  distinct: false,
+  orderBy: [],
+  type,
+  ...more,
+});
+/** SELECT window_start, window_end, <keys>, <calls> FROM TABLE(...) GROUP BY window_start, window_end, <keys> */
+function windowAgg(input: WindowTvfNode, extraKeys: BoundExpr[], calls: AggregateCall[]): AggregateNode {
+  const groupKeys = [col(3, TS), col(4, TS), ...extraKeys];
+  return { kind: 'aggregate', input, groupKeys, aggregates: calls, schema: schemaOf([...groupKeys.map((k) => k.type), ...calls.map((c) => c.type)]) };
+}
+
+const env = testEnv(new MemorySource({}));
+const fire = windowFireTime(undefined);
+
+function pipeline(node: AggregateNode): { chain: OperatorChain; op: WindowAggregate } {
+  const op = windowAggregateOf(node, 1, fire, env);
+  return { chain: new OperatorChain([windowAssignStreamOf(node.input as WindowTvfNode, env), op]), op };
+}
+
+const show = (chunks: Chunk[]) =>
+  chunks
+    .flatMap((c) => c.rows.map((r, i) => [c.kinds === null ? '+I' : ['+I', '-U', '+U', '-D'][c.kinds[i]!], ...r.map((v, j) => (j < 2 ? hhmm(v as number) : String(v)))].join(' ')))
+    .join('\n');
+
+const bid = (m: number, price: number, item: string): Row => [at(m), price, item];
+const BIDS: Row[] = [bid(5, 4, 'C'), bid(7, 2, 'A'), bid(9, 5, 'D'), bid(11, 3, 'B'), bid(13, 1, 'E'), bid(17, 6, 'F')];
+
+describe('WindowAggregate', () => {
+  it('TUMBLE: fires each window exactly when the watermark reaches window_time (Bid, watermark = bidtime - 1 s)', () => {
+    const { chain } = pipeline(windowAgg(tvf('TUMBLE', 10 * MIN), [], [agg('sum', [col(1)], INT)]));
+    const log: string[] = [];
+    for (const r of BIDS) {
+      expect(chain.push(0, { rows: [r], kinds: null })).toEqual([]);
+      const s = show(chain.watermark((r[0] as number) - SEC));
+      if (s !== '') log.push(`${hhmm(r[0] as number)}: ${s}`);
+    }
+    expect(log).toEqual(['08:11: +I 08:00 08:10 11']);
+    // One µs before window_time: nothing; at window_time: fires.
+    expect(chain.watermark(at(20) - 1000 - 1)).toEqual([]);
+    expect(show(chain.watermark(at(20) - 1000))).toBe('+I 08:10 08:20 10');
+    expect(chain.watermark(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+
+  it('HOP: a row counts in every window it falls into; final watermark fires what is left', () => {
+    const { chain } = pipeline(windowAgg(tvf('HOP', 10 * MIN, 5 * MIN), [], [agg('sum', [col(1)], INT)]));
+    const log: string[] = [];
+    for (const r of BIDS) {
+      chain.push(0, { rows: [r], kinds: null });
+      const s = show(chain.watermark((r[0] as number) - SEC));
+      if (s !== '') log.push(s);
+    }
+    log.push(show(chain.watermark(Number.MAX_SAFE_INTEGER)));
+    expect(log).toEqual(['+I 08:00 08:10 11', '+I 08:05 08:15 15', '+I 08:10 08:20 10\n+I 08:15 08:25 6']);
+  });
+
+  it('CUMULATE: the documented firing sequence', () => {
+    const { chain } = pipeline(windowAgg(tvf('CUMULATE', 10 * MIN, 2 * MIN), [], [agg('sum', [col(1)], INT)]));
+    const log: string[] = [];
+    for (const r of BIDS) {
+      chain.push(0, { rows: [r], kinds: null });
+      log.push(show(chain.watermark((r[0] as number) - SEC)).replaceAll('\n', ', '));
+    }
+    log.push(show(chain.watermark(Number.MAX_SAFE_INTEGER)).replaceAll('\n', ', '));
+    expect(log).toEqual([
+      '',
+      '+I 08:00 08:06 4',
+      '+I 08:00 08:08 6',
+      '+I 08:00 08:10 11',
+      '+I 08:10 08:12 3',
+      '+I 08:10 08:14 4, +I 08:10 08:16 4',
+      '+I 08:10 08:18 10, +I 08:10 08:20 10',
+    ]);
+  });
+
+  it('counts out-of-order rows within the watermark delay; drops and counts late rows', () => {
+    const { chain, op } = pipeline(windowAgg(tvf('TUMBLE', 10 * MIN), [col(2, STRING)], [agg('count_star', [], BIGINT)]));
+    chain.push(0, { rows: [bid(12, 1, 'a'), bid(3, 1, 'a')], kinds: null });
+    expect(chain.watermark(at(8))).toEqual([]);
+    chain.push(0, { rows: [bid(9, 1, 'a'), bid(1, 1, 'b')], kinds: null }); // out of order, window [08:00, 08:10) still open
+    expect(show(chain.watermark(at(10)))).toBe('+I 08:00 08:10 a 2\n+I 08:00 08:10 b 1');
+    expect(op.lateRows).toBe(0);
+    chain.push(0, { rows: [bid(2, 1, 'a'), bid(15, 1, 'a')], kinds: null }); // 08:02 is late
+    chain.push(0, changelogChunk([bid(4, 1, 'b')], [RowKind.DELETE])); // retraction for a fired window: late too
+    expect(op.lateRows).toBe(2);
+    expect(show(chain.watermark(Number.MAX_SAFE_INTEGER))).toBe('+I 08:10 08:20 a 2');
+  });
+
+  it('applies retractions before the window fires; output stays insert-only; emptied groups vanish', () => {
+    const { chain } = pipeline(windowAgg(tvf('TUMBLE', 10 * MIN), [col(2, STRING)], [agg('sum', [col(1)], INT), agg('max', [col(1)], INT)]));
+    chain.push(0, { rows: [bid(1, 5, 'a'), bid(2, 9, 'a'), bid(3, 7, 'b')], kinds: null });
+    chain.push(0, changelogChunk([bid(2, 9, 'a'), bid(2, 4, 'a'), bid(3, 7, 'b')], [RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER, RowKind.DELETE]));
+    const out = chain.watermark(at(10));
+    expect(out.every((c) => c.kinds === null)).toBe(true);
+    expect(show(out)).toBe('+I 08:00 08:10 a 9 5');
+    expect(() => chain.push(0, changelogChunk([bid(12, 1, 'z')], [RowKind.DELETE]))).toThrow(/holds no rows/);
+  });
+
+  it('DISTINCT and FILTER, and DISTINCT counts are purged with their window', () => {
+    const node = windowAgg(tvf('TUMBLE', 10 * MIN), [], [
+      agg('count', [col(2, STRING)], BIGINT, { distinct: true }),
+      agg('count_star', [], BIGINT, { filter: gt(col(1), lit(2)) }),
+      agg('sum', [col(1)], INT, { distinct: true }),
+    ]);
+    const { chain } = pipeline(node);
+    chain.push(0, { rows: [bid(1, 3, 'a'), bid(2, 3, 'a'), bid(3, 1, 'b'), bid(4, 5, 'a')], kinds: null });
+    chain.push(0, changelogChunk([bid(4, 5, 'a')], [RowKind.DELETE]));
+    chain.push(0, { rows: [bid(11, 3, 'a')], kinds: null });
+    expect(show(chain.watermark(at(10)))).toBe('+I 08:00 08:10 2 2 4');
+    expect(show(chain.watermark(Number.MAX_SAFE_INTEGER))).toBe('+I 08:10 08:20 1 1 3');
+  });
+
+  it('keeps all state in the state tables and empties them once windows fire', async () => {
+    const { MemoryStateTable } = await import('./state-table.ts');
+    const groups = new MemoryStateTable<import('./incremental-aggregate.ts').GroupState>();
+    const distinct = new MemoryStateTable<number>();
+    const windows = new MemoryStateTable<import('./window-aggregate.ts').WindowState>();
+    const op = windowAggregateOf(
+      windowAgg(tvf('TUMBLE', 10 * MIN), [col(2, STRING)], [agg('count', [col(1)], BIGINT, { distinct: true })]),
+      1,
+      fire,
+      env,
+      { groups, distinct, windows },
+    );
+    const assign = windowAssignStreamOf(tvf('TUMBLE', 10 * MIN), env);
+    for (const c of assign.push(0, { rows: [bid(1, 1, 'a'), bid(2, 2, 'a'), bid(12, 1, 'b'), bid(13, 1, 'b')], kinds: null })) op.push(0, c);
+    expect([groups.size, distinct.size, windows.size]).toEqual([2, 3, 2]);
+    expect(show(op.watermark(at(10)))).toBe('+I 08:00 08:10 a 2');
+    expect([groups.size, distinct.size, windows.size]).toEqual([1, 1, 1]);
+    op.watermark(Number.MAX_SAFE_INTEGER);
+    expect([groups.size, distinct.size, windows.size]).toEqual([0, 0, 0]);
+  });
+});
+
+function prng(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+const DEPS = { accumulators: createAccumulatorFactory, tableFunctions: fakeTableFunctions };
+const canon = (rows: Row[]) => rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
+
+describe('WindowAggregate over TIMESTAMP_LTZ', () => {
+  it('windows aligned in the session zone fire when the watermark instant reaches window_time', async () => {
+    const { timestampLtz } = await import('../../catalog/types.ts');
+    const ltz = timestampLtz(3);
+    const node = windowAgg(
+      { ...tvf('TUMBLE', 60 * MIN), input: scanNode(TABLE, [ltz, INT, STRING]), timeCol: col(0, ltz), schema: schemaOf([ltz, INT, STRING, TS, TS, ltz]) },
+      [],
+      [agg('sum', [col(1)], INT)],
+    );
+    const zoned = { ...env, ctx: { ...env.ctx, timeZone: 'Asia/Kolkata' } };
+    const op = windowAggregateOf(node, 1, windowFireTime('Asia/Kolkata'), zoned);
+    const chain = new OperatorChain([windowAssignStreamOf(node.input as WindowTvfNode, zoned), op]);
+    // 00:10 and 00:20 UTC are 05:40 and 05:50 in Kolkata: window [05:00, 06:00) local, complete at 00:29:59.999 UTC
+    chain.push(0, { rows: [[at(10), 1, 'a'], [at(20), 2, 'a']], kinds: null });
+    expect(chain.watermark(at(30) - 1001)).toEqual([]);
+    expect(chain.watermark(at(30) - 1000).flatMap((c) => c.rows)).toEqual([[at(300), at(360), 3]]);
+  });
+});
+
+describe('WindowAggregate equals the batch window aggregation', () => {
+  const cases: [WindowTvfFunction, number, number, number, boolean][] = [
+    ['TUMBLE', 10 * MIN, 10 * MIN, 1, false],
+    ['HOP', 10 * MIN, 3 * MIN, 2, false],
+    ['CUMULATE', 12 * MIN, 4 * MIN, 3, false],
+    ['TUMBLE', 7 * MIN, 7 * MIN, 4, true],
+    ['HOP', 10 * MIN, 5 * MIN, 5, true],
+    ['CUMULATE', 9 * MIN, 3 * MIN, 6, true],
+  ];
+  for (const [fn, size, slide, seed, retract] of cases) {
+    it(`${fn} size ${size / MIN} min slide ${slide / MIN} min, seed ${seed}${retract ? ', with deletes and updates' : ', insert-only'}`, async () => {
+      const rnd = prng(seed);
+      const calls = [
+        agg('count_star', [], BIGINT),
+        agg('sum', [col(1)], INT),
+        agg('min', [col(1)], INT),
+        agg('count', [col(1)], BIGINT, { distinct: true }),
+        agg('count_star', [], BIGINT, { filter: gt(col(1), lit(4)) }),
+      ];
+      const node = windowAgg(tvf(fn, size, slide), [col(2, STRING)], calls);
+      const rows: Row[] = [];
+      const { chain, op } = pipeline(node);
+      const emitted: Row[] = [];
+      let maxTs = 0;
+      let wm = Number.NEGATIVE_INFINITY;
+      const delay = 3 * MIN;
+      for (let step = 0; step < 150; step++) {
+        const batch: Row[] = [];
+        const kinds: number[] = [];
+        for (let n = 1 + rnd(6); n > 0; n--) {
+          // Retract or update a row whose windows are all open (time after the watermark).
+          const open = retract ? rows.filter((r) => r[0] !== null && (r[0] as number) > wm) : [];
+          if (open.length > 0 && rnd(4) === 0) {
+            const victim = open[rnd(open.length)]!;
+            const i = rows.indexOf(victim);
+            if (rnd(2) === 0) {
+              rows.splice(i, 1);
+              batch.push(victim);
+              kinds.push(RowKind.DELETE);
+            } else {
+              const updated: Row = [victim[0]!, rnd(10), victim[2]!];
+              rows[i] = updated;
+              batch.push(victim, updated);
+              kinds.push(RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER);
+            }
+            continue;
+          }
+          // Whole milliseconds, never older than the watermark: no row is late.
+          const lo = Math.max(0, Number.isFinite(wm) ? wm / 1000 + 1 : 0);
+          const ts = rnd(10) === 0 ? null : (lo + rnd(Math.max(1, (maxTs + 2 * MIN) / 1000 - lo))) * 1000;
+          const r: Row = [ts, rnd(8) === 0 ? null : rnd(10), `k${rnd(4)}`];
+          if (ts !== null) maxTs = Math.max(maxTs, ts);
+          rows.push(r);
+          batch.push(r);
+          kinds.push(RowKind.INSERT);
+        }
+        for (const c of chain.push(0, changelogChunk(batch, kinds))) emitted.push(...c.rows);
+        if (rnd(3) === 0 && maxTs - delay > wm) {
+          wm = maxTs - delay;
+          for (const c of chain.watermark(wm)) emitted.push(...c.rows);
+        }
+      }
+      for (const c of chain.watermark(Number.MAX_SAFE_INTEGER)) emitted.push(...c.rows);
+      expect(op.lateRows).toBe(0);
+      const want: Row[] = [];
+      for await (const b of runQuery(node, testEnv(new MemorySource({ [TABLE]: rows }, 64)), DEPS).run()) want.push(...b);
+      expect(want.length).toBeGreaterThan(10);
+      expect(canon(emitted)).toEqual(canon(want));
+    });
+  }
+});

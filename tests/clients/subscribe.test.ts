@@ -1,0 +1,121 @@
+/**
+ * Change streams to a real psql, over the wire, against an in-process server
+ * (so the test can see what the server still holds):
+ * - `COPY (SUBSCRIBE ...) TO STDOUT` in a psql child process prints the
+ *   current rows, then each change as another session commits it, while the
+ *   statement is still running;
+ * - Ctrl-C (SIGINT: psql sends a CancelRequest) ends it with 57014's message
+ *   and frees the subscription on the stored table; a disconnect does too.
+ * - a continuous SELECT over an endless datagen table delivers closed windows
+ *   through node-postgres and ends at its LIMIT.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../../src/database.ts';
+import { PgServer } from '../../src/server/server.ts';
+import { builtinConnectors } from '../../connectors/index.ts';
+import type { TableDefinition } from '../../catalog/relation.ts';
+
+let dir: string;
+let db: Database;
+let server: PgServer;
+let port: number;
+let client: pg.Client;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'millrace-subscribe-'));
+  db = await Database.open(dir, builtinConnectors);
+  server = new PgServer({ sessions: db, host: '127.0.0.1', port: 0 });
+  port = (await server.start()).port;
+  client = new pg.Client({ host: '127.0.0.1', port, user: 'tester', database: 'millrace' });
+  await client.connect();
+  await client.query('CREATE TABLE orders (id INT, item VARCHAR(10), qty INT)');
+  await client.query("INSERT INTO orders VALUES (1, 'apple', 2), (2, 'pear', 1)");
+});
+
+afterAll(async () => {
+  await client?.end().catch(() => undefined);
+  await server?.stop();
+  await db?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** psql with unbuffered stdout, so every line it gets reaches us at once. */
+function psql(sql: string): ChildProcessWithoutNullStreams {
+  return spawn('stdbuf', ['-oL', 'psql', '-X', '-h', '127.0.0.1', '-p', String(port), '-U', 'tester', '-d', 'millrace', '-c', sql], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+function waitFor(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = (): void => {
+      if (check()) resolve();
+      else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(tick, 25);
+    };
+    tick();
+  });
+}
+
+function ordersTable(): TableDefinition {
+  return db.catalog.lookup(['orders']) as TableDefinition;
+}
+
+describe('SUBSCRIBE to psql', () => {
+  it('streams current rows, then each committed change, and Ctrl-C frees it', async () => {
+    const child = psql("COPY (SUBSCRIBE TO (SELECT item, sum(qty) AS total FROM orders GROUP BY item)) TO STDOUT");
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => out.includes('+I\tpear\t1'), 'the snapshot rows');
+    expect(out.split('\n').filter(Boolean).sort()).toEqual(['+I\tapple\t2', '+I\tpear\t1']);
+    expect(db.tables.hasSubscribers(ordersTable().id)).toBe(true);
+
+    await client.query("INSERT INTO orders VALUES (3, 'apple', 5)");
+    await waitFor(() => out.includes('+U\tapple\t7'), 'the update');
+    expect(out).toContain('-U\tapple\t2\n+U\tapple\t7\n');
+    await client.query("DELETE FROM orders WHERE item = 'pear'");
+    await waitFor(() => out.includes('-D\tpear\t1'), 'the delete');
+
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code).not.toBe(0);
+    expect(err).toMatch(/canceling statement due to user request/);
+    await waitFor(() => !db.tables.hasSubscribers(ordersTable().id), 'the subscription to be freed');
+  });
+
+  it('frees the subscription when the client disconnects', async () => {
+    const child = psql('COPY (SUBSCRIBE orders) TO STDOUT');
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.includes('apple'), 'the snapshot rows');
+    expect(db.tables.hasSubscribers(ordersTable().id)).toBe(true);
+    child.kill('SIGKILL');
+    await waitFor(() => !db.tables.hasSubscribers(ordersTable().id), 'the subscription to be freed');
+  });
+
+  it('delivers windows of an endless source as they close, through a driver, until LIMIT', async () => {
+    await client.query(
+      "CREATE TABLE clicks (user_id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '0.1' SECOND) " +
+        "WITH ('connector' = 'datagen', 'rows-per-second' = '500', 'fields.user_id.min' = '1', 'fields.user_id.max' = '3', 'fields.ts.max-past' = '0')",
+    );
+    const r = await client.query(
+      "SELECT window_start, window_end, user_id, count(*) AS n FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '0.2' SECOND)) " +
+        'GROUP BY window_start, window_end, user_id LIMIT 4',
+    );
+    expect(r.rows).toHaveLength(4);
+    for (const row of r.rows as { window_start: Date; window_end: Date; user_id: number; n: string }[]) {
+      expect(row.window_end.getTime() - row.window_start.getTime()).toBe(200);
+      expect(Number(row.n)).toBeGreaterThan(0);
+      expect([1, 2, 3]).toContain(row.user_id);
+    }
+  });
+});
