@@ -462,9 +462,7 @@ export class AstBuilder {
     }
     if (cur.length > 0) details.push(cur.join(' '));
     const statement = this.statement(mustNode(n, 'statement'));
-    if (statement.kind === 'subscribe' || statement.kind === 'stop-job') {
-      throw notSupported(`EXPLAIN ${statement.kind === 'subscribe' ? 'SUBSCRIBE' : 'STOP JOB'}`, statement.pos);
-    }
+    if (statement.kind === 'stop-job') throw notSupported('EXPLAIN STOP JOB', statement.pos);
     return { kind: 'explain', details, statement, ...span };
   }
 

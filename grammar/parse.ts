@@ -12,7 +12,6 @@
  */
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import type { Expr, Insert, ScriptStatement, Statement } from './ast.ts';
-import { notSupported } from '../src/errors.ts';
 import { AstBuilder, type InsertWithConflict, type OnConflict } from './ast-builder.ts';
 import { sqlParser } from './parser.ts';
 import {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type * as A from './ast.ts';
 import { parseScript, parseSql, ParseError } from './parse.ts';
 import { printStopJob, printSubscribe } from './printer.ts';
-import { SqlError, SqlState } from '../src/errors.ts';
 
 function one(text: string): A.ScriptStatement {
   const s = parseScript(text);

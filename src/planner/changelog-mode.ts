@@ -6,12 +6,15 @@
  * Rules (Flink's, for the nodes millrace has):
  * - bounded input (no unbounded scan below) is computed to completion, so
  *   every bounded node is insert-only;
+ * - a stored table or materialized view read as a changelog retracts (UPDATE,
+ *   DELETE, upserts on a key);
  * - over unbounded input, Scan, Values, Project, Filter, Union, TableFunction
  *   Window (OVER) and window TVFs pass their inputs' mode on (Union: retract if any input
  *   retracts); Limit without ORDER BY stops the stream and stays insert-only
  *   over insert-only input;
  * - window aggregation (GROUP BY window_start, window_end, ...) emits each
- *   window once when the watermark passes it: insert-only over insert-only input;
+ *   window once, final, when the watermark passes it: insert-only (changes to
+ *   an open window are absorbed, changes to a fired one are late and dropped);
  * - other Aggregates, Distinct, INTERSECT / EXCEPT, Sort and ORDER BY ... LIMIT over
  *   unbounded input revise earlier rows: retract;
  * - Join: INNER, SEMI over insert-only inputs stay insert-only; outer joins and
@@ -26,17 +29,26 @@ import { windowAggregationOf } from './window-aggregation.ts';
 
 export type ChangelogMode = 'insert-only' | 'retract';
 
+/**
+ * How a query reads stored tables and materialized views: their current rows
+ * ('snapshot': SELECT, INSERT ... SELECT) or their current rows and then every
+ * change ('changelog': SUBSCRIBE, materialized views), which makes them
+ * endless, retracting inputs.
+ */
+export type StoredReading = 'snapshot' | 'changelog';
+
 /** Whether the node's output never ends by itself (an unbounded scan below). */
-export function isUnbounded(plan: LogicalPlan): boolean {
-  if (plan.kind === 'scan') return plan.unbounded;
-  return childrenOf(plan).some(isUnbounded);
+export function isUnbounded(plan: LogicalPlan, reading: StoredReading = 'snapshot'): boolean {
+  if (plan.kind === 'scan') return plan.unbounded || (reading === 'changelog' && plan.source === 'stored');
+  return childrenOf(plan).some((c) => isUnbounded(c, reading));
 }
 
-export function changelogMode(plan: LogicalPlan): ChangelogMode {
-  if (!isUnbounded(plan)) return 'insert-only';
-  const inputs = (): ChangelogMode => (childrenOf(plan).some((c) => changelogMode(c) === 'retract') ? 'retract' : 'insert-only');
+export function changelogMode(plan: LogicalPlan, reading: StoredReading = 'snapshot'): ChangelogMode {
+  if (!isUnbounded(plan, reading)) return 'insert-only';
+  const inputs = (): ChangelogMode => (childrenOf(plan).some((c) => changelogMode(c, reading) === 'retract') ? 'retract' : 'insert-only');
   switch (plan.kind) {
     case 'scan':
+      return reading === 'changelog' && plan.source === 'stored' ? 'retract' : 'insert-only';
     case 'values':
       return 'insert-only';
     case 'project':
@@ -49,7 +61,7 @@ export function changelogMode(plan: LogicalPlan): ChangelogMode {
     case 'limit':
       return plan.input.kind === 'sort' ? 'retract' : inputs();
     case 'aggregate':
-      return windowAggregationOf(plan) !== undefined ? inputs() : 'retract';
+      return windowAggregationOf(plan) !== undefined ? 'insert-only' : 'retract';
     case 'distinct':
     case 'set-op':
     case 'sort':

@@ -19,11 +19,12 @@ import { unreachable } from '../errors.ts';
 import { formatValue } from '../values/text-format.ts';
 import type { AggregateCall, LogicalPlan, Schema, SortKey, WindowCall } from './logical-plan.ts';
 import { childrenOf } from './logical-plan.ts';
-import { changelogMode, isUnbounded } from './changelog-mode.ts';
+import { changelogMode, isUnbounded, type StoredReading } from './changelog-mode.ts';
 
-export function explainPlan(plan: LogicalPlan): string {
+/** The plan as text, one node per line, with each node's changelog mode when its input is endless under `reading`. */
+export function explainPlan(plan: LogicalPlan, reading: StoredReading = 'snapshot'): string {
   const out: string[] = [];
-  new Explainer(out).node(plan, 0, []);
+  new Explainer(out, reading).node(plan, 0, []);
   return out.join('\n');
 }
 
@@ -87,17 +88,19 @@ function quoteString(s: string): string {
 
 class Explainer {
   readonly #out: string[];
+  readonly #reading: StoredReading;
   #subqueries = 0;
 
-  constructor(out: string[]) {
+  constructor(out: string[], reading: StoredReading) {
     this.#out = out;
+    this.#reading = reading;
   }
 
   node(plan: LogicalPlan, depth: number, outer: readonly Schema[]): void {
     const subs: { id: number; sq: BoundSubquery; scope: Scope }[] = [];
     const ex = (e: BoundExpr, columns: Schema): string => this.expr(e, { columns, outer }, subs);
     const line = this.describe(plan, ex);
-    const mode = isUnbounded(plan) ? ` [${changelogMode(plan)}]` : '';
+    const mode = isUnbounded(plan, this.#reading) ? ` [${changelogMode(plan, this.#reading)}]` : '';
     this.#out.push(`${'  '.repeat(depth)}${line}${mode}`);
     for (const s of subs) {
       const flags = [s.sq.mode, ...(s.sq.correlated ? ['correlated'] : [])].join(', ');

@@ -48,3 +48,23 @@ export function windowAggregationOf(plan: AggregateNode): WindowAggregation | un
   });
   return tvf !== undefined && startKey >= 0 && endKey >= 0 ? { tvf, startKey, endKey } : undefined;
 }
+
+/**
+ * Whether column `index` of `plan`'s output is a processing-time attribute (a
+ * `PROCTIME()` computed column), traced through projections and filters:
+ * windows over it fire by the wall clock instead of by the watermark.
+ */
+export function isProcessingTime(plan: LogicalPlan, index: number): boolean {
+  switch (plan.kind) {
+    case 'filter':
+      return isProcessingTime(plan.input, index);
+    case 'project': {
+      const e = plan.exprs[index];
+      if (e === undefined) return false;
+      if (e.kind === 'column') return isProcessingTime(plan.input, e.index);
+      return e.kind === 'call' && e.args.length === 0 && (e.name === 'proctime' || e.name === 'current_row_timestamp');
+    }
+    default:
+      return false;
+  }
+}

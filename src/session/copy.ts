@@ -14,7 +14,7 @@
  *   formatted like text-format DataRows; one CopyData per row, a header line first.
  * - Files and programs are refused (0A000): the server never touches the client's files.
  */
-import type { Copy, CopyOption, Query, SelectItem } from '../../grammar/ast.ts';
+import type { Copy, CopyOption } from '../../grammar/ast.ts';
 import type { Row, Value } from '../../catalog/types.ts';
 import { SqlError, SqlState, notSupported } from '../errors.ts';
 import type { Cursor, CopyIn, CopyOut } from './api.ts';

@@ -13,7 +13,7 @@
  */
 import type { ColumnDef, CreateTable, CreateView, Drop, QualifiedName } from '../../grammar/ast.ts';
 import { printExpr } from '../../grammar/printer.ts';
-import type { ColumnDefinition, TableDefinition } from '../../catalog/relation.ts';
+import type { ColumnDefinition, RelationDefinition, TableDefinition } from '../../catalog/relation.ts';
 import { stopMaterializedView } from '../jobs/materialized-views.ts';
 import { isStoredTable } from '../../catalog/relation.ts';
 import { resolveTypeName } from '../binder/type-name.ts';
@@ -233,9 +233,7 @@ export async function dropRelations(db: Database, ast: Drop, session: SqlSession
       const hint = rel.kind === 'table' ? 'Use DROP TABLE.' : rel.kind === 'view' ? 'Use DROP VIEW.' : 'Use DROP MATERIALIZED VIEW.';
       throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${display}" is not a ${wanted.replace('-', ' ')}`, { position: name.pos, hint });
     }
-    const dependents = db.catalog
-      .list()
-      .filter((r) => (r.kind === 'view' || r.kind === 'materialized-view') && r.id !== rel.id && mentions(r.query, rel.name));
+    const dependents = dependentsOf(db, rel);
     if (dependents.length > 0 && !ast.cascade) {
       throw new SqlError(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, `cannot drop ${wanted.replace('-', ' ')} ${display} because other objects depend on it`, {
         position: name.pos,
@@ -252,6 +250,23 @@ export async function dropRelations(db: Database, ast: Drop, session: SqlSession
     if (isStoredTable(rel)) await db.tables.drop(rel.id);
     await db.catalog.drop(rel.id);
   }
+}
+
+/** Views and materialized views that read `rel`, directly or through other views. */
+function dependentsOf(db: Database, rel: RelationDefinition): RelationDefinition[] {
+  const all = db.catalog.list();
+  const found = new Map<number, RelationDefinition>();
+  const queue: RelationDefinition[] = [rel];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const target = next;
+    for (const r of all) {
+      if ((r.kind !== 'view' && r.kind !== 'materialized-view') || r.id === rel.id || found.has(r.id)) continue;
+      if (!mentions(r.query, target.name)) continue;
+      found.set(r.id, r);
+      queue.push(r);
+    }
+  }
+  return [...found.values()];
 }
 
 function mentions(query: string, name: string): boolean {

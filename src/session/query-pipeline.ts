@@ -15,7 +15,7 @@ import { changelogMode } from '../planner/changelog-mode.ts';
 import { startDataflow, type Dataflow, type DataflowOptions } from '../streaming/stream-runtime.ts';
 import { ResultQueue } from '../streaming/result-queue.ts';
 import type { Port } from '../streaming/dataflow.ts';
-import { notSupported } from '../errors.ts';
+import { SqlError, SqlState, notSupported } from '../errors.ts';
 import { compileExpr, compileQuery, evaluateConstant, type ExecEnv } from '../compiler/compile.ts';
 import { functions } from '../functions/functions.ts';
 import { coercion } from '../functions/coercion.ts';
@@ -143,15 +143,19 @@ export class QueryPipeline {
     return queue.read(signal, () => flow.stop());
   }
 
-  /** Flink's table.exec.source.idle-timeout, in milliseconds (0 = sources never count as idle). */
+  /** Flink's table.exec.source.idle-timeout, in milliseconds (0 = sources never count as idle); 22023 when unreadable. */
   #idleTimeoutMs(): number {
     const raw = this.#session.settings.get('table.exec.source.idle-timeout');
     if (raw === undefined) return 0;
-    const m = /^\s*(\d+)\s*(ms|s|min)?\s*$/i.exec(raw);
-    if (m === null) return 0;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|milli|millis|s|sec|second|seconds|min|minute|minutes)?\s*$/i.exec(raw);
+    if (m === null) {
+      throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `invalid value for table.exec.source.idle-timeout: "${raw}"`, {
+        hint: "Write a duration such as '5 s', '500 ms' or '1 min' (0 turns idleness detection off).",
+      });
+    }
     const n = Number(m[1]);
     const unit = (m[2] ?? 'ms').toLowerCase();
-    return unit === 's' ? n * 1000 : unit === 'min' ? n * 60_000 : n;
+    return unit.startsWith('s') ? n * 1000 : unit.startsWith('min') ? n * 60_000 : n;
   }
 
   /** Runs a planned query to completion and returns all rows. */

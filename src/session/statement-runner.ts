@@ -22,6 +22,7 @@ import { describeColumns, describeTable, showColumns, showObjects } from './show
 import { CursorRegistry } from './sql-cursors.ts';
 import { runCopy } from './copy.ts';
 import { runSubscribe, subscribeSchema } from './subscribe.ts';
+import { selectFrom } from './select-from.ts';
 import type { FormatContext } from '../values/text-format.ts';
 
 export function columnsOf(schema: Schema): ResultColumn[] {
@@ -123,6 +124,15 @@ export class StatementRunner {
         return staticCursor(describeColumns(), describeTable(this.#db, ast.name), 'DESCRIBE');
       case 'explain': {
         const inner = ast.statement;
+        if (inner.kind === 'subscribe') {
+          const query = inner.target.kind === 'query' ? inner.target.query : selectFrom(inner.target.name);
+          const { plan } = this.pipeline.plan(query, paramTypes);
+          return explainCursor(`Subscribe\n${indent(explainPlan(plan, 'changelog'))}`);
+        }
+        if (inner.kind === 'create-view' && inner.materialized) {
+          const { plan } = this.pipeline.plan(inner.query, paramTypes);
+          return explainCursor(`Materialize ${objectName(inner.name)}\n${indent(explainPlan(plan, 'changelog'))}`);
+        }
         if (inner.kind !== 'query-statement') {
           if (inner.kind === 'insert' && inner.source) {
             const { plan } = this.pipeline.plan(inner.source, paramTypes);
@@ -285,6 +295,13 @@ function fetchTimeoutMs(ast: Extract<Statement, { kind: 'fetch' }>): number | un
     ms = unit === 'ms' ? n : unit.startsWith('min') ? n * 60_000 : n * 1000;
   }
   return ms;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
 }
 
 function explainCursor(text: string): Cursor {

@@ -15,7 +15,7 @@
  */
 import type { Row } from '../../catalog/types.ts';
 import type { AggregateNode, LogicalPlan } from '../planner/logical-plan.ts';
-import { windowAggregationOf } from '../planner/window-aggregation.ts';
+import { isProcessingTime, windowAggregationOf } from '../planner/window-aggregation.ts';
 import { changelogMode } from '../planner/changelog-mode.ts';
 import { evaluateConstant, type ExecEnv } from '../compiler/compile.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
@@ -28,11 +28,13 @@ import { windowAggregateOf } from './window-aggregate.ts';
 import { sessionWindowAggregateOf } from './session-window-aggregate.ts';
 import { windowAssignStreamOf, windowFireTime } from './window-assign-stream.ts';
 import { ChangelogBuilder, kindAt, type IncrementalOperator } from './changelog.ts';
-import { MergeStage, OperatorStage, passThrough, type Port } from './dataflow.ts';
+import { MAX_WATERMARK, MergeStage, OperatorStage, passThrough, type Port } from './dataflow.ts';
 import { rowsSource, scanSource, type StreamInputs, type StreamSource } from './stream-sources.ts';
 
 export interface CompiledStream {
   readonly sources: { readonly source: StreamSource; readonly port: Port }[];
+  /** Stages driven by the wall clock (processing-time windows): the runtime calls them periodically. */
+  readonly clocks: { tick(nowMicros: number): void }[];
   /** Operators that drop late rows, for the count users see. */
   readonly lateCounters: { readonly lateRows: number }[];
   /** Aggregates whose first output comes before any input (a materialized global aggregate). */
@@ -50,7 +52,7 @@ export interface StreamCompileOptions {
 
 /** Compiles `plan` so that its output goes to `out`. Throws 0A000 for plans without an incremental form. */
 export function compileStream(plan: LogicalPlan, env: ExecEnv, inputs: StreamInputs, out: Port, options: StreamCompileOptions): CompiledStream {
-  const compiled: CompiledStream = { sources: [], lateCounters: [], initial: [] };
+  const compiled: CompiledStream = { sources: [], clocks: [], lateCounters: [], initial: [] };
   compileNode(plan, out, { env, inputs, options, compiled, top: true });
   return compiled;
 }
@@ -151,22 +153,66 @@ function compileAggregate(plan: AggregateNode, out: Port, cx: Cx): void {
   const windowed = windowAggregationOf(plan);
   if (windowed !== undefined) {
     const window = windowed.tvf;
+    const processingTime = window.timeCol.kind === 'column' && isProcessingTime(window.input, window.timeCol.index);
+    const timed = (op: IncrementalOperator): Port => {
+      if (!processingTime) return stage(op, out);
+      const clocked = new WallClockStage(op, out);
+      cx.compiled.clocks.push(clocked);
+      return clocked;
+    };
     if (window.fn === 'SESSION') {
       const op = sessionWindowAggregateOf(plan, window, cx.env);
       cx.compiled.lateCounters.push(op);
-      compileNode(window.input, stage(op, out), cx);
+      compileNode(window.input, timed(op), cx);
       return;
     }
     const zone = window.timeCol.type.kind === 'TIMESTAMP_LTZ' ? cx.env.ctx.timeZone : undefined;
     const op = windowAggregateOf(plan, windowed.endKey, windowFireTime(zone), cx.env);
     cx.compiled.lateCounters.push(op);
-    compileNode(plan.input, stage(op, out), cx);
+    compileNode(plan.input, timed(op), cx);
     return;
   }
   const global = plan.groupKeys.length === 0 && cx.options.emptyInputRow;
   const op = incrementalAggregateOf(plan, cx.env, undefined, { emptyInputRow: global });
   if (global) cx.compiled.initial.push({ op, port: out });
   compileNode(plan.input, stage(op, out), cx);
+}
+
+/**
+ * A processing-time window operator: the wall clock, not the watermark,
+ * completes its windows (`tick`, called periodically by the runtime). Event-time
+ * watermarks pass through unchanged; the end of a bounded input still fires
+ * everything left.
+ */
+class WallClockStage implements Port {
+  readonly #op: IncrementalOperator;
+  readonly #out: Port;
+
+  constructor(op: IncrementalOperator, out: Port) {
+    this.#op = op;
+    this.#out = out;
+  }
+
+  tick(nowMicros: number): void {
+    for (const c of this.#op.watermark?.(nowMicros) ?? []) if (c.rows.length > 0) this.#out.chunk(c);
+  }
+
+  chunk(c: Chunk): void {
+    for (const o of this.#op.push(0, c)) if (o.rows.length > 0) this.#out.chunk(o);
+  }
+
+  watermark(wm: number): void {
+    if (wm >= MAX_WATERMARK) this.tick(wm);
+    this.#out.watermark(wm);
+  }
+
+  end(): void {
+    this.#out.end();
+  }
+
+  idle(idle: boolean): void {
+    this.#out.idle(idle);
+  }
 }
 
 /** LIMIT / OFFSET over an append-only stream: the query ends with its last row. */

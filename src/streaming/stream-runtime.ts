@@ -29,6 +29,9 @@ export interface DataflowOptions {
   readonly onCaughtUp?: () => void;
 }
 
+/** How often processing-time windows look at the clock. */
+const CLOCK_INTERVAL_MS = 50;
+
 export type DataflowStatus = 'running' | 'finished' | 'failed' | 'stopped';
 
 export class Dataflow {
@@ -39,6 +42,7 @@ export class Dataflow {
   readonly #abort = new AbortController();
   readonly #compiled: CompiledStream;
   #sourceMarks: number[] = [];
+  #clock: NodeJS.Timeout | undefined;
   #resolveDone!: () => void;
   #rejectDone!: (err: unknown) => void;
 
@@ -77,6 +81,18 @@ export class Dataflow {
       },
     });
     for (const { op, port } of this.#compiled.initial) for (const c of op.initial()) port.chunk(c);
+    if (this.#compiled.clocks.length > 0) {
+      const clocks = this.#compiled.clocks;
+      this.#clock = setInterval(() => {
+        try {
+          const now = Date.now() * 1000;
+          for (const c of clocks) c.tick(now);
+        } catch (err) {
+          this.#fail(err);
+        }
+      }, CLOCK_INTERVAL_MS);
+      this.#clock.unref();
+    }
     const signal = this.#abort.signal;
     const readyChecks: Promise<void>[] = [];
     this.#sourceMarks = this.#compiled.sources.map(() => -Infinity);
@@ -151,6 +167,7 @@ export class Dataflow {
 
   #fail(err: unknown): void {
     if (this.#status !== 'running') return;
+    clearInterval(this.#clock);
     this.#error = err;
     this.#abort.abort();
     this.#status = 'failed';
@@ -159,6 +176,7 @@ export class Dataflow {
 
   #settle(status: 'finished' | 'stopped'): void {
     if (this.#status !== 'running') return;
+    clearInterval(this.#clock);
     this.#status = status;
     this.#resolveDone();
   }

@@ -19,6 +19,7 @@ import { Database } from '../../src/database.ts';
 import { PgServer } from '../../src/server/server.ts';
 import { builtinConnectors } from '../../connectors/index.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
+import { WireClient, dataRow, msg, types } from '../../src/server/wire-client.test-helpers.ts';
 
 let dir: string;
 let db: Database;
@@ -117,5 +118,41 @@ describe('SUBSCRIBE to psql', () => {
       expect(Number(row.n)).toBeGreaterThan(0);
       expect([1, 2, 3]).toContain(row.user_id);
     }
+  });
+
+  it('fires processing-time windows (a PROCTIME() column) by the wall clock', async () => {
+    await client.query("CREATE TABLE taps (user_id INT, pt AS PROCTIME()) WITH ('connector' = 'datagen', 'rows-per-second' = '200', 'fields.user_id.min' = '1', 'fields.user_id.max' = '2')");
+    const started = Date.now();
+    const r = await client.query(
+      "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE taps, DESCRIPTOR(pt), INTERVAL '0.2' SECOND)) GROUP BY window_start, window_end LIMIT 3",
+    );
+    expect(r.rows).toHaveLength(3);
+    for (const row of r.rows as { window_start: Date; window_end: Date; n: string }[]) {
+      expect(row.window_end.getTime() - row.window_start.getTime()).toBe(200);
+      // Windows close on the clock: none of them ends after the query returned.
+      expect(row.window_end.getTime()).toBeLessThanOrEqual(Date.now() + 1);
+      expect(row.window_end.getTime()).toBeGreaterThan(started - 1000);
+    }
+  });
+
+  it('hands a subscription to a driver in row-limited Executes (PortalSuspended), waiting for new changes', async () => {
+    const { client: wire } = await WireClient.ready(port);
+    wire.send(msg.parse('', 'SUBSCRIBE orders'), msg.bind('sub', ''), msg.execute('sub', 1), msg.flush());
+    let out = await wire.readUntil('s');
+    expect(types(out)).toBe('12Ds');
+    const first = dataRow(out[2]!);
+    expect(first[0]).toBe('+I');
+    // An Execute returns once its row limit is reached: the second current row, then (after the
+    // INSERT below) the change.
+    wire.send(msg.execute('sub', 1), msg.flush());
+    out = await wire.readUntil('s');
+    expect(types(out)).toBe('Ds');
+    wire.send(msg.execute('sub', 1), msg.flush());
+    await new Promise((r) => setTimeout(r, 100));
+    await client.query("INSERT INTO orders VALUES (9, 'plum', 4)");
+    out = await wire.readUntil('s');
+    expect(out.filter((m) => m.type === 'D').map(dataRow)).toEqual([['+I', '9', 'plum', '4']]);
+    wire.close();
+    await waitFor(() => !db.tables.hasSubscribers(ordersTable().id), 'the subscription to be freed');
   });
 });
