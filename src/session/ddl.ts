@@ -15,6 +15,7 @@ import type { ColumnDef, CreateTable, CreateView, Drop, QualifiedName } from '..
 import { printExpr } from '../../grammar/printer.ts';
 import type { ColumnDefinition, RelationDefinition, TableDefinition } from '../../catalog/relation.ts';
 import { stopMaterializedView } from '../jobs/materialized-views.ts';
+import { parseSql } from '../../grammar/parse.ts';
 import { isStoredTable } from '../../catalog/relation.ts';
 import { resolveTypeName } from '../binder/type-name.ts';
 import type { SqlType } from '../../catalog/types.ts';
@@ -261,7 +262,7 @@ function dependentsOf(db: Database, rel: RelationDefinition): RelationDefinition
     const target = next;
     for (const r of all) {
       if ((r.kind !== 'view' && r.kind !== 'materialized-view') || r.id === rel.id || found.has(r.id)) continue;
-      if (!mentions(r.query, target.name)) continue;
+      if (!readsRelation(r.query, target.name)) continue;
       found.set(r.id, r);
       queue.push(r);
     }
@@ -269,7 +270,27 @@ function dependentsOf(db: Database, rel: RelationDefinition): RelationDefinition
   return [...found.values()];
 }
 
-function mentions(query: string, name: string): boolean {
-  const re = new RegExp(`(^|[^A-Za-z0-9_])"?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?($|[^A-Za-z0-9_])`, 'i');
-  return re.test(query);
+/**
+ * Whether a view's query names relation `name` in a FROM clause or as a window function's TABLE
+ * argument, anywhere (subqueries, CTE bodies): a walk over its syntax tree, so column aliases and
+ * string literals that happen to spell the name do not count.
+ */
+function readsRelation(query: string, name: string): boolean {
+  let statements;
+  try {
+    statements = parseSql(query);
+  } catch {
+    return true; // An unreadable definition is kept safe: treat it as dependent.
+  }
+  const visit = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.some(visit);
+    if (node === null || typeof node !== 'object') return false;
+    const o = node as { kind?: unknown; name?: { parts?: readonly { value: string }[] } };
+    if ((o.kind === 'named' || o.kind === 'table-arg') && o.name?.parts !== undefined) {
+      const parts = o.name.parts;
+      if (parts[parts.length - 1]?.value === name) return true;
+    }
+    return Object.values(node).some(visit);
+  };
+  return visit(statements);
 }

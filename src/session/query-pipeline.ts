@@ -11,7 +11,7 @@ import { bindQuery, bindScalar, type BinderContext } from '../binder/binder.ts';
 import type { LogicalPlan, Schema } from '../planner/logical-plan.ts';
 import { optimize } from '../optimizer/optimizer.ts';
 import { needsContinuousRuntime } from '../planner/bounded-input.ts';
-import { changelogMode } from '../planner/changelog-mode.ts';
+import { changelogMode, isUnbounded } from '../planner/changelog-mode.ts';
 import { startDataflow, type Dataflow, type DataflowOptions } from '../streaming/stream-runtime.ts';
 import { ResultQueue } from '../streaming/result-queue.ts';
 import type { Port } from '../streaming/dataflow.ts';
@@ -96,6 +96,9 @@ export class QueryPipeline {
    * arrive as windows close (stored tables are read as their current rows).
    */
   run(plan: LogicalPlan, params: readonly Value[], signal: AbortSignal): AsyncIterable<Row[]> {
+    if (isUnbounded(plan) && this.#session.settings.get('execution.runtime-mode')?.toLowerCase() === 'batch') {
+      throw notSupported('reading an endless source in batch mode', undefined, "SET 'execution.runtime-mode' = 'streaming' to run continuous queries, or make the source bounded (datagen: 'number-of-rows').");
+    }
     if (!needsContinuousRuntime(plan)) return compileQuery(plan, this.execEnv(params, signal)).run();
     if (changelogMode(plan) !== 'insert-only') {
       throw notSupported(

@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { INT, STRING, type Row } from '../../catalog/types.ts';
 import { formatChunk, parseChunk, RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { JoinNode } from '../planner/logical-plan.ts';
-import { col, gt, testEnv, MemorySource, schemaOf } from '../compiler/plan.test-helpers.ts';
+import { col, FAKE_DEPS, gt, lt, MemorySource, scanNode, schemaOf, testEnv } from '../compiler/plan.test-helpers.ts';
+import { runQuery } from '../compiler/query-runner.ts';
 import { changelogChunk } from './changelog.ts';
 import { IncrementalJoin, incrementalJoinOf, type IncrementalJoinSpec, type JoinBucket } from './incremental-join.ts';
 import { MemoryStateTable } from './state-table.ts';
 import { MaterializedTable } from './materialize.ts';
 
 // left: [id, k], right: [k, name]; ON l.k = r.k
-const spec = (joinType: 'INNER' | 'LEFT', condition?: (r: Row) => boolean): IncrementalJoinSpec => ({
+type JoinType = IncrementalJoinSpec['joinType'];
+const spec = (joinType: JoinType, condition?: (r: Row) => boolean): IncrementalJoinSpec => ({
   joinType,
   left: { keys: [(r) => r[1]!], types: [INT, INT] },
   right: { keys: [(r) => r[0]!], types: [INT, STRING] },
@@ -51,7 +53,36 @@ describe('IncrementalJoin', () => {
     expect(text(j.push(0, parseChunk('+I 1 10\n+I 2 10')))).toBe('+I 1 10 NULL NULL\n+I 2 10 10 a');
   });
 
-  it('compiles from a plan node; refuses other join types', () => {
+  it('right join mirrors the left join', () => {
+    const j = new IncrementalJoin(spec('RIGHT'));
+    expect(text(j.push(1, parseChunk('+I 10 a\n+I 10 a')))).toBe('+I NULL NULL 10 a\n+I NULL NULL 10 a');
+    expect(text(j.push(0, parseChunk('+I 1 10')))).toBe('-D NULL NULL 10 a\n-D NULL NULL 10 a\n+I 1 10 10 a\n+I 1 10 10 a');
+    expect(text(j.push(0, parseChunk('+I 2 10')))).toBe('+I 2 10 10 a\n+I 2 10 10 a');
+    expect(text(j.push(0, parseChunk('+I 3 NULL')))).toBe('');
+    expect(text(j.push(0, parseChunk('-D 1 10\n-D 2 10')))).toBe(
+      '-D 1 10 10 a\n-D 1 10 10 a\n-D 2 10 10 a\n-D 2 10 10 a\n+I NULL NULL 10 a\n+I NULL NULL 10 a',
+    );
+    expect(text(j.push(1, parseChunk('-D 10 a')))).toBe('-D NULL NULL 10 a');
+  });
+
+  it('full join pads both sides', () => {
+    const j = new IncrementalJoin(spec('FULL'));
+    expect(text(j.push(0, parseChunk('+I 1 10\n+I 2 NULL')))).toBe('+I 1 10 NULL NULL\n+I 2 NULL NULL NULL');
+    expect(text(j.push(1, parseChunk('+I 10 a\n+I 20 b\n+I NULL c')))).toBe(
+      '-D 1 10 NULL NULL\n+I 1 10 10 a\n+I NULL NULL 20 b\n+I NULL NULL NULL c',
+    );
+    expect(text(j.push(0, parseChunk('-U 1 10\n+U 1 20')))).toBe('-D 1 10 10 a\n+I NULL NULL 10 a\n-D NULL NULL 20 b\n+I 1 20 20 b');
+  });
+
+  it('joins without equi-keys keep one bucket (CROSS JOIN, ON l.k < r.k)', () => {
+    const cross = new IncrementalJoin({ ...spec('FULL', (r) => (r[1] as number) < (r[2] as number)), left: { keys: [], types: [INT, INT] }, right: { keys: [], types: [INT, STRING] }, keyTypes: [] });
+    expect(text(cross.push(0, parseChunk('+I 1 5\n+I 2 9')))).toBe('+I 1 5 NULL NULL\n+I 2 9 NULL NULL');
+    expect(text(cross.push(1, parseChunk('+I 7 a')))).toBe('-D 1 5 NULL NULL\n+I 1 5 7 a');
+    expect(text(cross.push(1, parseChunk('+I 3 b')))).toBe('+I NULL NULL 3 b');
+    expect(text(cross.push(0, parseChunk('-D 1 5')))).toBe('-D 1 5 7 a\n+I NULL NULL 7 a');
+  });
+
+  it('compiles from a plan node; refuses SEMI and ANTI', () => {
     const node = {
       kind: 'join',
       joinType: 'INNER',
@@ -64,8 +95,15 @@ describe('IncrementalJoin', () => {
     const j = incrementalJoinOf(node, env);
     j.push(0, parseChunk('+I 5 1\n+I 0 1'));
     expect(text(j.push(1, parseChunk('+I 1 3')))).toBe('+I 5 1 1 3');
-    expect(() => incrementalJoinOf({ ...node, joinType: 'FULL' }, env)).toThrow(expect.objectContaining({ code: '0A000' }));
-    expect(() => incrementalJoinOf({ ...node, equiKeys: [] }, env)).toThrow(/equality/);
+    expect(() => incrementalJoinOf({ ...node, joinType: 'SEMI' }, env)).toThrow(expect.objectContaining({ code: '0A000' }));
+    expect(() => incrementalJoinOf({ ...node, joinType: 'ANTI' }, env)).toThrow(expect.objectContaining({ code: '0A000' }));
+    // Without equi-keys (ON l.c0 > r.c1): one bucket, the whole condition as residual.
+    const theta = incrementalJoinOf({ ...node, joinType: 'FULL', equiKeys: [], condition: gt(col(0), col(3)) }, env);
+    expect(text(theta.push(0, parseChunk('+I 5 1\n+I 0 1')))).toBe('+I 5 1 NULL NULL\n+I 0 1 NULL NULL');
+    expect(text(theta.push(1, parseChunk('+I 9 3')))).toBe('-D 5 1 NULL NULL\n+I 5 1 9 3');
+    const cross = incrementalJoinOf({ ...node, equiKeys: [], condition: undefined } as unknown as JoinNode, env);
+    cross.push(0, parseChunk('+I 1 2\n+I 3 4'));
+    expect(text(cross.push(1, parseChunk('+I 5 6')))).toBe('+I 1 2 5 6\n+I 3 4 5 6');
   });
 });
 
@@ -81,32 +119,42 @@ function prng(seed: number): (n: number) => number {
   };
 }
 
-function recompute(left: Row[], right: Row[], joinType: 'INNER' | 'LEFT', cond: (r: Row) => boolean): Row[] {
+function recompute(left: Row[], right: Row[], joinType: JoinType, match: (l: Row, r: Row) => boolean): Row[] {
   const out: Row[] = [];
+  const rightMatched = right.map(() => false);
   for (const l of left) {
     let matched = false;
-    for (const r of right) {
-      if (l[1] === null || r[0] === null || l[1] !== r[0]) continue;
-      const row = [...l, ...r];
-      if (!cond(row)) continue;
+    right.forEach((r, i) => {
+      if (!match(l, r)) return;
       matched = true;
-      out.push(row);
-    }
-    if (!matched && joinType === 'LEFT') out.push([...l, null, null]);
+      rightMatched[i] = true;
+      out.push([...l, ...r]);
+    });
+    if (!matched && (joinType === 'LEFT' || joinType === 'FULL')) out.push([...l, null, null]);
   }
+  if (joinType === 'RIGHT' || joinType === 'FULL') right.forEach((r, i) => rightMatched[i] || out.push([null, null, ...r]));
   return out;
 }
 
 const sortRows = (rows: Row[]) => rows.map((r) => JSON.stringify(r)).sort();
 
 describe('incremental join equals recompute under random changes', () => {
-  for (const joinType of ['INNER', 'LEFT'] as const) {
-    for (const seed of [7, 8, 9, 2024]) {
-      it(`${joinType} JOIN, seed ${seed}`, () => {
+  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL'] as const) {
+    for (const [seed, equi] of [[7, true], [8, true], [9, true], [2024, true], [10, false], [11, false]] as const) {
+      it(`${joinType} JOIN ${equi ? 'ON l.k = r.k AND ...' : 'ON l.k < r.k (no equi-key)'}, seed ${seed}`, () => {
         const rnd = prng(seed);
-        const cond = (r: Row) => r[3] !== 'z' || (r[0] as number) % 2 === 0;
+        const cond = equi
+          ? (r: Row) => r[3] !== 'z' || (r[0] as number) % 2 === 0
+          : (r: Row) => r[1] !== null && r[2] !== null && (r[1] as number) < (r[2] as number);
+        const match = equi
+          ? (l: Row, r: Row) => l[1] !== null && r[0] !== null && l[1] === r[0] && cond([...l, ...r])
+          : (l: Row, r: Row) => cond([...l, ...r]);
         const state = { left: new MemoryStateTable<JoinBucket>(), right: new MemoryStateTable<JoinBucket>() };
-        const j = new IncrementalJoin(spec(joinType, cond), state);
+        const base = spec(joinType, cond);
+        const j = new IncrementalJoin(
+          equi ? base : { ...base, left: { keys: [], types: base.left.types }, right: { keys: [], types: base.right.types }, keyTypes: [] },
+          state,
+        );
         const view = new MaterializedTable([INT, INT, INT, STRING]);
         const tables: [Row[], Row[]] = [[], []];
         const key = () => (rnd(7) === 0 ? null : rnd(5));
@@ -137,7 +185,7 @@ describe('incremental join equals recompute under random changes', () => {
             }
           }
           for (const c of j.push(side, changelogChunk(rows, kinds))) view.apply(c);
-          expect(sortRows(view.rows()), `step ${step}`).toEqual(sortRows(recompute(tables[0], tables[1], joinType, cond)));
+          expect(sortRows(view.rows()), `step ${step}`).toEqual(sortRows(recompute(tables[0], tables[1], joinType, match)));
         }
         // Retracting both sides empties the result and the state.
         for (const side of [1, 0]) {
@@ -146,6 +194,54 @@ describe('incremental join equals recompute under random changes', () => {
         }
         expect(view.rows()).toEqual([]);
         expect(state.left.size + state.right.size).toBe(0);
+      });
+    }
+  }
+});
+
+describe('incremental join equals the batch join of the same plan node', () => {
+  // l(id INT, k INT), r(k INT, w INT)
+  const L = 1;
+  const R = 2;
+  const left = scanNode(L, [INT, INT]);
+  const right = scanNode(R, [INT, INT]);
+  const shapes = {
+    'ON l.k = r.k AND l.id > r.w': { equiKeys: [{ left: col(1), right: col(0) }], condition: gt(col(0), col(3)) },
+    'ON l.k < r.k': { equiKeys: [], condition: lt(col(1), col(2)) },
+    'CROSS JOIN': { equiKeys: [] },
+  } as const;
+  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL'] as const) {
+    for (const [shape, on] of Object.entries(shapes)) {
+      it(`${joinType} JOIN ${shape}`, async () => {
+        const rnd = prng(joinType.length * 100 + shape.length);
+        const tables: [Row[], Row[]] = [[], []];
+        const env = testEnv(new MemorySource({ [L]: tables[0], [R]: tables[1] }, 16));
+        const node: JoinNode = { kind: 'join', joinType, left, right, ...on, schema: schemaOf([INT, INT, INT, INT]) };
+        const j = incrementalJoinOf(node, env);
+        const view = new MaterializedTable([INT, INT, INT, INT]);
+        const batch = runQuery(node, env, FAKE_DEPS);
+        const v = () => (rnd(6) === 0 ? null : rnd(5));
+        for (let step = 0; step < 80; step++) {
+          const side = rnd(2);
+          const t = tables[side]!;
+          const rows: Row[] = [];
+          const kinds: number[] = [];
+          for (let n = 1 + rnd(3); n > 0; n--) {
+            if (t.length === 0 || rnd(3) > 0) {
+              const fresh: Row = [v(), v()];
+              t.push(fresh);
+              rows.push(fresh);
+              kinds.push(RowKind.INSERT);
+            } else {
+              rows.push(t.splice(rnd(t.length), 1)[0]!);
+              kinds.push(RowKind.DELETE);
+            }
+          }
+          for (const c of j.push(side, changelogChunk(rows, kinds))) view.apply(c);
+          const want: Row[] = [];
+          for await (const b of batch.run()) want.push(...b);
+          expect(sortRows(view.rows()), `step ${step}`).toEqual(sortRows(want));
+        }
       });
     }
   }

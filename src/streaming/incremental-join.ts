@@ -1,26 +1,32 @@
 /**
- * Incremental equi-join (regular join over two changelogs): INNER and LEFT
- * OUTER. Input 0 is the left side, input 1 the right side. Output rows are the
- * left columns followed by the right columns.
+ * Incremental join (regular join over two changelogs): INNER, LEFT, RIGHT and
+ * FULL OUTER. Input 0 is the left side, input 1 the right side. Output rows
+ * are the left columns followed by the right columns.
  *
  * State, one state table per side: encoded join key -> the side's rows with
- * that key, each as { row, count } (equal rows share an entry), plus, on the
- * left side of a LEFT join, `matches`: how many right rows (with multiplicity)
- * currently join with the entry. Keys compare with SQL `=`: a key with a NULL
- * part is stored (so it can be retracted) but joins with nothing. A residual
- * `condition` (the non-equi conjuncts) must be TRUE for a pair to join.
+ * that key, each as { row, count } (equal rows share an entry), plus, on an
+ * outer side (left of LEFT, right of RIGHT, both of FULL), `matches`: how many
+ * rows of the other side (with multiplicity) currently join with the entry.
+ * Keys compare with SQL `=`: a key with a NULL part is stored (so it can be
+ * retracted) but joins with nothing. A residual `condition` (the non-equi
+ * conjuncts) must be TRUE for a pair to join. A join without equi-keys (CROSS
+ * JOIN, ON a.x < b.y) keys every row by the empty key: one bucket per side,
+ * so a change costs O(rows of both sides), correct but meant for small inputs.
  *
  * Rule per row kind. Additions (+I, +U) emit +I for every pair they create;
  * retractions (-U, -D) emit -D for every pair they remove (update pairs of
  * the input become retract/insert changes of the output: one input row may
  * join with any number of rows). Retracting a row the side does not hold is a
- * broken changelog: internal error. LEFT join, on top:
+ * broken changelog: internal error. For each outer side, on top (the rules of
+ * the left side of a LEFT join; the right side of RIGHT mirrors them, FULL
+ * applies both):
  * - a left row with no match emits +I (left, NULLs) on arrival, -D of it on
  *   retraction;
  * - a right row that gives a left row its first match retracts the padded row
  *   (-D (left, NULLs)) before +I (left, right);
  * - retracting a left row's last match emits -D (left, right) and then
  *   re-emits +I (left, NULLs).
+ * Each copy of a duplicated row has its own padded row.
  * - watermark: forwarded unchanged (no `watermark` hook; state is kept until
  *   its rows are retracted, state TTL is later work).
  */
@@ -43,7 +49,7 @@ export interface JoinSideSpec {
 }
 
 export interface IncrementalJoinSpec {
-  readonly joinType: 'INNER' | 'LEFT';
+  readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
   readonly left: JoinSideSpec;
   readonly right: JoinSideSpec;
   /** Types of the join keys (both sides' key expressions have these types). */
@@ -72,14 +78,20 @@ export class IncrementalJoin implements IncrementalOperator {
   readonly #spec: IncrementalJoinSpec;
   readonly #state: readonly [StateTable<JoinBucket>, StateTable<JoinBucket>];
   readonly #keyScratch: Value[];
+  readonly #leftNulls: Row;
   readonly #rightNulls: Row;
+  /** Whether side 0 / side 1 keeps its unmatched rows (NULL-padded). */
+  readonly #outer: readonly [boolean, boolean];
   readonly #out = new ChangelogBuilder();
 
   constructor(spec: IncrementalJoinSpec, state?: JoinStateTables) {
     this.#spec = spec;
     this.#state = [state?.left ?? new MemoryStateTable<JoinBucket>(), state?.right ?? new MemoryStateTable<JoinBucket>()];
     this.#keyScratch = new Array<Value>(spec.keyTypes.length).fill(null);
+    this.#leftNulls = new Array<Value>(spec.left.types.length).fill(null);
     this.#rightNulls = new Array<Value>(spec.right.types.length).fill(null);
+    const t = spec.joinType;
+    this.#outer = [t === 'LEFT' || t === 'FULL', t === 'RIGHT' || t === 'FULL'];
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
@@ -110,9 +122,8 @@ export class IncrementalJoin implements IncrementalOperator {
       const add = isAddition(kindAt(chunk, i));
       const entry = this.#update(own, key, row, side.types, add);
       const partners = joinable ? other.get(key) : undefined;
-      if (input === LEFT) this.#leftChanged(entry, add, partners);
-      else this.#rightChanged(row, add, partners);
-      if (partners !== undefined && input === RIGHT && this.#spec.joinType === 'LEFT') other.put(key, partners);
+      this.#changed(input, entry, add, partners);
+      if (partners !== undefined && this.#outer[1 - input]) other.put(key, partners);
     }
   }
 
@@ -150,40 +161,40 @@ export class IncrementalJoin implements IncrementalOperator {
     return e;
   }
 
-  #leftChanged(entry: JoinEntry, add: boolean, partners: JoinBucket | undefined): void {
+  /**
+   * One copy of `entry.row` arrived on (`add`) or left side `input`; `partners`
+   * is the other side's bucket with the same key (undefined when none or when
+   * the key has a NULL part).
+   */
+  #changed(input: 0 | 1, entry: JoinEntry, add: boolean, partners: JoinBucket | undefined): void {
     const out = this.#out;
     const kind = add ? RowKind.INSERT : RowKind.DELETE;
-    const l = entry.row;
+    const otherOuter = this.#outer[1 - input]!;
+    const own = entry.row;
     let matches = 0;
     if (partners !== undefined) {
-      for (const r of partners) {
-        const joined = this.#joined(l, r.row);
+      for (const p of partners) {
+        const joined = input === LEFT ? this.#joined(own, p.row) : this.#joined(p.row, own);
         if (joined === null) continue;
-        matches += r.count;
-        for (let c = 0; c < r.count; c++) out.emit(kind, c === 0 ? joined : joined.slice());
+        matches += p.count;
+        if (add) {
+          if (otherOuter && p.matches++ === 0) this.#emitPadded(RowKind.DELETE, 1 - input, p.row, p.count);
+          for (let c = 0; c < p.count; c++) out.emit(kind, c === 0 ? joined : joined.slice());
+        } else {
+          for (let c = 0; c < p.count; c++) out.emit(kind, c === 0 ? joined : joined.slice());
+          if (otherOuter && --p.matches === 0) this.#emitPadded(RowKind.INSERT, 1 - input, p.row, p.count);
+        }
       }
     }
-    if (this.#spec.joinType === 'LEFT') {
+    if (this.#outer[input]) {
       entry.matches = matches;
-      if (matches === 0) out.emit(kind, this.#padded(l));
+      if (matches === 0) this.#emitPadded(kind, input, own, 1);
     }
   }
 
-  #rightChanged(r: Row, add: boolean, partners: JoinBucket | undefined): void {
-    if (partners === undefined) return;
-    const out = this.#out;
-    const outer = this.#spec.joinType === 'LEFT';
-    for (const l of partners) {
-      const joined = this.#joined(l.row, r);
-      if (joined === null) continue;
-      if (add) {
-        if (outer && l.matches++ === 0) for (let c = 0; c < l.count; c++) out.emit(RowKind.DELETE, this.#padded(l.row));
-        for (let c = 0; c < l.count; c++) out.emit(RowKind.INSERT, c === 0 ? joined : joined.slice());
-      } else {
-        for (let c = 0; c < l.count; c++) out.emit(RowKind.DELETE, c === 0 ? joined : joined.slice());
-        if (outer && --l.matches === 0) for (let c = 0; c < l.count; c++) out.emit(RowKind.INSERT, this.#padded(l.row));
-      }
-    }
+  /** `copies` times the row of side `side` padded with NULLs for the other side. */
+  #emitPadded(kind: RowKind, side: number, row: Row, copies: number): void {
+    for (let c = 0; c < copies; c++) this.#out.emit(kind, side === LEFT ? row.concat(this.#rightNulls) : this.#leftNulls.concat(row));
   }
 
   /** left ++ right when the residual condition holds, else null. */
@@ -193,15 +204,15 @@ export class IncrementalJoin implements IncrementalOperator {
     return cond === undefined || cond(row) === true ? row : null;
   }
 
-  #padded(l: Row): Row {
-    return l.concat(this.#rightNulls);
-  }
 }
 
-/** The join of a logical plan node: INNER or LEFT with at least one equi-key (no subqueries). */
+/**
+ * The join of a logical plan node: INNER, LEFT, RIGHT or FULL (no subqueries).
+ * Without equi-keys (CROSS JOIN, ON a.x < b.y) every row shares one bucket.
+ */
 export function incrementalJoinOf(node: JoinNode, env: ExecEnv, state?: JoinStateTables): IncrementalJoin {
-  if (node.joinType !== 'INNER' && node.joinType !== 'LEFT') throw notSupported(`${node.joinType} JOIN over changing inputs`);
-  if (node.equiKeys.length === 0) throw notSupported('a join over changing inputs without an equality condition', undefined, 'Join on at least one column equality, e.g. ON a.id = b.id.');
+  const joinType = node.joinType;
+  if (joinType === 'SEMI' || joinType === 'ANTI') throw notSupported(`${joinType} JOIN over changing inputs`);
   // Keys encode under the left key's type; a right key of another type is cast to it (as in the batch join).
   const keyTypes = node.equiKeys.map((k) => k.left.type);
   const rightKeys = node.equiKeys.map((k): BoundExpr =>
@@ -209,7 +220,7 @@ export function incrementalJoinOf(node: JoinNode, env: ExecEnv, state?: JoinStat
   );
   return new IncrementalJoin(
     {
-      joinType: node.joinType,
+      joinType,
       left: { keys: node.equiKeys.map((k) => compileExpr(k.left, env)), types: node.left.schema.map((c) => c.type) },
       right: { keys: rightKeys.map((e) => compileExpr(e, env)), types: node.right.schema.map((c) => c.type) },
       keyTypes,

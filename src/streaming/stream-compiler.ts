@@ -8,7 +8,9 @@
  *   aggregation, firing by watermark (append-only output); over a SESSION
  *   window: the fused session window aggregation;
  * - other aggregates and DISTINCT: retracting group aggregation;
- * - INNER / LEFT joins: the incremental join; UNION ALL: a merge;
+ * - joins (INNER, LEFT, RIGHT, FULL; without an equality they keep one bucket): the
+ *   incremental join; UNION ALL: a merge;
+ * - ORDER BY ... LIMIT: incremental Top-N (a retracting result);
  * - LIMIT (with OFFSET) over an append-only input: passes its rows, then ends the query.
  * Anything else is refused here with 0A000 before the query starts, so no
  * continuous query silently produces a wrong changelog.
@@ -24,6 +26,7 @@ import { incrementalAggregateOf, type IncrementalAggregate } from './incremental
 import { incrementalFilterOf } from './incremental-filter.ts';
 import { incrementalProjectOf } from './incremental-project.ts';
 import { incrementalJoinOf } from './incremental-join.ts';
+import { incrementalTopNOf } from './incremental-top-n.ts';
 import { windowAggregateOf } from './window-aggregate.ts';
 import { sessionWindowAggregateOf } from './session-window-aggregate.ts';
 import { windowAssignStreamOf, windowFireTime } from './window-assign-stream.ts';
@@ -115,7 +118,9 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
     }
     case 'limit': {
       if (plan.input.kind === 'sort') {
-        throw notSupported('ORDER BY ... LIMIT (Top-N) in a continuous query', undefined, 'Run it over a materialized view instead: SELECT ... FROM view ORDER BY ... LIMIT n.');
+        // Top-N: the operator evaluates the sort keys itself; its output retracts rows that leave the top.
+        compileNode(plan.input.input, stage(incrementalTopNOf(plan, cx.env), out), below);
+        return;
       }
       if (cx.options.storedReading === 'changelog' || changelogMode(plan.input) !== 'insert-only') {
         throw notSupported('LIMIT over a continuous query whose rows change', undefined, 'Use SUBSCRIBE to see every change, or LIMIT an append-only query (window aggregation, filters, projections).');
