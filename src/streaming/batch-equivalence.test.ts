@@ -17,6 +17,7 @@ import { incrementalFilterOf } from './incremental-filter.ts';
 import { incrementalProjectOf } from './incremental-project.ts';
 import { incrementalAggregateOf } from './incremental-aggregate.ts';
 import { MaterializedTable } from './materialize.ts';
+import { prng, canon } from './streaming.test-helpers.ts';
 
 const TABLE = 1;
 // t(id INT, grp STRING, val INT, tag STRING)
@@ -62,19 +63,7 @@ const aggregate: AggregateNode = {
   schema: schemaOf([STRING, ...calls.map((c) => c.type)]),
 };
 
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
-
 const DEPS = { accumulators: createAccumulatorFactory, tableFunctions: fakeTableFunctions };
-const canon = (rows: Row[]) => rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
 
 const globalAggregate: AggregateNode = { ...aggregate, groupKeys: [], schema: aggregate.schema.slice(1) };
 

@@ -11,6 +11,7 @@ import { changelogChunk } from './changelog.ts';
 import { IncrementalTopN, incrementalTopNOf, MAX_ENTRIES, type TopNDirectory, type TopNPage } from './incremental-top-n.ts';
 import { MemoryStateTable } from './state-table.ts';
 import { MaterializedTable } from './materialize.ts';
+import { prng } from './streaming.test-helpers.ts';
 
 const text = (chunks: Chunk[]) => chunks.map(formatChunk).filter((s) => s !== '').join('\n');
 
@@ -59,18 +60,6 @@ describe('IncrementalTopN', () => {
     expect(text(all.push(0, parseChunk('+I 1 c')))).toBe('+I 2 a');
   });
 });
-
-/** mulberry32 */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 const TABLE = 1;
 const TYPES = [INT, STRING, INT];

@@ -16,18 +16,7 @@ import { IncrementalProject } from './incremental-project.ts';
 import { IncrementalAggregate, type GroupState, type IncrementalAggregateCall } from './incremental-aggregate.ts';
 import { MemoryStateTable } from './state-table.ts';
 import { MaterializedTable } from './materialize.ts';
-
-/** mulberry32 */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
+import { prng } from './streaming.test-helpers.ts';
 
 // Input rows: [id INT, grp STRING NULL, val INT NULL, tag STRING]
 type InputRow = [number, string | null, number | null, string];

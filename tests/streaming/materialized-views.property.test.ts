@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Database } from '../../src/database.ts';
 import type { Session } from '../../src/session/api.ts';
 import type { Row } from '../../catalog/types.ts';
+import { canon, prng } from '../../src/streaming/streaming.test-helpers.ts';
 
 const dirs: string[] = [];
 const dbs: Database[] = [];
@@ -34,22 +35,6 @@ async function run(s: Session, sql: string): Promise<Row[]> {
   return rows;
 }
 
-function canonical(rows: Row[]): string[] {
-  return rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
-
 const VIEWS: Record<string, string> = {
   per_key: 'SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(v) AS mean FROM a GROUP BY k',
   joined: 'SELECT a.k, a.v, b.w FROM a JOIN b ON a.k = b.k',
@@ -64,8 +49,8 @@ const VIEWS: Record<string, string> = {
 
 async function checkAll(s: Session, step: string): Promise<void> {
   for (const [name, query] of Object.entries(VIEWS)) {
-    const view = canonical(await run(s, `SELECT * FROM ${name}`));
-    const batch = canonical(await run(s, query));
+    const view = canon(await run(s, `SELECT * FROM ${name}`));
+    const batch = canon(await run(s, query));
     expect(view, `${name} after ${step}`).toEqual(batch);
   }
 }
@@ -82,7 +67,7 @@ describe('materialized views equal their query after every change', () => {
       await run(s, 'INSERT INTO a VALUES (1, 1), (2, 4), (2, 6); INSERT INTO b VALUES (2, 20)');
       for (const [name, query] of Object.entries(VIEWS)) await run(s, `CREATE MATERIALIZED VIEW ${name} AS ${query}`);
       await checkAll(s, 'create');
-      const r = random(seed);
+      const r = prng(seed);
       for (let step = 0; step < 40; step++) {
         let sql: string;
         switch (r(7)) {
