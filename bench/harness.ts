@@ -33,6 +33,24 @@ export async function best(fn: () => Promise<unknown> | unknown, repeat = REPEAT
   return min;
 }
 
+/**
+ * Best timings of `a` and `b`, run alternately `repeat` times each, so that a
+ * burst of load on a shared machine disturbs both sides of a ratio alike.
+ */
+export async function bestOfPair(
+  a: () => Promise<unknown> | unknown,
+  b: () => Promise<unknown> | unknown,
+  repeat = REPEAT,
+): Promise<[number, number]> {
+  let minA = Infinity;
+  let minB = Infinity;
+  for (let i = 0; i < repeat; i++) {
+    minA = Math.min(minA, await best(a, 1));
+    minB = Math.min(minB, await best(b, 1));
+  }
+  return [minA, minB];
+}
+
 /** One line: engine and hand-loop throughput over `count` units, and their ratio. */
 export function report(name: string, count: number, engineMs: number, handMs: number, unit = 'rows'): void {
   const rate = (ms: number) => Math.round((count / ms) * 1000).toLocaleString('en-US');

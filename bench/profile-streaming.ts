@@ -1,10 +1,13 @@
 /**
  * One streaming scenario in a loop, for a CPU profile of the engine alone:
  *
- *   MILLRACE_BENCH_SCENARIO=tumbling MILLRACE_BENCH_ROWS=200000 \
+ *   MILLRACE_BENCH_SCENARIO='tumbling window COUNT' MILLRACE_BENCH_ROWS=200000 \
  *     node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-streaming.ts
  *
- * MILLRACE_BENCH_SCENARIO picks the first scenario whose name contains it.
+ * MILLRACE_BENCH_SCENARIO picks the first scenario whose name contains it;
+ * MILLRACE_BENCH_RUNS sets how many times it runs. Then
+ * `npx tsx bench/cpuprofile-top.ts /tmp/prof/<file> deliver` lists where the
+ * dataflow's time went.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +19,7 @@ import { streamingScenarios } from './streaming.ts';
 
 const ROWS = Number(process.env['MILLRACE_BENCH_ROWS'] ?? 200_000);
 const RUNS = Number(process.env['MILLRACE_BENCH_RUNS'] ?? 5);
-const wanted = process.env['MILLRACE_BENCH_SCENARIO'] ?? 'tumbling';
+const wanted = process.env['MILLRACE_BENCH_SCENARIO'] ?? 'tumbling window COUNT';
 
 async function main(): Promise<void> {
   const scenario = streamingScenarios.find((s) => s.name.includes(wanted));

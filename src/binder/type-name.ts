@@ -135,7 +135,8 @@ function resolveBase(t: TypeName): SqlType {
     case 'BIGINT':
       return BIGINT;
     case 'FLOAT':
-      return FLOAT;
+      // FLOAT(p) as in Postgres: 1..24 is 4-byte, 25..53 8-byte; bare FLOAT is Flink's 4-byte FLOAT.
+      return t.params[0] !== undefined && t.params[0] > 24 ? DOUBLE : FLOAT;
     case 'DOUBLE':
       return DOUBLE;
     case 'DECIMAL':

@@ -3,7 +3,8 @@
  * whose `copy` field is set; used by the simple and the extended query
  * protocol alike. The caller sends CommandComplete with the cursor's tag.
  *
- * - Copy-out: CopyOutResponse ('H': int8 0 = text, int16 n, int16 0 x n), one
+ * - Copy-out: CopyOutResponse ('H': int8 0 = text / 1 = binary, int16 n, int16
+ *   format x n, all equal to the overall one), one
  *   CopyData ('d') per payload the session produces, CopyDone ('c'). Output is
  *   flushed after every batch, so a slow client stops production.
  * - Copy-in: CopyInResponse ('G', same layout), flushed; then frontend
@@ -17,6 +18,7 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { CopyIn, CopyOut } from '../session/api.ts';
+import { isBinaryCopy } from '../session/copy-format.ts';
 import { cancelAware } from './data-rows.ts';
 import { MessageReader } from './message-reader.ts';
 import { Backend, Frontend } from './protocol-codes.ts';
@@ -32,7 +34,7 @@ export async function runCopyTransfer(ctx: QueryContext, copy: CopyIn | CopyOut,
 
 async function copyOut(ctx: QueryContext, copy: CopyOut, signal: AbortSignal): Promise<void> {
   const w = ctx.writer;
-  w.copyResponse(Backend.COPY_OUT_RESPONSE, copy.columnCount);
+  copyResponse(ctx, Backend.COPY_OUT_RESPONSE, copy);
   for (;;) {
     if (ctx.closed) return;
     if (signal.aborted) throw new SqlError(SqlState.QUERY_CANCELED, 'canceling statement due to user request');
@@ -50,7 +52,7 @@ async function copyOut(ctx: QueryContext, copy: CopyOut, signal: AbortSignal): P
 }
 
 async function copyIn(ctx: QueryContext, copy: CopyIn, signal: AbortSignal): Promise<void> {
-  ctx.writer.copyResponse(Backend.COPY_IN_RESPONSE, copy.columnCount);
+  copyResponse(ctx, Backend.COPY_IN_RESPONSE, copy);
   await ctx.writer.flush();
   for (;;) {
     const message = await ctx.nextMessage(signal);
@@ -88,4 +90,18 @@ async function copyIn(ctx: QueryContext, copy: CopyIn, signal: AbortSignal): Pro
         );
     }
   }
+}
+
+/** CopyInResponse / CopyOutResponse with the COPY's format (binary: 1 overall and per column). */
+function copyResponse(ctx: QueryContext, type: number, copy: CopyIn | CopyOut): void {
+  if (!isBinaryCopy(copy)) {
+    ctx.writer.copyResponse(type, copy.columnCount);
+    return;
+  }
+  const w = ctx.writer;
+  w.begin(type);
+  w.int8(1);
+  w.int16(copy.columnCount);
+  for (let i = 0; i < copy.columnCount; i++) w.int16(1);
+  w.end();
 }

@@ -38,7 +38,7 @@ export interface PreparedStatement {
  */
 export interface CopyIn {
   readonly direction: 'in';
-  readonly format: 'text' | 'csv';
+  readonly format: 'text' | 'csv' | 'binary';
   readonly columnCount: number;
   /** Takes one CopyData payload; throws SqlError for a bad row (the COPY is then over). */
   write(data: Uint8Array): void;
@@ -51,7 +51,7 @@ export interface CopyIn {
 /** COPY ... TO STDOUT: the protocol layer sends CopyOutResponse, one CopyData per payload, then CopyDone. */
 export interface CopyOut {
   readonly direction: 'out';
-  readonly format: 'text' | 'csv';
+  readonly format: 'text' | 'csv' | 'binary';
   readonly columnCount: number;
   /** Up to `max` CopyData payloads (the header line, then one per row); an empty array once done. */
   next(max: number): Promise<Uint8Array[]>;

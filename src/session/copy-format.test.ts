@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CopyReader, defaultCopyFormat, formatCopyHeader, formatCopyRow, type CopyFormat } from './copy-format.ts';
+import { BinaryCopyReader, CopyReader, binaryCopyHeader, binaryCopyTrailer, defaultCopyFormat, formatBinaryRow, formatCopyHeader, formatCopyRow, type CopyFormat } from './copy-format.ts';
 import { SqlError } from '../errors.ts';
 
 const text = defaultCopyFormat('text', 3);
@@ -156,5 +156,70 @@ describe('COPY output', () => {
       const out = rows.map((r) => formatCopyRow(r, fmt)).join('');
       expect(read(fmt, out)).toEqual(rows);
     }
+  });
+});
+
+describe('binary COPY format', () => {
+  const int32 = (n: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    return b;
+  };
+  const file = (...tuples: Buffer[]): Buffer => Buffer.concat([binaryCopyHeader(), ...tuples, binaryCopyTrailer()]);
+
+  it('writes PostgreSQL\'s header, tuples with int16 counts and int32 lengths, -1 for NULL, and the trailer', () => {
+    expect(binaryCopyHeader().toString('hex')).toBe('5047434f50590aff0d0a00' + '00000000' + '00000000');
+    expect(binaryCopyTrailer().toString('hex')).toBe('ffff');
+    expect(formatBinaryRow([int32(7), null, Buffer.from('ab')]).toString('hex')).toBe('0003' + '00000004' + '00000007' + 'ffffffff' + '00000002' + '6162');
+  });
+
+  it('reads tuples split across chunks at every byte', () => {
+    const data = file(formatBinaryRow([int32(1), Buffer.from('x')]), formatBinaryRow([null, Buffer.alloc(0)]));
+    for (let cut = 0; cut <= data.length; cut++) {
+      const r = new BinaryCopyReader(2);
+      const rows = [...r.push(data.subarray(0, cut)), ...r.push(data.subarray(cut))];
+      r.finish();
+      expect(rows.map((row) => row.fields.map((f) => (f === null ? null : Buffer.from(f).toString('hex'))))).toEqual([
+        ['00000001', '78'],
+        [null, ''],
+      ]);
+      expect(rows.map((row) => row.line)).toEqual([1, 2]);
+    }
+  });
+
+  it('skips a header extension and accepts data without a trailer', () => {
+    const header = Buffer.concat([binaryCopyHeader().subarray(0, 15), int32(3), Buffer.from('abc')]);
+    const r = new BinaryCopyReader(1);
+    expect(r.push(Buffer.concat([header, formatBinaryRow([int32(5)])])).length).toBe(1);
+    expect(() => r.finish()).not.toThrow();
+  });
+
+  it('rejects what PostgreSQL rejects', () => {
+    const err = (f: () => unknown): [string, string] => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof SqlError) return [e.code, e.message];
+        throw e;
+      }
+      throw new Error('expected an error');
+    };
+    const read = (bytes: Buffer, columns = 1): void => {
+      const r = new BinaryCopyReader(columns);
+      r.push(bytes);
+      r.finish();
+    };
+    expect(err(() => read(Buffer.from('1\t2\n')))).toEqual(['22P04', 'COPY file signature not recognized']);
+    expect(err(() => read(Buffer.alloc(0)))).toEqual(['22P04', 'COPY file signature not recognized']);
+    const oids = binaryCopyHeader();
+    oids.writeInt32BE(1 << 16, 11);
+    expect(err(() => read(oids))).toEqual(['22P04', 'invalid COPY file header (WITH OIDS)']);
+    const critical = binaryCopyHeader();
+    critical.writeInt32BE(1 << 17, 11);
+    expect(err(() => read(critical))).toEqual(['22P04', 'unrecognized critical flags in COPY file header']);
+    expect(err(() => read(file(formatBinaryRow([int32(1), int32(2)]))))).toEqual(['22P04', 'row field count is 2, expected 1']);
+    expect(err(() => read(Buffer.concat([binaryCopyHeader(), formatBinaryRow([int32(1)]).subarray(0, 7)])))).toEqual(['22P04', 'unexpected EOF in COPY data']);
+    expect(err(() => read(Buffer.concat([binaryCopyHeader(), Buffer.from('0001fffffffe', 'hex')])))).toEqual(['22P04', 'invalid field size']);
+    expect(err(() => read(Buffer.concat([file(), Buffer.from('00')])))).toEqual(['22P04', 'received copy data after EOF marker']);
   });
 });

@@ -16,11 +16,16 @@
  * delimiter, the quote, CR or LF, that equals the NULL string, is a lone `\.`, or
  * whose column is in FORCE_QUOTE; inside quotes the quote and escape
  * characters are preceded by the escape. Rows end with LF.
+ *
+ * Binary (`BinaryCopyReader`, `formatBinaryRow`): PostgreSQL's file layout,
+ * described at the section below; values are in their types' binary
+ * send/receive forms (src/values/binary.ts).
  */
 import { SqlError, SqlState } from '../errors.ts';
 
 export interface CopyFormat {
-  readonly format: 'text' | 'csv';
+  /** For 'binary' only `header` applies (false); the other fields keep the text defaults. */
+  readonly format: 'text' | 'csv' | 'binary';
   /** One character. */
   readonly delimiter: string;
   readonly null: string;
@@ -32,7 +37,7 @@ export interface CopyFormat {
   readonly forceQuote: readonly boolean[];
 }
 
-export function defaultCopyFormat(format: 'text' | 'csv', columnCount: number): CopyFormat {
+export function defaultCopyFormat(format: 'text' | 'csv' | 'binary', columnCount: number): CopyFormat {
   return {
     format,
     delimiter: format === 'csv' ? ',' : '\t',
@@ -338,4 +343,185 @@ function csvField(v: string, fmt: CopyFormat, force: boolean, single: boolean): 
     out += ch;
   }
   return out + quote;
+}
+
+// ---------------------------------------------------------------- binary format
+
+/**
+ * Binary COPY (PostgreSQL manual, "COPY", "Binary Format"): an 11-byte
+ * signature `PGCOPY\n\377\r\n\0`, int32 flags (bit 16 = OIDs, bits 0-15
+ * critical, none may be set here), int32 header-extension length and that many
+ * bytes; then per tuple int16 field count and per field int32 length (-1 =
+ * NULL) and the value in its type's binary send format; int16 -1 ends the data.
+ */
+export const BINARY_SIGNATURE: Uint8Array = Uint8Array.of(0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00);
+
+/** The format name a binary COPY carries in the CopyIn/CopyOut `format` field. */
+export const BINARY_FORMAT = 'binary';
+
+/**
+ * True for the CopyIn/CopyOut of a binary COPY: its `format` is 'binary', a value
+ * src/session/api.ts does not list yet (it types the field 'text' | 'csv').
+ */
+export function isBinaryCopy(copy: { readonly format: string }): boolean {
+  return copy.format === BINARY_FORMAT;
+}
+
+/** Signature, flags 0, extension length 0. */
+export function binaryCopyHeader(): Buffer {
+  const out = Buffer.alloc(BINARY_SIGNATURE.length + 8);
+  out.set(BINARY_SIGNATURE, 0);
+  return out;
+}
+
+/** The file trailer: int16 -1. */
+export function binaryCopyTrailer(): Buffer {
+  return Buffer.from([0xff, 0xff]);
+}
+
+/** One tuple: int16 field count, then (int32 length | -1, bytes) per field. */
+export function formatBinaryRow(fields: readonly (Uint8Array | null)[]): Buffer {
+  let size = 2;
+  for (const f of fields) size += 4 + (f === null ? 0 : f.length);
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt16BE(fields.length, 0);
+  let at = 2;
+  for (const f of fields) {
+    if (f === null) {
+      out.writeInt32BE(-1, at);
+      at += 4;
+      continue;
+    }
+    out.writeInt32BE(f.length, at);
+    out.set(f, at + 4);
+    at += 4 + f.length;
+  }
+  return out;
+}
+
+/** A tuple read from binary COPY input: its fields (null = SQL NULL) and its 1-based number. */
+export interface BinaryCopyRow {
+  readonly fields: (Uint8Array | null)[];
+  readonly line: number;
+}
+
+/**
+ * Splits binary COPY input into tuples. `push` takes a chunk (tuples may span
+ * chunks) and returns the tuples it completed; `finish` checks that the input
+ * ended at a tuple boundary (the trailer is optional, as in PostgreSQL). State
+ * kept: the unread bytes, whether the header was read, the tuple count and
+ * whether the trailer was seen. Errors are 22P04 with PostgreSQL's messages.
+ */
+export class BinaryCopyReader {
+  readonly #columnCount: number;
+  #buf: Buffer = Buffer.alloc(0);
+  #headerDone = false;
+  #line = 0;
+  #ended = false;
+
+  constructor(columnCount: number) {
+    this.#columnCount = columnCount;
+  }
+
+  /** The number of the tuple being read (or last read). */
+  get line(): number {
+    return this.#line;
+  }
+
+  /** False until the whole file header was read (PostgreSQL reports header errors without a line). */
+  get headerRead(): boolean {
+    return this.#headerDone;
+  }
+
+  push(chunk: Uint8Array): BinaryCopyRow[] {
+    if (this.#ended) {
+      if (chunk.length === 0) return [];
+      throw badCopyFormat('received copy data after EOF marker');
+    }
+    this.#buf = this.#buf.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.#buf, chunk]);
+    const out: BinaryCopyRow[] = [];
+    const buf = this.#buf;
+    let at = 0;
+    if (!this.#headerDone) {
+      const h = this.#header(buf);
+      if (h === 0) return out;
+      at = h;
+      this.#headerDone = true;
+    }
+    for (;;) {
+      if (buf.length - at < 2) break;
+      const count = buf.readInt16BE(at);
+      if (count === -1) {
+        this.#ended = true;
+        if (buf.length > at + 2) throw badCopyFormat('received copy data after EOF marker');
+        at += 2;
+        break;
+      }
+      const line = this.#line + 1;
+      if (count !== this.#columnCount) {
+        this.#line = line;
+        throw badCopyFormat(`row field count is ${count}, expected ${this.#columnCount}`);
+      }
+      const fields: (Uint8Array | null)[] = new Array<Uint8Array | null>(count);
+      let p = at + 2;
+      let complete = true;
+      for (let i = 0; i < count; i++) {
+        if (buf.length - p < 4) {
+          complete = false;
+          break;
+        }
+        const len = buf.readInt32BE(p);
+        p += 4;
+        if (len === -1) {
+          fields[i] = null;
+          continue;
+        }
+        if (len < -1) {
+          this.#line = line;
+          throw badCopyFormat('invalid field size');
+        }
+        if (buf.length - p < len) {
+          complete = false;
+          break;
+        }
+        fields[i] = buf.subarray(p, p + len);
+        p += len;
+      }
+      if (!complete) break;
+      this.#line = line;
+      out.push({ fields, line });
+      at = p;
+    }
+    // The chunk may be a view of a reused receive buffer: keep a copy of the unread rest.
+    this.#buf = at === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(at));
+    return out;
+  }
+
+  /** CopyDone: the input must end between tuples. */
+  finish(): void {
+    if (!this.#headerDone) {
+      if (this.#buf.length === 0) throw badCopyFormat('COPY file signature not recognized');
+      throw badCopyFormat(this.#buf.length < BINARY_SIGNATURE.length ? 'COPY file signature not recognized' : 'invalid COPY file header (missing flags)');
+    }
+    if (this.#buf.length > 0) {
+      this.#line++;
+      throw badCopyFormat('unexpected EOF in COPY data');
+    }
+  }
+
+  /** The header's length once all of it is in `buf`, 0 while incomplete. */
+  #header(buf: Buffer): number {
+    const sig = BINARY_SIGNATURE.length;
+    for (let i = 0; i < Math.min(sig, buf.length); i++) {
+      if (buf[i] !== BINARY_SIGNATURE[i]) throw badCopyFormat('COPY file signature not recognized');
+    }
+    if (buf.length < sig + 8) return 0;
+    const flags = buf.readInt32BE(sig);
+    if ((flags & (1 << 16)) !== 0) throw badCopyFormat('invalid COPY file header (WITH OIDS)');
+    if ((flags & ~(1 << 16) & 0xffff0000) !== 0) throw badCopyFormat('unrecognized critical flags in COPY file header');
+    const extension = buf.readInt32BE(sig + 4);
+    if (extension < 0) throw badCopyFormat('invalid COPY file header (wrong length)');
+    if (buf.length < sig + 8 + extension) return 0;
+    return sig + 8 + extension;
+  }
 }

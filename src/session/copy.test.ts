@@ -28,6 +28,10 @@ describe('COPY options', () => {
     });
   });
 
+  it('accepts FORMAT binary (with HEADER false)', () => {
+    expect(copyFormatOf([opt('format', 'binary'), opt('header', 'false')], 'to', ['a']).format).toBe('binary');
+  });
+
   it('reads HEADER values and FORCE_QUOTE lists', () => {
     expect(copyFormatOf([opt('header', 'off')], 'to', ['a']).header).toBe(false);
     expect(copyFormatOf([opt('format', 'csv'), opt('force_quote', ['b'])], 'to', ['a', 'b']).forceQuote).toEqual([false, true]);
@@ -36,7 +40,10 @@ describe('COPY options', () => {
 
   it('rejects what PostgreSQL rejects', () => {
     expect(fails([opt('format', 'xml')])).toEqual(['22023', 'COPY format "xml" not recognized']);
-    expect(fails([opt('format', 'binary')])[0]).toBe('0A000');
+    expect(fails([opt('format', 'binary'), opt('delimiter', ',')])).toEqual(['42601', 'cannot specify DELIMITER in BINARY mode']);
+    expect(fails([opt('format', 'binary'), opt('null', '')])).toEqual(['42601', 'cannot specify NULL in BINARY mode']);
+    expect(fails([opt('format', 'binary'), opt('header')])).toEqual(['42601', 'cannot specify HEADER in BINARY mode']);
+    expect(fails([opt('format', 'binary'), opt('quote', '"')])).toEqual(['0A000', 'COPY quote available only in CSV mode']);
     expect(fails([opt('delimiter', '||')])).toEqual(['0A000', 'COPY delimiter must be a single one-byte character']);
     expect(fails([opt('delimiter', '\n')])).toEqual(['22023', 'COPY delimiter cannot be newline or carriage return']);
     expect(fails([opt('quote', "'")])).toEqual(['0A000', 'COPY quote available only in CSV mode']);

@@ -12,6 +12,11 @@
  *   own SQLSTATE and the context `COPY t, line n, column c: "text"` (CopyRowError).
  * - TO STDOUT: the table (or query) is read through the query pipeline; values are
  *   formatted like text-format DataRows; one CopyData per row, a header line first.
+ * - FORMAT binary: PostgreSQL's binary file layout (copy-format.ts); each field is
+ *   read and written with the column type's binary receive/send form, as for Bind
+ *   parameters and binary DataRows (src/values/binary.ts). The CopyIn/CopyOut
+ *   object then carries `format: 'binary'`, which src/session/api.ts does not list
+ *   yet: see `isBinaryCopy`.
  * - Files and programs are refused (0A000): the server never touches the client's files.
  */
 import type { Copy, CopyOption } from '../../grammar/ast.ts';
@@ -26,7 +31,21 @@ import type { Schema } from '../planner/logical-plan.ts';
 import { physicalColumns, storedTable } from './dml.ts';
 import { parseValue } from '../values/text-parse.ts';
 import { formatValue, type FormatContext } from '../values/text-format.ts';
-import { CopyReader, defaultCopyFormat, formatCopyHeader, formatCopyRow, type CopyFormat, type CopyRow } from './copy-format.ts';
+import {
+  BINARY_FORMAT,
+  BinaryCopyReader,
+  CopyReader,
+  binaryCopyHeader,
+  binaryCopyTrailer,
+  defaultCopyFormat,
+  formatBinaryRow,
+  formatCopyHeader,
+  formatCopyRow,
+  type BinaryCopyRow,
+  type CopyFormat,
+  type CopyRow,
+} from './copy-format.ts';
+import { decodeBinary, encodeBinary } from '../values/binary.ts';
 import { objectName } from './ddl.ts';
 
 export async function runCopy(
@@ -62,12 +81,11 @@ export function copyFormatOf(options: readonly CopyOption[], direction: 'from' |
     }
     return o.value;
   };
-  let format: 'text' | 'csv' = 'text';
+  let format: 'text' | 'csv' | 'binary' = 'text';
   const f = given.get('format');
   if (f !== undefined) {
     const v = text(f).toLowerCase();
-    if (v === 'binary') throw notSupported('COPY in binary format', f.pos);
-    if (v !== 'text' && v !== 'csv') throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `COPY format "${v}" not recognized`, { position: f.pos });
+    if (v !== 'text' && v !== 'csv' && v !== 'binary') throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `COPY format "${v}" not recognized`, { position: f.pos });
     format = v;
   }
   const base = defaultCopyFormat(format, columns.length);
@@ -137,6 +155,14 @@ export function copyFormatOf(options: readonly CopyOption[], direction: 'from' |
         throw new SqlError(SqlState.SYNTAX_ERROR, `option "${o.name}" not recognized`, { position: o.pos });
     }
   }
+  if (format === 'binary') {
+    for (const [name, what] of [['delimiter', 'DELIMITER'], ['null', 'NULL']] as const) {
+      const o = given.get(name);
+      if (o !== undefined) throw new SqlError(SqlState.SYNTAX_ERROR, `cannot specify ${what} in BINARY mode`, { position: o.pos });
+    }
+    if (header) throw new SqlError(SqlState.SYNTAX_ERROR, 'cannot specify HEADER in BINARY mode', { position: given.get('header')!.pos });
+    return { format, delimiter, null: nullString, header, quote, escape, forceQuote };
+  }
   const pos = options[0]?.pos;
   const invalid = (message: string): SqlError =>
     new SqlError(SqlState.INVALID_PARAMETER_VALUE, message, pos !== undefined ? { position: pos } : {});
@@ -184,7 +210,8 @@ function copyIn(db: Database, pipeline: QueryPipeline, ast: Copy): Cursor {
   const dup = targets.find((t, i) => targets.indexOf(t) !== i);
   if (dup !== undefined) throw new SqlError(SqlState.DUPLICATE_COLUMN, `column "${columns[dup]!.name}" specified more than once`, { position: ast.pos });
   const fmt = copyFormatOf(ast.options, 'from', targets.map((t) => columns[t]!.name));
-  const reader = new CopyReader(fmt);
+  const reader = fmt.format === 'binary' ? null : new CopyReader(fmt);
+  const binaryReader = fmt.format === 'binary' ? new BinaryCopyReader(targets.length) : null;
   const ctx = { timeZone: pipeline.evalContext().timeZone };
   const display = objectName(name);
   const rows: Row[] = [];
@@ -224,20 +251,49 @@ function copyIn(db: Database, pipeline: QueryPipeline, ast: Copy): Cursor {
       rows.push(row);
     }
   };
+  const convertBinary = (got: readonly BinaryCopyRow[]): void => {
+    for (const { fields, line } of got) {
+      const row: Row = new Array<Value>(columns.length).fill(null);
+      for (let i = 0; i < targets.length; i++) {
+        const column = columns[targets[i]!]!;
+        const field = fields[i] ?? null;
+        if (field === null) {
+          if (!column.nullable) {
+            throw new CopyRowError(
+              new SqlError(SqlState.NOT_NULL_VIOLATION, `null value in column "${column.name}" of relation "${table.name}" violates not-null constraint`),
+              `COPY ${display}, line ${line}, column ${column.name}`,
+            );
+          }
+          continue;
+        }
+        try {
+          const v = decodeBinary(field, column.type);
+          // The binary receive form carries no length limit: VARCHAR(n) is checked as for text input.
+          row[targets[i]!] = column.type.kind === 'VARCHAR' && typeof v === 'string' ? parseValue(v, column.type, ctx) : v;
+        } catch (err) {
+          if (!(err instanceof SqlError)) throw err;
+          const cause = err.code === SqlState.INVALID_BINARY_REPRESENTATION ? new SqlError(err.code, 'incorrect binary data format') : err;
+          throw new CopyRowError(cause, `COPY ${display}, line ${line}, column ${column.name}`);
+        }
+      }
+      rows.push(row);
+    }
+  };
   const withLine = (err: unknown): never => {
-    if (err instanceof SqlError && !(err instanceof CopyRowError) && err.code === SqlState.BAD_COPY_FILE_FORMAT) {
-      throw new CopyRowError(err, `COPY ${display}, line ${reader.line}`);
+    if (err instanceof SqlError && !(err instanceof CopyRowError) && err.code === SqlState.BAD_COPY_FILE_FORMAT && binaryReader?.headerRead !== false) {
+      throw new CopyRowError(err, `COPY ${display}, line ${reader?.line ?? binaryReader?.line ?? 0}`);
     }
     throw err;
   };
 
   const copy: CopyIn = {
     direction: 'in',
-    format: fmt.format,
+    format: contractFormat(fmt),
     columnCount: targets.length,
     write(data) {
       try {
-        convert(reader.push(data));
+        if (reader !== null) convert(reader.push(data));
+        else convertBinary(binaryReader!.push(data));
       } catch (err) {
         rows.length = 0;
         withLine(err);
@@ -245,7 +301,8 @@ function copyIn(db: Database, pipeline: QueryPipeline, ast: Copy): Cursor {
     },
     async end() {
       try {
-        convert(reader.finish());
+        if (reader !== null) convert(reader.finish());
+        else binaryReader!.finish();
       } catch (err) {
         rows.length = 0;
         withLine(err);
@@ -281,13 +338,17 @@ function copyOut(pipeline: QueryPipeline, ast: Copy, format: FormatContext, sign
   const types = schema.map((c) => c.type);
   const fmt = copyFormatOf(ast.options, 'to', names);
   const batches = rows[Symbol.asyncIterator]();
+  const binary = fmt.format === 'binary';
   let header = fmt.header;
+  // Binary: PostgreSQL sends the file header in the first row's CopyData and the trailer in its own.
+  let binaryHeader = binary;
   let count = 0;
   let done = false;
   const texts: (string | null)[] = new Array<string | null>(types.length);
+  const fields: (Uint8Array | null)[] = new Array<Uint8Array | null>(types.length);
   const copy: CopyOut = {
     direction: 'out',
-    format: fmt.format,
+    format: contractFormat(fmt),
     columnCount: types.length,
     /** `max` is a hint: a whole batch of the query is returned at once. */
     async next(max) {
@@ -300,10 +361,24 @@ function copyOut(pipeline: QueryPipeline, ast: Copy, format: FormatContext, sign
       const r = await batches.next();
       if (r.done === true) {
         done = true;
+        if (binary) {
+          out.push(binaryHeader ? Buffer.concat([binaryCopyHeader(), binaryCopyTrailer()]) : binaryCopyTrailer());
+          binaryHeader = false;
+        }
         return out;
       }
       const batch = r.value;
       for (const row of batch) {
+        if (binary) {
+          for (let i = 0; i < types.length; i++) {
+            const v = row[i] ?? null;
+            fields[i] = v === null ? null : encodeBinary(v, types[i]!);
+          }
+          const tuple = formatBinaryRow(fields);
+          out.push(binaryHeader ? Buffer.concat([binaryCopyHeader(), tuple]) : tuple);
+          binaryHeader = false;
+          continue;
+        }
         for (let i = 0; i < types.length; i++) {
           const v = row[i] ?? null;
           texts[i] = v === null ? null : formatValue(v, types[i]!, format);
@@ -318,6 +393,15 @@ function copyOut(pipeline: QueryPipeline, ast: Copy, format: FormatContext, sign
   return copyCursor(copy, () => count, () => {
     if (!done) void batches.return?.();
   });
+}
+
+/**
+ * The `format` of a CopyIn/CopyOut. src/session/api.ts types it 'text' | 'csv'; a binary
+ * COPY carries 'binary' there (the session passes the field through unchanged) and the
+ * protocol layer recognizes it with `isBinaryCopy` (copy-format.ts).
+ */
+function contractFormat(fmt: CopyFormat): 'text' | 'csv' {
+  return fmt.format === 'binary' ? (BINARY_FORMAT as 'text') : fmt.format;
 }
 
 function copyCursor(copy: CopyIn | CopyOut, rows: () => number, onClose?: () => void): Cursor {

@@ -38,18 +38,20 @@ import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { EvalFn } from '../compiler/expr-compiler.ts';
 import type { Accumulator } from '../compiler/exec-context.ts';
 import type { AggregateNode } from '../planner/logical-plan.ts';
+import type { BoundExpr } from '../binder/bound-expr.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
-import { createAccumulatorFactory } from '../functions/aggregates.ts';
 import { InternalError, notSupported } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { rowsEqual } from '../values/compare.ts';
-import { aggregateArgument, firstArgument } from '../operators/hash-aggregate.ts';
 import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
 import { MemoryStateTable, type StateTable } from './state-table.ts';
+import { GroupAccumulation, incrementalAccumulatorFactory } from './group-accumulation.ts';
 
 export interface IncrementalAggregateCall {
   readonly factory: () => Accumulator;
   readonly args: readonly EvalFn[];
+  /** Set when the only argument is an input column: read as `row[argColumn]` instead of through `args`. */
+  readonly argColumn?: number | undefined;
   readonly argTypes: readonly SqlType[];
   readonly filter: EvalFn | undefined;
   readonly distinct: boolean;
@@ -60,6 +62,8 @@ export interface IncrementalAggregateCall {
 
 export interface IncrementalAggregateSpec {
   readonly keys: readonly EvalFn[];
+  /** Per key: the input column it is, read as `row[column]` instead of through `keys`; -1 for other expressions. */
+  readonly keyColumns?: readonly number[];
   readonly keyTypes: readonly SqlType[];
   readonly calls: readonly IncrementalAggregateCall[];
   /**
@@ -99,7 +103,8 @@ export class IncrementalAggregate implements IncrementalOperator {
   readonly #updateBefore: boolean;
   readonly #emptyInputRow: boolean;
   readonly #scratch: Value[];
-  readonly #distinctScratch: Value[][];
+  readonly #keyColumns: readonly number[];
+  readonly #acc: GroupAccumulation;
   readonly #touched = new Map<GroupState, Uint8Array>();
   readonly #out = new ChangelogBuilder();
 
@@ -112,7 +117,8 @@ export class IncrementalAggregate implements IncrementalOperator {
     this.#emptyInputRow = spec.emptyInputRow ?? false;
     if (this.#emptyInputRow && spec.keys.length > 0) throw new InternalError('emptyInputRow is for aggregates without GROUP BY keys');
     this.#scratch = new Array<Value>(spec.keys.length).fill(null);
-    this.#distinctScratch = spec.calls.map((c) => new Array<Value>(c.args.length).fill(null));
+    this.#keyColumns = spec.keyColumns ?? spec.keys.map(() => -1);
+    this.#acc = new GroupAccumulation(spec.calls, spec.keys.length, this.#distinct, 'aggregate');
     if (spec.calls.length > 255) throw notSupported('more than 255 aggregates in one GROUP BY over a changing input');
   }
 
@@ -122,8 +128,8 @@ export class IncrementalAggregate implements IncrementalOperator {
    */
   initial(): Chunk[] {
     if (!this.#emptyInputRow || this.#groups.get(NO_BYTES) !== undefined) return [];
-    const g: GroupState = { key: [], rows: 0, accs: this.#spec.calls.map((c) => c.factory()), emitted: null };
-    g.emitted = this.#result(g);
+    const g: GroupState = { key: [], rows: 0, accs: this.#acc.fresh(), emitted: null };
+    g.emitted = this.#acc.result(g);
     this.#groups.put(NO_BYTES, g);
     this.#out.emit(RowKind.INSERT, g.emitted);
     return this.#out.take();
@@ -143,92 +149,33 @@ export class IncrementalAggregate implements IncrementalOperator {
 
   #accumulate(chunk: Chunk): void {
     const { keys, keyTypes } = this.#spec;
+    const keyColumns = this.#keyColumns;
     const nk = keys.length;
     const scratch = this.#scratch;
     const rows = chunk.rows;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      for (let k = 0; k < nk; k++) scratch[k] = keys[k]!(row);
+      for (let k = 0; k < nk; k++) {
+        const kc = keyColumns[k]!;
+        scratch[k] = kc >= 0 ? (row[kc] ?? null) : keys[k]!(row);
+      }
       const keyBytes = nk === 0 ? NO_BYTES : encodeKey(scratch, keyTypes);
       let g = this.#groups.get(keyBytes);
       const add = isAddition(kindAt(chunk, i));
       if (g === undefined || g.rows === 0) {
         if (!add) throw new InternalError(`aggregate received a retraction for group (${scratch.join(', ')}) that holds no rows`);
         if (g === undefined) {
-          g = { key: scratch.slice(), rows: 0, accs: this.#spec.calls.map((c) => c.factory()), emitted: null };
+          g = { key: scratch.slice(), rows: 0, accs: this.#acc.fresh(), emitted: null };
           this.#groups.put(keyBytes, g);
         }
       }
       if (!this.#touched.has(g)) this.#touched.set(g, keyBytes);
-      if (add) this.#add(g, keyBytes, row);
-      else this.#remove(g, keyBytes, row);
+      if (add) this.#acc.add(g, keyBytes, row);
+      else this.#acc.remove(g, keyBytes, row);
     }
   }
 
-  #add(g: GroupState, keyBytes: Uint8Array, row: Row): void {
-    g.rows++;
-    const calls = this.#spec.calls;
-    for (let c = 0; c < calls.length; c++) {
-      const call = calls[c]!;
-      if (call.filter !== undefined && call.filter(row) !== true) continue;
-      const value = aggregateArgument(call.args, row);
-      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
-      if (call.distinct) {
-        const dk = this.#distinctKey(keyBytes, c, value);
-        const n = this.#distinct.get(dk) ?? 0;
-        this.#distinct.put(dk, n + 1);
-        if (n > 0) continue;
-      }
-      g.accs[c]!.add(value);
-    }
-  }
 
-  #remove(g: GroupState, keyBytes: Uint8Array, row: Row): void {
-    g.rows--;
-    const calls = this.#spec.calls;
-    for (let c = 0; c < calls.length; c++) {
-      const call = calls[c]!;
-      if (call.filter !== undefined && call.filter(row) !== true) continue;
-      const value = aggregateArgument(call.args, row);
-      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
-      if (call.distinct) {
-        const dk = this.#distinctKey(keyBytes, c, value);
-        const n = this.#distinct.get(dk);
-        if (n === undefined) throw new InternalError('aggregate received a retraction of a DISTINCT value it never saw');
-        if (n > 1) {
-          this.#distinct.put(dk, n - 1);
-          continue;
-        }
-        this.#distinct.delete(dk);
-      }
-      const acc = g.accs[c]!;
-      if (acc.remove === undefined) throw new InternalError('aggregate accumulator cannot retract');
-      acc.remove(value);
-    }
-    if (g.rows === 0) g.accs = calls.map((c) => c.factory());
-  }
-
-  #result(g: GroupState): Row {
-    const nk = this.#spec.keys.length;
-    const nc = this.#spec.calls.length;
-    const result: Row = new Array(nk + nc);
-    for (let k = 0; k < nk; k++) result[k] = g.key[k] ?? null;
-    for (let c = 0; c < nc; c++) result[nk + c] = g.accs[c]!.result();
-    return result;
-  }
-
-  #distinctKey(keyBytes: Uint8Array, call: number, value: Value): Uint8Array {
-    const c = this.#spec.calls[call]!;
-    const ds = this.#distinctScratch[call]!;
-    if (c.args.length > 1) for (let i = 0; i < ds.length; i++) ds[i] = (value as readonly Value[])[i] ?? null;
-    else ds[0] = value;
-    const valueBytes = encodeKey(ds, c.argTypes);
-    const out = new Uint8Array(keyBytes.length + 1 + valueBytes.length);
-    out.set(keyBytes, 0);
-    out[keyBytes.length] = call;
-    out.set(valueBytes, keyBytes.length + 1);
-    return out;
-  }
 
   #emit(): Chunk[] {
     const out = this.#out;
@@ -238,7 +185,7 @@ export class IncrementalAggregate implements IncrementalOperator {
         this.#groups.delete(keyBytes);
         continue;
       }
-      const result = this.#result(g);
+      const result = this.#acc.result(g);
       if (g.emitted === null) out.emit(RowKind.INSERT, result);
       else if (!rowsEqual(g.emitted, result, this.#outTypes)) {
         if (this.#updateBefore) out.update(g.emitted, result);
@@ -265,8 +212,9 @@ export function incrementalAggregateOf(
     if (a.orderBy.length > 0) throw notSupported(`ORDER BY inside ${a.fn}() over a changing input`);
     const argTypes = a.args.map((e) => e.type);
     return {
-      factory: createAccumulatorFactory(a.fn, argTypes, a.type),
+      factory: incrementalAccumulatorFactory(a.fn, argTypes, a.type),
       args: a.args.map((e) => compileExpr(e, env)),
+      argColumn: soleColumn(a.args),
       argTypes,
       filter: a.filter === undefined ? undefined : compileExpr(a.filter, env),
       distinct: a.distinct,
@@ -277,6 +225,7 @@ export function incrementalAggregateOf(
   return new IncrementalAggregate(
     {
       keys: node.groupKeys.map((e) => compileExpr(e, env)),
+      keyColumns: node.groupKeys.map((e) => (e.kind === 'column' ? e.index : -1)),
       keyTypes: node.groupKeys.map((e) => e.type),
       calls,
       updateBefore: opts.updateBefore ?? true,
@@ -284,4 +233,10 @@ export function incrementalAggregateOf(
     },
     state,
   );
+}
+
+/** The input column of a sole column-reference argument list, else undefined. */
+export function soleColumn(args: readonly BoundExpr[]): number | undefined {
+  const e = args[0];
+  return args.length === 1 && e !== undefined && e.kind === 'column' ? e.index : undefined;
 }

@@ -77,4 +77,32 @@ describe('MemoryStateTable', () => {
     expect(prefixRange(Uint8Array.from([1, 0xff]))).toEqual({ gte: Uint8Array.from([1, 0xff]), lt: Uint8Array.from([2]) });
     expect(prefixRange(Uint8Array.from([0xff])).lt).toBeUndefined();
   });
+
+  it('agrees with a Map through random puts and deletes (growth, probe runs, deletion shifts)', () => {
+    const t = new MemoryStateTable<number>();
+    const model = new Map<number, number>();
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let step = 0; step < 20000; step++) {
+      const key = rand(600);
+      if (rand(3) === 0) {
+        t.delete(k(key));
+        model.delete(key);
+      } else {
+        t.put(k(key), step);
+        model.set(key, step);
+      }
+      if (step % 997 === 0) {
+        for (let q = 0; q < 600; q++) expect(t.get(k(q))).toBe(model.get(q));
+      }
+    }
+    expect(t.size).toBe(model.size);
+    const scanned = [...t.scan()].map(([key, v]) => [key, v] as const);
+    const expected = [...model.keys()].sort((a, b) => a - b);
+    expect(scanned.map(([, v]) => v)).toEqual(expected.map((q) => model.get(q)));
+    for (let i = 1; i < scanned.length; i++) expect(compareKeys(scanned[i - 1]![0], scanned[i]![0])).toBeLessThan(0);
+  });
 });

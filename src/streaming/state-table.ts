@@ -10,8 +10,8 @@
  * as one batch. Values are owned by the table: an operator that mutates a
  * value it got from `get` must `put` it again so the write is tracked.
  *
- * MemoryStateTable is the in-memory implementation: a hash index over the key
- * bytes for point access, and a sorted list of entries built at the first scan
+ * MemoryStateTable is the in-memory implementation: an open-addressing hash
+ * index over the key bytes for point access, and a sorted list of entries built at the first scan
  * and kept up to date from then on (tables only used by key never pay for it).
  */
 import { compareKeys } from '../values/key-codec.ts';
@@ -52,10 +52,11 @@ export function concatKeys(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** FNV-1a over the key bytes, folded to 30 bits (a small integer for V8, never 0 after `| 1`). */
 function hashBytes(k: Uint8Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k[i]!, 0x01000193);
-  return h >>> 0;
+  return ((h ^ (h >>> 30)) & 0x3fffffff) | 1;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -81,8 +82,17 @@ interface Slot<V> {
   value: V;
 }
 
+const INITIAL_CAPACITY = 16;
+
+/**
+ * The point index is an open-addressing hash table with linear probing:
+ * `#hashes[i]` is the (non-zero) hash of the key in `#slots[i]`, 0 for an
+ * empty position; deletion shifts the following run back (no tombstones).
+ * It stays at most half full.
+ */
 export class MemoryStateTable<V> implements StateTable<V> {
-  readonly #buckets = new Map<number, Slot<V> | Slot<V>[]>();
+  #hashes = new Int32Array(INITIAL_CAPACITY);
+  #slots: (Slot<V> | undefined)[] = new Array<Slot<V> | undefined>(INITIAL_CAPACITY).fill(undefined);
   #size = 0;
   /** Live slots in key order, once a scan asked for it; null before. */
   #sorted: Slot<V>[] | null = null;
@@ -92,38 +102,44 @@ export class MemoryStateTable<V> implements StateTable<V> {
   }
 
   get(key: Uint8Array): V | undefined {
-    return this.#find(key, hashBytes(key))?.value;
+    const i = this.#position(key, hashBytes(key));
+    return i < 0 ? undefined : this.#slots[i]!.value;
   }
 
   put(key: Uint8Array, value: V): void {
     const h = hashBytes(key);
-    const slot = this.#find(key, h);
-    if (slot !== undefined) {
-      slot.value = value;
+    const i = this.#position(key, h);
+    if (i >= 0) {
+      this.#slots[i]!.value = value;
       return;
     }
+    if ((this.#size + 1) * 2 > this.#hashes.length) this.#grow();
     const fresh: Slot<V> = { key: key.slice(), value };
-    const b = this.#buckets.get(h);
-    if (b === undefined) this.#buckets.set(h, fresh);
-    else if (Array.isArray(b)) b.push(fresh);
-    else this.#buckets.set(h, [b, fresh]);
+    this.#insert(fresh, h);
     this.#size++;
     const sorted = this.#sorted;
     if (sorted !== null) sorted.splice(lowerBound(sorted, key), 0, fresh);
   }
 
   delete(key: Uint8Array): void {
-    const h = hashBytes(key);
-    const b = this.#buckets.get(h);
-    if (b === undefined) return;
-    if (!Array.isArray(b)) {
-      if (!sameBytes(b.key, key)) return;
-      this.#buckets.delete(h);
-    } else {
-      const i = b.findIndex((s) => sameBytes(s.key, key));
-      if (i < 0) return;
-      b.splice(i, 1);
-      if (b.length === 1) this.#buckets.set(h, b[0]!);
+    const i = this.#position(key, hashBytes(key));
+    if (i < 0) return;
+    const hashes = this.#hashes;
+    const slots = this.#slots;
+    const mask = hashes.length - 1;
+    let hole = i;
+    hashes[hole] = 0;
+    slots[hole] = undefined;
+    for (let j = (hole + 1) & mask; hashes[j] !== 0; j = (j + 1) & mask) {
+      const home = hashes[j]! & mask;
+      // The entry at j may move into the hole unless its home lies cyclically in (hole, j].
+      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (stays) continue;
+      hashes[hole] = hashes[j]!;
+      slots[hole] = slots[j];
+      hashes[j] = 0;
+      slots[j] = undefined;
+      hole = j;
     }
     this.#size--;
     const sorted = this.#sorted;
@@ -140,21 +156,39 @@ export class MemoryStateTable<V> implements StateTable<V> {
     }
   }
 
-  #find(key: Uint8Array, h: number): Slot<V> | undefined {
-    const b = this.#buckets.get(h);
-    if (b === undefined) return undefined;
-    if (!Array.isArray(b)) return sameBytes(b.key, key) ? b : undefined;
-    for (let i = 0; i < b.length; i++) if (sameBytes(b[i]!.key, key)) return b[i];
-    return undefined;
+  /** The position holding `key` (hash `h`), or -1. */
+  #position(key: Uint8Array, h: number): number {
+    const hashes = this.#hashes;
+    const mask = hashes.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const x = hashes[i]!;
+      if (x === 0) return -1;
+      if (x === h && sameBytes(this.#slots[i]!.key, key)) return i;
+    }
+  }
+
+  #insert(slot: Slot<V>, h: number): void {
+    const hashes = this.#hashes;
+    const mask = hashes.length - 1;
+    let i = h & mask;
+    while (hashes[i] !== 0) i = (i + 1) & mask;
+    hashes[i] = h;
+    this.#slots[i] = slot;
+  }
+
+  #grow(): void {
+    const oldHashes = this.#hashes;
+    const oldSlots = this.#slots;
+    const capacity = oldHashes.length * 2;
+    this.#hashes = new Int32Array(capacity);
+    this.#slots = new Array<Slot<V> | undefined>(capacity).fill(undefined);
+    for (let i = 0; i < oldHashes.length; i++) if (oldHashes[i] !== 0) this.#insert(oldSlots[i]!, oldHashes[i]!);
   }
 
   #order(): Slot<V>[] {
     if (this.#sorted !== null) return this.#sorted;
     const all: Slot<V>[] = [];
-    for (const b of this.#buckets.values()) {
-      if (Array.isArray(b)) all.push(...b);
-      else all.push(b);
-    }
+    for (const s of this.#slots) if (s !== undefined) all.push(s);
     all.sort((a, b) => compareKeys(a.key, b.key));
     this.#sorted = all;
     return all;

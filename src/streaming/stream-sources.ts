@@ -83,11 +83,14 @@ class WatermarkTracker {
 /** Shapes full physical rows into the scan's output: pushed-down filter, narrowed columns, watermark. */
 class ScanShaper {
   readonly #columns: readonly number[];
+  /** The scan keeps every column in order: a full row of that width is its output row as it is (rows are never mutated). */
+  readonly #identity: boolean;
   readonly #filter: EvalFn | undefined;
   readonly watermarks: WatermarkTracker;
 
   constructor(scan: ScanNode, env: ExecEnv) {
     this.#columns = scan.columns;
+    this.#identity = scan.columns.every((c, i) => c === i);
     this.#filter = scan.filter === undefined ? undefined : compileExpr(scan.filter, env);
     this.watermarks = new WatermarkTracker(scan.watermark === undefined ? undefined : compileExpr(scan.watermark, env));
   }
@@ -99,12 +102,16 @@ class ScanShaper {
     const out: Row[] = [];
     const outKinds: number[] | null = kinds === null ? null : [];
     const filter = this.#filter;
+    const identity = this.#identity;
     for (let i = 0; i < rows.length; i++) {
       const full = rows[i]!;
       const kind = kinds === null ? 0 : kinds[i]!;
       if (isAddition(kind)) this.watermarks.observe(full);
-      const r: Row = new Array(n);
-      for (let c = 0; c < n; c++) r[c] = full[cols[c]!] ?? null;
+      let r: Row = full;
+      if (!identity || full.length !== n) {
+        r = new Array(n);
+        for (let c = 0; c < n; c++) r[c] = full[cols[c]!] ?? null;
+      }
       if (filter !== undefined && filter(r) !== true) continue;
       out.push(r);
       outKinds?.push(kind);

@@ -7,9 +7,8 @@ import type { AggregateCall, AggregateNode, WindowTvfFunction, WindowTvfNode } f
 import { col, fakeTableFunctions, gt, lit, MemorySource, scanNode, schemaOf, testEnv } from '../compiler/plan.test-helpers.ts';
 import { runQuery } from '../compiler/query-runner.ts';
 import { changelogChunk, OperatorChain } from './changelog.ts';
-import { WindowAggregate, windowAggregateOf } from './window-aggregate.ts';
+import { fusedTumbleAggregateOf, WindowAggregate, windowAggregateOf } from './window-aggregate.ts';
 import { windowAssignStreamOf, windowFireTime } from './window-assign-stream.ts';
-import type { IncrementalAggregateCall } from './incremental-aggregate.ts';
 
 const TS: SqlType = timestamp(3);
 const MIN = 60_000_000;
@@ -151,7 +150,6 @@ describe('WindowAggregate', () => {
 
   it('keeps all state in the state tables and empties them once windows fire', async () => {
     const { MemoryStateTable } = await import('./state-table.ts');
-    const groups = new MemoryStateTable<import('./incremental-aggregate.ts').GroupState>();
     const distinct = new MemoryStateTable<number>();
     const windows = new MemoryStateTable<import('./window-aggregate.ts').WindowState>();
     const op = windowAggregateOf(
@@ -159,15 +157,102 @@ describe('WindowAggregate', () => {
       1,
       fire,
       env,
-      { groups, distinct, windows },
+      { distinct, windows },
     );
     const assign = windowAssignStreamOf(tvf('TUMBLE', 10 * MIN), env);
     for (const c of assign.push(0, { rows: [bid(1, 1, 'a'), bid(2, 2, 'a'), bid(12, 1, 'b'), bid(13, 1, 'b')], kinds: null })) op.push(0, c);
-    expect([groups.size, distinct.size, windows.size]).toEqual([2, 3, 2]);
+    const groupCount = () => [...windows.scan()].reduce((n, [, w]) => n + w.groups.length, 0);
+    expect([groupCount(), distinct.size, windows.size]).toEqual([2, 3, 2]);
     expect(show(op.watermark(at(10)))).toBe('+I 08:00 08:10 a 2');
-    expect([groups.size, distinct.size, windows.size]).toEqual([1, 1, 1]);
+    expect([groupCount(), distinct.size, windows.size]).toEqual([1, 1, 1]);
     op.watermark(Number.MAX_SAFE_INTEGER);
-    expect([groups.size, distinct.size, windows.size]).toEqual([0, 0, 0]);
+    expect([groupCount(), distinct.size, windows.size]).toEqual([0, 0, 0]);
+  });
+
+  it('fires groups in order of their first row within a window, and keeps keys of every type apart', () => {
+    const node = windowAgg(tvf('TUMBLE', 10 * MIN), [col(2, STRING)], [agg('count_star', [], BIGINT)]);
+    const { chain } = pipeline(node);
+    chain.push(0, { rows: [bid(1, 1, 'z'), bid(2, 1, 'a'), bid(3, 1, 'z'), bid(4, 1, 'm')], kinds: null });
+    chain.push(0, changelogChunk([bid(5, 1, 'a'), bid(6, 1, 'a')], [RowKind.DELETE, RowKind.INSERT]));
+    expect(show(chain.watermark(at(10)))).toBe('+I 08:00 08:10 z 2\n+I 08:00 08:10 a 1\n+I 08:00 08:10 m 1');
+  });
+});
+
+describe('WindowAggregate group lookup', () => {
+  it('keys types without a value identity (ARRAY) by their encoding: equal arrays are one group', () => {
+    const ARR: SqlType = { kind: 'ARRAY', element: INT };
+    const op = new WindowAggregate({
+      keys: [(r) => (r[0] as number) - 10, (r) => r[0] ?? null, (r) => r[1] ?? null],
+      keyTypes: [TS, TS, ARR],
+      calls: [{ factory: createAccumulatorFactory('count_star', [], BIGINT), args: [], argTypes: [], filter: undefined, distinct: false, skipNulls: false, resultType: BIGINT }],
+      windowEndKey: 1,
+      windowStartKey: 0,
+      fireTime: (end) => end,
+    });
+    op.push(0, { rows: [[20, [1, 2]], [20, [1, 2]], [20, [2]], [20, null], [30, [1, 2]]], kinds: null });
+    op.push(0, changelogChunk([[20, [2]]], [RowKind.DELETE]));
+    const out = op.watermark(Number.MAX_SAFE_INTEGER).flatMap((c) => c.rows);
+    expect(out).toEqual([
+      [10, 20, [1, 2], 2n],
+      [10, 20, null, 1n],
+      [20, 30, [1, 2], 1n],
+    ]);
+  });
+});
+
+describe('fused TUMBLE window aggregation', () => {
+  it('gives the same changelog as window assignment + window aggregation, late rows and retractions included', () => {
+    const node = windowAgg(tvf('TUMBLE', 10 * MIN), [col(2, STRING)], [
+      agg('count_star', [], BIGINT),
+      agg('sum', [col(1)], INT),
+      agg('count', [col(1)], BIGINT, { distinct: true, filter: gt(col(1), lit(1)) }),
+    ]);
+    const fused = fusedTumbleAggregateOf(node, fire, env)!;
+    expect(fused).toBeDefined();
+    const { chain, op } = pipeline(node);
+    const rand = prng(7);
+    let maxTs = 0;
+    const added: Row[] = [];
+    for (let step = 0; step < 60; step++) {
+      const rows: Row[] = [];
+      const kinds: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        if (added.length > 0 && rand(5) === 0) {
+          rows.push(added.splice(rand(added.length), 1)[0]!);
+          kinds.push(RowKind.DELETE);
+          continue;
+        }
+        const r: Row = [at(step) + rand(3 * MIN) - MIN, rand(4), 'abcd'[rand(4)]!];
+        if (rand(10) === 0) r[0] = null;
+        rows.push(r);
+        kinds.push(RowKind.INSERT);
+        if (r[0] !== null) {
+          added.push(r);
+          if ((r[0] as number) > maxTs) maxTs = r[0] as number;
+        }
+      }
+      const chunk = changelogChunk(rows, kinds as RowKind[]);
+      let a: Chunk[];
+      let b: Chunk[];
+      try {
+        a = chain.push(0, chunk);
+      } catch (err) {
+        expect(() => fused.push(0, chunk)).toThrow((err as Error).message);
+        break;
+      }
+      b = fused.push(0, chunk);
+      a = [...a, ...chain.watermark(maxTs - SEC)];
+      b = [...b, ...fused.watermark(maxTs - SEC)];
+      expect(show(b)).toBe(show(a));
+    }
+    expect(show(fused.watermark(Number.MAX_SAFE_INTEGER))).toBe(show(chain.watermark(Number.MAX_SAFE_INTEGER)));
+    expect(fused.lateRows).toBe(op.lateRows);
+    expect(op.lateRows).toBeGreaterThan(0);
+  });
+
+  it('is not used for HOP, or when a call reads a window column', () => {
+    expect(fusedTumbleAggregateOf(windowAgg(tvf('HOP', 10 * MIN, 5 * MIN), [], [agg('count_star', [], BIGINT)]), fire, env)).toBeUndefined();
+    expect(fusedTumbleAggregateOf(windowAgg(tvf('TUMBLE', 10 * MIN), [], [agg('max', [col(5, TS)], TS)]), fire, env)).toBeUndefined();
   });
 });
 

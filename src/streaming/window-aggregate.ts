@@ -5,17 +5,23 @@
  * row when the watermark completes its window, and its state is purged.
  *
  * State (state tables, decision 5):
- * - groups: encodeKey([window_end, other keys...]) (= concatKeys of the
- *   window_end encoding and the other keys' encoding) -> { key, rows,
- *   accumulators, emitted: null }. Only read by key.
- * - distinct: group key ++ call index ++ argument tuple -> row count, for
- *   DISTINCT calls, as in incremental-aggregate.ts.
- * - windows: encodeKey([window_end]) -> { end, groups, distinct }: the keys of
- *   the groups and DISTINCT entries created for that window end. Its key order
- *   is the firing order, so `watermark` finds due windows by scanning it from
- *   the start; it has one entry per open window end, which keeps the scan (and
- *   an in-memory table's ordered index) small, while the per-group tables are
- *   only used by key.
+ * - windows: encodeKey([window_end]) -> WindowState { end, groups, index,
+ *   distinct }, one entry per open window end. Its key order is the firing
+ *   order, so `watermark` finds due windows by scanning it from the start.
+ *   The value is a structure: `groups` lists the window's groups in creation
+ *   order (key row, input row count, accumulators); `index` finds a group from
+ *   the other group keys' values (one nested Map level per key, see
+ *   `levelKey`) and is derived from `groups`; `distinct` lists the DISTINCT
+ *   entries created for the window. The operator puts a window back once per
+ *   chunk that touched it. A checkpoint saves a window as its end and its
+ *   groups (key row through key-codec, row count, accumulator states) and
+ *   rebuilds `index` on restore.
+ * - distinct: group key encoding (window_end first) ++ call index ++ argument
+ *   tuple -> row count, for DISTINCT calls, as in incremental-aggregate.ts.
+ *
+ * Per row nothing is encoded or allocated unless the row creates a group: the
+ * window is found by its end (cached while consecutive rows share it), the
+ * group by Map lookups on the key values themselves.
  *
  * A window is fired when fireTime(window_end) <= watermark, fireTime giving
  * window_time (end - 1 ms; over TIMESTAMP_LTZ the instant of the zone's
@@ -27,12 +33,14 @@
  * - -U / -D: retracted from its group (accumulator `remove`); a retraction for a
  *   fired window is late (dropped, counted); a retraction for an open window
  *   whose group holds no rows is a broken changelog (internal error). A group
- *   whose rows all got retracted before firing is dropped and never emitted.
+ *   whose rows all got retracted before firing is not emitted (it stays in its
+ *   window, empty, until the window fires, and takes rows again if some come).
  * - Rows whose window_end is NULL belong to no window and are ignored.
  * - watermark(wm): every group whose window fired emits one +I row (group
- *   keys ++ aggregate results), in order of window_end then key encoding, and
- *   its state (and its DISTINCT counts) is deleted. Output is insert-only.
- *   The final watermark (Number.MAX_SAFE_INTEGER) fires everything left.
+ *   keys ++ aggregate results), in order of window_end, then of the group's
+ *   creation (its first row) within the window, and the window's state (and
+ *   its DISTINCT counts) is deleted. Output is insert-only. The final
+ *   watermark (Number.MAX_SAFE_INTEGER) fires everything left.
  * - push emits nothing.
  *
  * ORDER BY inside an aggregate call is refused (not supported yet).
@@ -42,54 +50,138 @@ import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { EvalFn } from '../compiler/expr-compiler.ts';
 import type { AggregateNode } from '../planner/logical-plan.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
-import { createAccumulatorFactory } from '../functions/aggregates.ts';
+import { windowAggregationOf } from '../planner/window-aggregation.ts';
+import { windowStart } from '../operators/window-assign.ts';
+import { columnsOf } from '../optimizer/rewrite.ts';
 import { InternalError, notSupported } from '../errors.ts';
-import { compareKeys, encodeKey } from '../values/key-codec.ts';
-import { aggregateArgument, firstArgument } from '../operators/hash-aggregate.ts';
+import { encodeKey } from '../values/key-codec.ts';
 import { ChangelogBuilder, isAddition, type IncrementalOperator } from './changelog.ts';
-import type { AggregateStateTables, GroupState, IncrementalAggregateCall } from './incremental-aggregate.ts';
+import { soleColumn, type GroupState, type IncrementalAggregateCall } from './incremental-aggregate.ts';
 import { MemoryStateTable, type StateTable } from './state-table.ts';
+import { GroupAccumulation, incrementalAccumulatorFactory } from './group-accumulation.ts';
 
 export interface WindowAggregateSpec {
   /** All group keys of the AggregateNode, in order (window_start and window_end among them). */
   readonly keys: readonly EvalFn[];
+  /** Per key: the input column it is, read as `row[column]` instead of through `keys`; -1 for other expressions. */
+  readonly keyColumns?: readonly number[];
   readonly keyTypes: readonly SqlType[];
   readonly calls: readonly IncrementalAggregateCall[];
   /** Index into `keys` of window_end. */
   readonly windowEndKey: number;
+  /**
+   * Index into `keys` of window_start of the same window TVF, if grouped by:
+   * window_end determines it, so groups are not looked up by it.
+   */
+  readonly windowStartKey?: number;
   /** window_time (the instant the window is complete) of a window_end value. */
   readonly fireTime: (windowEnd: number) => number;
+  /**
+   * Set when the operator is fed the rows of a TUMBLE's input (over a
+   * TIMESTAMP time column) instead of its output: window_end is computed from
+   * the time column (window_start = window_end - size), and `keys` /
+   * `calls` read only the input's columns, which keep their positions in the
+   * TUMBLE's output. Saves the window assignment's row copy.
+   */
+  readonly tumble?: { readonly time: EvalFn; readonly size: number; readonly offset: number };
 }
 
 const SEES_NULLS: ReadonlySet<string> = new Set(['count_star', 'array_agg', 'first_value', 'last_value']);
+const NO_BYTES = new Uint8Array(0);
 
-/** The groups and DISTINCT entries created for one window end (some may be gone already). */
+/** One group of a window. */
+export interface WindowGroup extends GroupState {
+  /** The group key's encoding (window_end first), for DISTINCT entries; empty without DISTINCT calls. */
+  readonly keyBytes: Uint8Array;
+}
+
+/** A nested group index level: level key -> next level, or -> group at the last level. */
+export type GroupIndex = Map<Value, GroupIndex | WindowGroup>;
+
+/** The state of one open window end. */
 export interface WindowState {
   readonly end: number;
-  readonly groups: Uint8Array[];
+  /** Groups in creation order (the firing order). */
+  readonly groups: WindowGroup[];
+  /** Derived from `groups`: the group of the other keys' level keys. */
+  readonly index: GroupIndex;
+  /** DISTINCT entries created for this window, deleted with it. */
   readonly distinct: Uint8Array[];
 }
 
-export interface WindowAggregateStateTables extends AggregateStateTables {
+export interface WindowAggregateStateTables {
   readonly windows: StateTable<WindowState>;
+  readonly distinct: StateTable<number>;
+}
+
+/**
+ * Whether equal key encodings and SameValueZero-equal JS values coincide for
+ * a type, so its values can be Map keys as they are (-0 and 0, every NaN: equal
+ * in both). Others are keyed by their encoding (a rare, slower path).
+ */
+function keyedByValue(type: SqlType): boolean {
+  switch (type.kind) {
+    case 'BOOLEAN':
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'DATE':
+    case 'INTERVAL_YEAR_MONTH':
+    case 'OID':
+    case 'REGCLASS':
+    case 'REGTYPE':
+    case 'REGPROC':
+    case 'BIGINT':
+    case 'TIME':
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+    case 'INTERVAL_DAY_TIME':
+    case 'FLOAT':
+    case 'DOUBLE':
+    case 'DECIMAL':
+    case 'CHAR':
+    case 'VARCHAR':
+    case 'NAME':
+    case 'PG_CHAR':
+    case 'JSON':
+      return true;
+    default:
+      return false;
+  }
 }
 
 export class WindowAggregate implements IncrementalOperator {
   readonly #spec: WindowAggregateSpec;
-  readonly #groups: StateTable<GroupState>;
   readonly #distinct: StateTable<number>;
   readonly #windows: StateTable<WindowState>;
   /** Key evaluation order for the encoding: window_end first, then the other keys in order. */
   readonly #order: readonly number[];
   readonly #encodeTypes: readonly SqlType[];
   readonly #endTypes: readonly SqlType[];
+  /**
+   * The keys (spec indexes) the index is nested by: all but window_end and
+   * window_start, which window_end determines.
+   */
+  readonly #levels: readonly number[];
+  /** Per level: the input column it reads directly, or -1. */
+  readonly #levelColumns: readonly number[];
+  /** Per level: its values are Map keys as they are. */
+  readonly #byValue: readonly boolean[];
+  readonly #levelTypes: readonly SqlType[][];
+  readonly #hasDistinct: boolean;
   readonly #encodeScratch: Value[];
   readonly #endScratch: Value[] = [null];
-  readonly #distinctScratch: Value[][];
+  readonly #acc: GroupAccumulation;
+  /** window_end of an input row. */
+  readonly #endOf: EvalFn;
+  /** The window of the row being added, for DISTINCT entries it creates. */
+  #rowWindow: WindowState | undefined = undefined;
+  readonly #onNewDistinct = (dk: Uint8Array): void => {
+    this.#rowWindow!.distinct.push(dk);
+  };
   readonly #out = new ChangelogBuilder();
   /** Windows touched by the current chunk, written back at its end. */
   readonly #touched: WindowState[] = [];
-  #window: WindowState | undefined = undefined;
   #wm = Number.NEGATIVE_INFINITY;
   #late = 0;
 
@@ -98,7 +190,6 @@ export class WindowAggregate implements IncrementalOperator {
     if (spec.windowEndKey < 0 || spec.windowEndKey >= nk) throw new InternalError('window aggregate: window_end is not a group key');
     if (spec.calls.length > 255) throw notSupported('more than 255 aggregates in one window aggregation');
     this.#spec = spec;
-    this.#groups = state?.groups ?? new MemoryStateTable<GroupState>();
     this.#distinct = state?.distinct ?? new MemoryStateTable<number>();
     this.#windows = state?.windows ?? new MemoryStateTable<WindowState>();
     const order = [spec.windowEndKey];
@@ -106,8 +197,25 @@ export class WindowAggregate implements IncrementalOperator {
     this.#order = order;
     this.#encodeTypes = order.map((k) => spec.keyTypes[k]!);
     this.#endTypes = [spec.keyTypes[spec.windowEndKey]!];
+    this.#levels = order.slice(1).filter((k) => k !== spec.windowStartKey);
+    this.#levelColumns = this.#levels.map((k) => spec.keyColumns?.[k] ?? -1);
+    this.#byValue = this.#levels.map((k) => keyedByValue(spec.keyTypes[k]!));
+    this.#levelTypes = this.#levels.map((k) => [spec.keyTypes[k]!]);
+    this.#hasDistinct = spec.calls.some((c) => c.distinct);
+    const tumble = spec.tumble;
+    if (tumble !== undefined) {
+      if (spec.windowStartKey === undefined) throw new InternalError('fused TUMBLE aggregation without window_start');
+      const { time, size, offset } = tumble;
+      this.#endOf = (row) => {
+        const t = time(row);
+        return t === null ? null : windowStart(t as number, offset, size) + size;
+      };
+    } else {
+      const ec = spec.keyColumns?.[spec.windowEndKey] ?? -1;
+      this.#endOf = ec >= 0 ? (row) => row[ec] ?? null : spec.keys[spec.windowEndKey]!;
+    }
     this.#encodeScratch = new Array<Value>(nk).fill(null);
-    this.#distinctScratch = spec.calls.map((c) => new Array<Value>(c.args.length).fill(null));
+    this.#acc = new GroupAccumulation(spec.calls, nk, this.#distinct, 'window aggregate');
   }
 
   /** Rows dropped because their window had already fired when they arrived. */
@@ -119,54 +227,106 @@ export class WindowAggregate implements IncrementalOperator {
     try {
       this.#accumulate(chunk);
     } finally {
-      for (const w of this.#touched) this.#windows.put(this.#windowKey(w.end), w);
-      this.#touched.length = 0;
-      this.#window = undefined;
+      const touched = this.#touched;
+      for (let i = 0; i < touched.length; i++) this.#windows.put(this.#windowKey(touched[i]!.end), touched[i]!);
+      touched.length = 0;
+      this.#rowWindow = undefined;
     }
     return [];
   }
 
   #accumulate(chunk: Chunk): void {
     const { keys, fireTime } = this.#spec;
-    const order = this.#order;
-    const nk = order.length;
-    const enc = this.#encodeScratch;
-    const types = this.#encodeTypes;
-    const groups = this.#groups;
+    const endKey = this.#endOf;
+    const levels = this.#levels;
+    const levelColumns = this.#levelColumns;
+    const nl = levels.length;
+    const byValue = this.#byValue;
+    const acc = this.#acc;
     const rows = chunk.rows;
     const kinds = chunk.kinds;
     const wm = this.#wm;
-    let lastKey: Uint8Array | null = null;
-    let g: GroupState | undefined;
+    let curEnd: Value = null;
+    let w: WindowState | undefined;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      const end = keys[order[0]!]!(row);
+      const end = endKey(row);
       if (end === null) continue;
-      const add = kinds === null || isAddition(kinds[i]!);
-      if (fireTime(end as number) <= wm) {
+      if (end !== curEnd) {
+        curEnd = end;
+        w = fireTime(end as number) <= wm ? undefined : this.#windowOf(end as number);
+      }
+      if (w === undefined) {
         this.#late++;
         continue;
       }
-      enc[0] = end;
-      for (let k = 1; k < nk; k++) enc[k] = keys[order[k]!]!(row);
-      const keyBytes = encodeKey(enc, types);
-      if (lastKey === null || g === undefined || compareKeys(lastKey, keyBytes) !== 0) {
-        if (g !== undefined && lastKey !== null) this.#store(lastKey, g);
-        g = groups.get(keyBytes);
-        lastKey = keyBytes;
+      const add = kinds === null || isAddition(kinds[i]!);
+      let g: WindowGroup | undefined;
+      let level: GroupIndex = w.index;
+      let lk: Value = null;
+      if (nl === 0) {
+        g = w.groups[0];
+      } else {
+        for (let l = 0; ; l++) {
+          const lc = levelColumns[l]!;
+          const v = lc >= 0 ? (row[lc] ?? null) : keys[levels[l]!]!(row);
+          lk = byValue[l] ? v : this.#levelKey(l, v);
+          if (l === nl - 1) break;
+          let next = level.get(lk) as GroupIndex | undefined;
+          if (next === undefined) {
+            next = new Map();
+            level.set(lk, next);
+          }
+          level = next;
+        }
+        g = level.get(lk) as WindowGroup | undefined;
       }
       if (g === undefined || g.rows === 0) {
-        if (!add) throw new InternalError(`window aggregate received a retraction for group (${enc.join(', ')}) that holds no rows`);
-        if (g === undefined) {
-          g = { key: this.#specOrder(enc), rows: 0, accs: this.#spec.calls.map((c) => c.factory()), emitted: null };
-          groups.put(keyBytes, g);
-          this.#windowOf(end as number).groups.push(keyBytes);
-        }
+        if (!add) throw new InternalError(`window aggregate received a retraction for group (${this.#keyOf(row).join(', ')}) that holds no rows`);
+        if (g === undefined) g = this.#newGroup(w, level, lk, row);
       }
-      if (add) this.#add(g, keyBytes, row);
-      else this.#remove(g, keyBytes, row);
+      this.#rowWindow = w;
+      if (add) acc.add(g, g.keyBytes, row, this.#onNewDistinct);
+      else acc.remove(g, g.keyBytes, row);
     }
-    if (g !== undefined && lastKey !== null) this.#store(lastKey, g);
+  }
+
+  /** The group key of `row` in encoding order (window_end first). */
+  #keyOf(row: Row): Value[] {
+    const { keys, tumble, windowStartKey } = this.#spec;
+    const order = this.#order;
+    const enc = this.#encodeScratch;
+    for (let k = 0; k < order.length; k++) enc[k] = keys[order[k]!]!(row);
+    if (tumble !== undefined) {
+      const end = this.#endOf(row);
+      enc[0] = end;
+      if (windowStartKey !== undefined) enc[order.indexOf(windowStartKey)] = end === null ? null : (end as number) - tumble.size;
+    }
+    return enc;
+  }
+
+  /** Creates the group of `row` in window `w`; it is found at level key `lk` of index level `level`. */
+  #newGroup(w: WindowState, level: GroupIndex, lk: Value, row: Row): WindowGroup {
+    const enc = this.#keyOf(row);
+    const g: WindowGroup = {
+      key: this.#specOrder(enc),
+      rows: 0,
+      accs: this.#acc.fresh(),
+      emitted: null,
+      keyBytes: this.#hasDistinct ? encodeKey(enc, this.#encodeTypes) : NO_BYTES,
+    };
+    w.groups.push(g);
+    if (this.#levels.length > 0) level.set(lk, g);
+    return g;
+  }
+
+  /** The Map key of level `l` for a type not keyed by value: its encoding as a string. */
+  #levelKey(l: number, v: Value): string {
+    this.#endScratch[0] = v;
+    const bytes = encodeKey(this.#endScratch, this.#levelTypes[l]!);
+    let s = '';
+    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
   }
 
   watermark(wm: number): Chunk[] {
@@ -179,13 +339,12 @@ export class WindowAggregate implements IncrementalOperator {
       due.push(entry);
     }
     const out = this.#out;
+    const acc = this.#acc;
     for (const [windowKey, w] of due) {
-      w.groups.sort(compareKeys);
-      for (const keyBytes of w.groups) {
-        const g = this.#groups.get(keyBytes);
-        if (g === undefined) continue;
-        out.emit(RowKind.INSERT, this.#result(g));
-        this.#groups.delete(keyBytes);
+      const groups = w.groups;
+      for (let i = 0; i < groups.length; i++) {
+        const g = groups[i]!;
+        if (g.rows > 0) out.emit(RowKind.INSERT, acc.finish(g));
       }
       for (const dk of w.distinct) this.#distinct.delete(dk);
       this.#windows.delete(windowKey);
@@ -195,16 +354,15 @@ export class WindowAggregate implements IncrementalOperator {
 
   /** The state of the window ending at `end`, created on first use; marked touched. */
   #windowOf(end: number): WindowState {
-    const cached = this.#window;
-    if (cached !== undefined && cached.end === end) return cached;
+    const touched = this.#touched;
+    for (let i = 0; i < touched.length; i++) if (touched[i]!.end === end) return touched[i]!;
     const key = this.#windowKey(end);
     let w = this.#windows.get(key);
     if (w === undefined) {
-      w = { end, groups: [], distinct: [] };
+      w = { end, groups: [], index: new Map(), distinct: [] };
       this.#windows.put(key, w);
     }
-    if (!this.#touched.includes(w)) this.#touched.push(w);
-    this.#window = w;
+    touched.push(w);
     return w;
   }
 
@@ -213,84 +371,15 @@ export class WindowAggregate implements IncrementalOperator {
     return encodeKey(this.#endScratch, this.#endTypes);
   }
 
-  /** Writes a mutated group back, or drops it when retractions emptied it. */
-  #store(keyBytes: Uint8Array, g: GroupState): void {
-    if (g.rows === 0) this.#groups.delete(keyBytes);
-    else this.#groups.put(keyBytes, g);
-  }
-
-  /** The group key in the spec's order, from the encoding order. */
+  /**
+   * The group key in the spec's order, from the encoding order, with room for
+   * the aggregate results after it: the output row, filled when the window fires.
+   */
   #specOrder(enc: readonly Value[]): Row {
     const order = this.#order;
-    const key: Row = new Array(order.length);
+    const key: Row = new Array(order.length + this.#spec.calls.length).fill(null);
     for (let k = 0; k < order.length; k++) key[order[k]!] = enc[k] ?? null;
     return key;
-  }
-
-  #add(g: GroupState, keyBytes: Uint8Array, row: Row): void {
-    g.rows++;
-    const calls = this.#spec.calls;
-    for (let c = 0; c < calls.length; c++) {
-      const call = calls[c]!;
-      if (call.filter !== undefined && call.filter(row) !== true) continue;
-      const value = aggregateArgument(call.args, row);
-      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
-      if (call.distinct) {
-        const dk = this.#distinctKey(keyBytes, c, value);
-        const n = this.#distinct.get(dk) ?? 0;
-        this.#distinct.put(dk, n + 1);
-        if (n > 0) continue;
-        this.#windowOf(g.key[this.#spec.windowEndKey] as number).distinct.push(dk);
-      }
-      g.accs[c]!.add(value);
-    }
-  }
-
-  #remove(g: GroupState, keyBytes: Uint8Array, row: Row): void {
-    g.rows--;
-    const calls = this.#spec.calls;
-    for (let c = 0; c < calls.length; c++) {
-      const call = calls[c]!;
-      if (call.filter !== undefined && call.filter(row) !== true) continue;
-      const value = aggregateArgument(call.args, row);
-      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
-      if (call.distinct) {
-        const dk = this.#distinctKey(keyBytes, c, value);
-        const n = this.#distinct.get(dk);
-        if (n === undefined) throw new InternalError('window aggregate received a retraction of a DISTINCT value it never saw');
-        if (n > 1) {
-          this.#distinct.put(dk, n - 1);
-          continue;
-        }
-        this.#distinct.delete(dk);
-      }
-      const acc = g.accs[c]!;
-      if (acc.remove === undefined) throw new InternalError('aggregate accumulator cannot retract');
-      acc.remove(value);
-    }
-    if (g.rows === 0) g.accs = calls.map((c) => c.factory());
-  }
-
-  #result(g: GroupState): Row {
-    const nk = this.#spec.keys.length;
-    const nc = this.#spec.calls.length;
-    const result: Row = new Array(nk + nc);
-    for (let k = 0; k < nk; k++) result[k] = g.key[k] ?? null;
-    for (let c = 0; c < nc; c++) result[nk + c] = g.accs[c]!.result();
-    return result;
-  }
-
-  #distinctKey(keyBytes: Uint8Array, call: number, value: Value): Uint8Array {
-    const c = this.#spec.calls[call]!;
-    const ds = this.#distinctScratch[call]!;
-    if (c.args.length > 1) for (let i = 0; i < ds.length; i++) ds[i] = (value as readonly Value[])[i] ?? null;
-    else ds[0] = value;
-    const valueBytes = encodeKey(ds, c.argTypes);
-    const out = new Uint8Array(keyBytes.length + 1 + valueBytes.length);
-    out.set(keyBytes, 0);
-    out[keyBytes.length] = call;
-    out.set(valueBytes, keyBytes.length + 1);
-    return out;
   }
 }
 
@@ -300,8 +389,9 @@ export function windowAggregateCalls(node: AggregateNode, env: ExecEnv): Increme
     if (a.orderBy.length > 0) throw notSupported(`ORDER BY inside ${a.fn}() in a window aggregation`);
     const argTypes = a.args.map((e) => e.type);
     return {
-      factory: createAccumulatorFactory(a.fn, argTypes, a.type),
+      factory: incrementalAccumulatorFactory(a.fn, argTypes, a.type),
       args: a.args.map((e) => compileExpr(e, env)),
+      argColumn: soleColumn(a.args),
       argTypes,
       filter: a.filter === undefined ? undefined : compileExpr(a.filter, env),
       distinct: a.distinct,
@@ -323,14 +413,45 @@ export function windowAggregateOf(
   env: ExecEnv,
   state?: WindowAggregateStateTables,
 ): WindowAggregate {
+  const window = windowAggregationOf(node);
   return new WindowAggregate(
     {
       keys: node.groupKeys.map((e) => compileExpr(e, env)),
+      keyColumns: node.groupKeys.map((e) => (e.kind === 'column' ? e.index : -1)),
       keyTypes: node.groupKeys.map((e) => e.type),
       calls: windowAggregateCalls(node, env),
       windowEndKey,
+      ...(window !== undefined && window.endKey === windowEndKey ? { windowStartKey: window.startKey } : {}),
       fireTime,
     },
     state,
   );
+}
+
+/**
+ * The window aggregation of a plan node grouped by window_start and
+ * window_end of a TUMBLE directly below it over a TIMESTAMP column, fused with
+ * the window assignment: it is fed the TUMBLE's input rows. Undefined for
+ * every other shape (then: window assignment stage + windowAggregateOf).
+ */
+export function fusedTumbleAggregateOf(node: AggregateNode, fireTime: (end: number) => number, env: ExecEnv): WindowAggregate | undefined {
+  const tvf = node.input;
+  if (tvf.kind !== 'window-tvf' || tvf.fn !== 'TUMBLE' || tvf.timeCol.type.kind !== 'TIMESTAMP') return undefined;
+  const window = windowAggregationOf(node);
+  if (window === undefined || window.tvf !== tvf) return undefined;
+  // Everything else may read only the TUMBLE's input columns (not window_start, window_end, window_time).
+  const base = tvf.input.schema.length;
+  const exprs = node.groupKeys.filter((_e, i) => i !== window.startKey && i !== window.endKey);
+  for (const a of node.aggregates) exprs.push(...a.args, ...(a.filter === undefined ? [] : [a.filter]));
+  for (const e of exprs) for (const c of columnsOf(e)) if (c >= base) return undefined;
+  return new WindowAggregate({
+    keys: node.groupKeys.map((e, i) => (i === window.startKey || i === window.endKey ? () => null : compileExpr(e, env))),
+    keyColumns: node.groupKeys.map((e, i) => (i === window.startKey || i === window.endKey || e.kind !== 'column' ? -1 : e.index)),
+    keyTypes: node.groupKeys.map((e) => e.type),
+    calls: windowAggregateCalls(node, env),
+    windowEndKey: window.endKey,
+    windowStartKey: window.startKey,
+    fireTime,
+    tumble: { time: compileExpr(tvf.timeCol, env), size: tvf.size, offset: tvf.offset },
+  });
 }

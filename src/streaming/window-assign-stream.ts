@@ -21,7 +21,7 @@ import type { EvalFn } from '../compiler/expr-compiler.ts';
 import type { WindowTvfFunction, WindowTvfNode } from '../planner/logical-plan.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { InternalError } from '../errors.ts';
-import { assignWindows } from '../operators/window-assign.ts';
+import { assignWindows, windowStart } from '../operators/window-assign.ts';
 import { localToUtcMicros, utcToLocalMicros } from '../values/datetime.ts';
 import { ChangelogBuilder, type IncrementalOperator } from './changelog.ts';
 
@@ -53,6 +53,7 @@ export class WindowAssignStream implements IncrementalOperator {
   }
 
   push(_input: number, chunk: Chunk): Chunk[] {
+    if (this.#spec.fn === 'TUMBLE' && this.#spec.timeZone === undefined && chunk.kinds === null) return this.#tumbleInserts(chunk);
     const { fn, time, size, slide, offset, timeZone } = this.#spec;
     const out = this.#out;
     const starts = this.#starts;
@@ -76,16 +77,28 @@ export class WindowAssignStream implements IncrementalOperator {
     }
     return out.take();
   }
+
+  /** TUMBLE over TIMESTAMP, insert-only chunk: one output row per input row with a time, no per-row callback. */
+  #tumbleInserts(chunk: Chunk): Chunk[] {
+    const { time, size, offset } = this.#spec;
+    const rows = chunk.rows;
+    const out: Row[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const t = time(row);
+      if (t === null) continue;
+      const start = windowStart(t as number, offset, size);
+      out.push(windowRow(row, start, start + size, undefined));
+    }
+    return out.length === 0 ? [] : [{ rows: out, kinds: null }];
+  }
 }
 
 /** The row followed by window_start, window_end (wall-clock µs) and window_time. */
 function windowRow(row: Row, start: number, end: number, zone: string | undefined): Row {
-  const w = row.length;
-  const out: Row = new Array(w + 3);
-  for (let i = 0; i < w; i++) out[i] = row[i] ?? null;
-  out[w] = start;
-  out[w + 1] = end;
-  out[w + 2] = zone === undefined ? end - MICROS_PER_MILLI : localToUtcMicros(end - MICROS_PER_MILLI, zone);
+  // A copy keeps the input's elements kind (packed), so readers of these rows see one array shape.
+  const out = row.slice();
+  out.push(start, end, zone === undefined ? end - MICROS_PER_MILLI : localToUtcMicros(end - MICROS_PER_MILLI, zone));
   return out;
 }
 

@@ -1,0 +1,149 @@
+/**
+ * Feeding rows to a group's accumulators and taking them back, shared by the
+ * regular and the window aggregation: per call, rows whose FILTER is not TRUE
+ * are skipped and strict aggregates skip NULL first arguments (as the batch
+ * operator, src/operators/hash-aggregate.ts); DISTINCT calls count each
+ * argument tuple per group in a state table (group key ++ call index ++
+ * tuple -> rows carrying it), so the accumulator sees a tuple when its count
+ * goes 0 -> 1 and loses it when it goes 1 -> 0.
+ */
+import type { Row, SqlType, Value } from '../../catalog/types.ts';
+import type { Accumulator } from '../compiler/exec-context.ts';
+import type { AggregateFunctionName } from '../planner/logical-plan.ts';
+import { createAccumulatorFactory } from '../functions/aggregates.ts';
+import { InternalError } from '../errors.ts';
+import { encodeKey } from '../values/key-codec.ts';
+import { aggregateArgument, firstArgument } from '../operators/hash-aggregate.ts';
+import type { StateTable } from './state-table.ts';
+import type { GroupState, IncrementalAggregateCall } from './incremental-aggregate.ts';
+
+/**
+ * COUNT / COUNT(*) for the incremental operators: counts in a number (exact up
+ * to 2^53 rows per group) and turns it into the BIGINT result only when asked,
+ * so the per-row add allocates nothing (a bigint increment allocates).
+ */
+class NumberCountAcc implements Accumulator {
+  #n = 0;
+  add(): void {
+    this.#n++;
+  }
+  remove(): void {
+    this.#n--;
+  }
+  result(): Value {
+    return BigInt(this.#n);
+  }
+}
+
+const numberCount = (): Accumulator => new NumberCountAcc();
+
+/** The accumulator factory of an aggregate call in an incremental operator. */
+export function incrementalAccumulatorFactory(fn: AggregateFunctionName, argTypes: readonly SqlType[], returnType: SqlType): () => Accumulator {
+  if (fn === 'count' || fn === 'count_star') return numberCount;
+  return createAccumulatorFactory(fn, argTypes, returnType);
+}
+
+export class GroupAccumulation {
+  readonly #calls: readonly IncrementalAggregateCall[];
+  readonly #keyCount: number;
+  readonly #distinct: StateTable<number>;
+  readonly #operator: string;
+  readonly #distinctScratch: Value[][];
+
+  constructor(calls: readonly IncrementalAggregateCall[], keyCount: number, distinct: StateTable<number>, operator: string) {
+    this.#calls = calls;
+    this.#keyCount = keyCount;
+    this.#distinct = distinct;
+    this.#operator = operator;
+    this.#distinctScratch = calls.map((c) => new Array<Value>(c.args.length).fill(null));
+  }
+
+  /** Fresh accumulators, one per call. */
+  fresh(): Accumulator[] {
+    return this.#calls.map((c) => c.factory());
+  }
+
+  /** Adds `row` to group `g` (encoded key `keyBytes`); `onNewDistinct` hears of each DISTINCT entry created. */
+  add(g: GroupState, keyBytes: Uint8Array, row: Row, onNewDistinct?: (distinctKey: Uint8Array) => void): void {
+    g.rows++;
+    const calls = this.#calls;
+    for (let c = 0; c < calls.length; c++) {
+      const call = calls[c]!;
+      if (call.filter !== undefined && call.filter(row) !== true) continue;
+      const ac = call.argColumn;
+      const value = ac !== undefined ? (row[ac] ?? null) : aggregateArgument(call.args, row);
+      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
+      if (call.distinct) {
+        const dk = this.#distinctKey(keyBytes, c, value);
+        const n = this.#distinct.get(dk) ?? 0;
+        this.#distinct.put(dk, n + 1);
+        if (n > 0) continue;
+        onNewDistinct?.(dk);
+      }
+      g.accs[c]!.add(value);
+    }
+  }
+
+  /** Takes `row` back out of group `g`: the inverse of one earlier `add` of an equal row. */
+  remove(g: GroupState, keyBytes: Uint8Array, row: Row): void {
+    g.rows--;
+    const calls = this.#calls;
+    for (let c = 0; c < calls.length; c++) {
+      const call = calls[c]!;
+      if (call.filter !== undefined && call.filter(row) !== true) continue;
+      const ac = call.argColumn;
+      const value = ac !== undefined ? (row[ac] ?? null) : aggregateArgument(call.args, row);
+      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
+      if (call.distinct) {
+        const dk = this.#distinctKey(keyBytes, c, value);
+        const n = this.#distinct.get(dk);
+        if (n === undefined) throw new InternalError(`${this.#operator} received a retraction of a DISTINCT value it never saw`);
+        if (n > 1) {
+          this.#distinct.put(dk, n - 1);
+          continue;
+        }
+        this.#distinct.delete(dk);
+      }
+      const acc = g.accs[c]!;
+      if (acc.remove === undefined) throw new InternalError('aggregate accumulator cannot retract');
+      acc.remove(value);
+    }
+    if (g.rows === 0) g.accs = this.fresh();
+  }
+
+  /** The group's output row: its keys followed by the aggregate results. */
+  result(g: GroupState): Row {
+    const nk = this.#keyCount;
+    const nc = this.#calls.length;
+    const result: Row = new Array(nk + nc);
+    for (let k = 0; k < nk; k++) result[k] = g.key[k] ?? null;
+    for (let c = 0; c < nc; c++) result[nk + c] = g.accs[c]!.result();
+    return result;
+  }
+
+  /**
+   * The output row of a group that is done (a fired window): its results
+   * written after the keys into `g.key`, which has room for them.
+   */
+  finish(g: GroupState): Row {
+    const nk = this.#keyCount;
+    const nc = this.#calls.length;
+    const row = g.key as Value[];
+    if (row.length !== nk + nc) throw new InternalError('group key row without room for the results');
+    for (let c = 0; c < nc; c++) row[nk + c] = g.accs[c]!.result();
+    return row;
+  }
+
+  #distinctKey(keyBytes: Uint8Array, call: number, value: Value): Uint8Array {
+    const c = this.#calls[call]!;
+    const ds = this.#distinctScratch[call]!;
+    if (c.args.length > 1) for (let i = 0; i < ds.length; i++) ds[i] = (value as readonly Value[])[i] ?? null;
+    else ds[0] = value;
+    const valueBytes = encodeKey(ds, c.argTypes);
+    const out = new Uint8Array(keyBytes.length + 1 + valueBytes.length);
+    out.set(keyBytes, 0);
+    out[keyBytes.length] = call;
+    out.set(valueBytes, keyBytes.length + 1);
+    return out;
+  }
+}
