@@ -119,13 +119,10 @@ export async function* windowAssignOperator(spec: WindowAssignSpec, input: Chunk
 }
 
 /** The row followed by window_start, window_end, window_time (start / end are wall-clock µs). */
-function windowRow(row: Row, start: number, end: number, zone: string | undefined): Row {
-  const w = row.length;
-  const out: Row = new Array(w + 3);
-  for (let i = 0; i < w; i++) out[i] = row[i] ?? null;
-  out[w] = start;
-  out[w + 1] = end;
-  out[w + 2] = zone === undefined ? end - MICROS_PER_MILLI : localToUtcMicros(end - MICROS_PER_MILLI, zone);
+export function windowRow(row: Row, start: number, end: number, zone: string | undefined): Row {
+  // A copy keeps the input's elements kind (packed), so readers of these rows see one array shape.
+  const out = row.slice();
+  out.push(start, end, zone === undefined ? end - MICROS_PER_MILLI : localToUtcMicros(end - MICROS_PER_MILLI, zone));
   return out;
 }
 

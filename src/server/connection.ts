@@ -175,6 +175,10 @@ export class Connection implements QueryContext {
     return this.#format;
   }
 
+  deallocate(name: string | null): boolean {
+    return this.#extended.deallocate(name);
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

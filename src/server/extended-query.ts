@@ -137,6 +137,15 @@ export class ExtendedQuery {
     for (const name of [...this.#portals.keys()]) this.#dropPortal(name);
   }
 
+  /** SQL DEALLOCATE: drops a named prepared statement (null: every one); false when there is none of that name. */
+  deallocate(name: string | null): boolean {
+    if (name === null) {
+      this.#statements.clear();
+      return true;
+    }
+    return this.#statements.delete(name);
+  }
+
   /** Aborts and closes every portal (disconnect, server stop). */
   closeAll(): void {
     for (const name of [...this.#portals.keys()]) this.#dropPortal(name);

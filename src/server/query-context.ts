@@ -31,4 +31,6 @@ export interface QueryContext {
   nextMessage(signal?: AbortSignal): Promise<{ readonly type: number; readonly body: Buffer } | null>;
   /** True once the client is gone or the server is stopping: stop producing output. */
   readonly closed: boolean;
+  /** Drops a protocol-level prepared statement (null: all); false when `name` does not exist. */
+  deallocate(name: string | null): boolean;
 }

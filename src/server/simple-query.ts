@@ -16,7 +16,7 @@
  * so that a CancelRequest or a disconnect stops it (57014).
  */
 import type { Cursor } from '../session/api.ts';
-import type { SqlError } from '../errors.ts';
+import { SqlError, SqlState } from '../errors.ts';
 import { writeError } from './error-response.ts';
 import { cancelAware, streamRows } from './data-rows.ts';
 import { Format } from './protocol-codes.ts';
@@ -57,6 +57,9 @@ async function runScript(ctx: QueryContext, sql: string): Promise<SqlError | nul
     let cursor: Cursor | null = null;
     try {
       cursor = await session.execute(stmt, [], [], controller.signal);
+      if (stmt.deallocates !== undefined && !ctx.deallocate(stmt.deallocates.name)) {
+        throw new SqlError(SqlState.INVALID_SQL_STATEMENT_NAME, `prepared statement "${stmt.deallocates.name ?? ''}" does not exist`);
+      }
       if (cursor.copy !== undefined) {
         await runCopyTransfer(ctx, cursor.copy, controller.signal);
         if (ctx.closed) return null;

@@ -29,6 +29,12 @@ export interface PreparedStatement {
   readonly columns: readonly ResultColumn[] | null;
   /** The statement's command word for tags, e.g. 'SELECT', 'INSERT', 'CREATE TABLE'. */
   readonly command: string;
+  /**
+   * Set for SQL `DEALLOCATE [PREPARE] name | ALL`: the protocol-level prepared
+   * statement(s) it drops once it has run (null name: all of them), which the
+   * protocol layer owns.
+   */
+  readonly deallocates?: { readonly name: string | null };
 }
 
 /**

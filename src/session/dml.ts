@@ -112,6 +112,34 @@ function codePoints(s: string): number {
   return n;
 }
 
+/**
+ * Parameter types for an INSERT whose VALUES hold bare parameters: as Postgres
+ * does, `$n` standing alone in a VALUES row takes the type of the column it is
+ * inserted into, unless the client declared one. Other positions keep `declared`.
+ */
+export function insertParamTypes(db: Database, ast: Insert, declared: readonly (SqlType | undefined)[]): (SqlType | undefined)[] {
+  const out = [...declared];
+  const body = ast.source.body;
+  if (body.kind !== 'values') return out;
+  let table: TableDefinition;
+  try {
+    table = storedTable(db, ast.table, 'insert into');
+  } catch {
+    return out; // The INSERT itself reports the missing table.
+  }
+  const columns = physicalColumns(table);
+  const targets = ast.columns.length === 0 ? columns : ast.columns.map((c) => columns.find((col) => col.name === c.value));
+  for (const row of body.rows) {
+    row.forEach((e, i) => {
+      const target = targets[i];
+      if (e.kind !== 'param' || target === undefined || out[e.index - 1] !== undefined) return;
+      while (out.length < e.index) out.push(undefined);
+      out[e.index - 1] = target.type;
+    });
+  }
+  return out;
+}
+
 /** Starts `INSERT INTO table <plan>` as a server-owned job. */
 function startInsertJob(db: Database, pipeline: QueryPipeline, table: TableDefinition, plan: LogicalPlan, convert: (row: Row) => Row, script: string, ast: Insert): { jobId: string } {
   if (changelogMode(plan) !== 'insert-only' && table.primaryKey.length === 0) {

@@ -81,6 +81,7 @@ export class SqlSession implements Session {
       paramTypes: described.paramTypes,
       columns: described.columns,
       command: commandOf(ast),
+      ...deallocation(ast),
     };
     return prepared;
   }
@@ -139,7 +140,7 @@ export class SqlSession implements Session {
   }
 
   #unbound(ast: Statement, text: string): SessionStatement {
-    return { ast, text, bound: false, paramTypes: [], columns: null, command: commandOf(ast) };
+    return { ast, text, bound: false, paramTypes: [], columns: null, command: commandOf(ast), ...deallocation(ast) };
   }
 
   /** Errors raised while rows are read still fail the transaction block. */
@@ -246,6 +247,11 @@ export function expectedHint(expected: readonly string[]): string | undefined {
   const quoted = expected.map((e) => (/^[a-z]/.test(e) ? e : `"${e}"`));
   if (quoted.length <= 12) return `Expected one of: ${quoted.join(', ')}.`;
   return `Expected one of: ${quoted.slice(0, 12).join(', ')}, ...`;
+}
+
+/** What a DEALLOCATE statement drops at the protocol level (see PreparedStatement.deallocates). */
+function deallocation(ast: Statement): { deallocates?: { name: string | null } } {
+  return ast.kind === 'deallocate' ? { deallocates: { name: ast.name ?? null } } : {};
 }
 
 /** The command word of a statement's tag. */

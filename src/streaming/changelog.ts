@@ -37,6 +37,12 @@ export interface IncrementalOperator {
    * without it forward the watermark unchanged.
    */
   watermark?(wm: number): Chunk[];
+  /**
+   * How far behind its input watermark the operator's output times may be
+   * (an interval join emits pairs up to the interval's width late): the
+   * runtime forwards `wm - watermarkDelay` downstream. Default 0.
+   */
+  readonly watermarkDelay?: number;
 }
 
 const KIND_TEXT = ['+I', '-U', '+U', '-D'] as const;

@@ -127,7 +127,8 @@ export class MergeStage {
     if (allIdle || min <= this.#current) return;
     this.#current = min;
     if (this.#op.watermark !== undefined) for (const c of this.#op.watermark(min)) if (c.rows.length > 0) this.#out.chunk(c);
-    this.#out.watermark(min);
+    const delay = this.#op.watermarkDelay ?? 0;
+    this.#out.watermark(min >= MAX_WATERMARK ? min : min - delay);
   }
 }
 

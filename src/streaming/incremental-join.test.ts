@@ -8,6 +8,7 @@ import { changelogChunk } from './changelog.ts';
 import { IncrementalJoin, incrementalJoinOf, type IncrementalJoinSpec, type JoinBucket } from './incremental-join.ts';
 import { MemoryStateTable } from './state-table.ts';
 import { MaterializedTable } from './materialize.ts';
+import { prng } from './streaming.test-helpers.ts';
 
 // left: [id, k], right: [k, name]; ON l.k = r.k
 type JoinType = IncrementalJoinSpec['joinType'];
@@ -82,7 +83,28 @@ describe('IncrementalJoin', () => {
     expect(text(cross.push(0, parseChunk('-D 1 5')))).toBe('-D 1 5 7 a\n+I NULL NULL 7 a');
   });
 
-  it('compiles from a plan node; refuses SEMI and ANTI', () => {
+  it('semi join holds a left row while it has a match, one output per copy', () => {
+    const j = new IncrementalJoin(spec('SEMI', (r) => r[3] !== 'no'));
+    expect(text(j.push(0, parseChunk('+I 1 10\n+I 1 10\n+I 2 20\n+I 3 NULL')))).toBe('');
+    expect(text(j.push(1, parseChunk('+I 10 a\n+I 10 b\n+I 20 no\n+I NULL a')))).toBe('+I 1 10\n+I 1 10');
+    expect(text(j.push(0, parseChunk('+I 4 10')))).toBe('+I 4 10');
+    expect(text(j.push(1, parseChunk('-D 10 a')))).toBe('');
+    expect(text(j.push(1, parseChunk('-U 10 b\n+U 20 b')))).toBe('-D 1 10\n-D 1 10\n-D 4 10\n+I 2 20');
+    expect(text(j.push(0, parseChunk('-U 2 20\n+U 2 10\n-D 1 10')))).toBe('-D 2 20');
+    expect(() => j.push(0, parseChunk('-D 9 9'))).toThrow(expect.objectContaining({ code: 'XX000' }));
+  });
+
+  it('anti join holds a left row while it has no match (NULL keys never match)', () => {
+    const j = new IncrementalJoin(spec('ANTI'));
+    expect(text(j.push(1, parseChunk('+I 10 a\n+I NULL b')))).toBe('');
+    expect(text(j.push(0, parseChunk('+I 1 10\n+I 2 20\n+I 2 20\n+I 3 NULL')))).toBe('+I 2 20\n+I 2 20\n+I 3 NULL');
+    expect(text(j.push(1, parseChunk('+I 20 c\n+I 20 d')))).toBe('-D 2 20\n-D 2 20');
+    expect(text(j.push(1, parseChunk('-D 20 c')))).toBe('');
+    expect(text(j.push(1, parseChunk('-D 20 d\n-D 10 a')))).toBe('+I 2 20\n+I 2 20\n+I 1 10');
+    expect(text(j.push(0, parseChunk('-U 1 10\n+U 1 30\n-D 3 NULL')))).toBe('-D 1 10\n+I 1 30\n-D 3 NULL');
+  });
+
+  it('compiles from a plan node, SEMI and ANTI included', () => {
     const node = {
       kind: 'join',
       joinType: 'INNER',
@@ -95,8 +117,12 @@ describe('IncrementalJoin', () => {
     const j = incrementalJoinOf(node, env);
     j.push(0, parseChunk('+I 5 1\n+I 0 1'));
     expect(text(j.push(1, parseChunk('+I 1 3')))).toBe('+I 5 1 1 3');
-    expect(() => incrementalJoinOf({ ...node, joinType: 'SEMI' }, env)).toThrow(expect.objectContaining({ code: '0A000' }));
-    expect(() => incrementalJoinOf({ ...node, joinType: 'ANTI' }, env)).toThrow(expect.objectContaining({ code: '0A000' }));
+    const semi = incrementalJoinOf({ ...node, joinType: 'SEMI' }, env);
+    expect(text(semi.push(0, parseChunk('+I 5 1\n+I 0 1')))).toBe('');
+    expect(text(semi.push(1, parseChunk('+I 1 3\n+I 1 4')))).toBe('+I 5 1');
+    const anti = incrementalJoinOf({ ...node, joinType: 'ANTI' }, env);
+    expect(text(anti.push(0, parseChunk('+I 5 1\n+I 0 1')))).toBe('+I 5 1\n+I 0 1');
+    expect(text(anti.push(1, parseChunk('+I 1 3')))).toBe('-D 5 1');
     // Without equi-keys (ON l.c0 > r.c1): one bucket, the whole condition as residual.
     const theta = incrementalJoinOf({ ...node, joinType: 'FULL', equiKeys: [], condition: gt(col(0), col(3)) }, env);
     expect(text(theta.push(0, parseChunk('+I 5 1\n+I 0 1')))).toBe('+I 5 1 NULL NULL\n+I 0 1 NULL NULL');
@@ -107,18 +133,6 @@ describe('IncrementalJoin', () => {
   });
 });
 
-/** mulberry32 */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
-
 function recompute(left: Row[], right: Row[], joinType: JoinType, match: (l: Row, r: Row) => boolean): Row[] {
   const out: Row[] = [];
   const rightMatched = right.map(() => false);
@@ -128,8 +142,12 @@ function recompute(left: Row[], right: Row[], joinType: JoinType, match: (l: Row
       if (!match(l, r)) return;
       matched = true;
       rightMatched[i] = true;
-      out.push([...l, ...r]);
+      if (joinType !== 'SEMI' && joinType !== 'ANTI') out.push([...l, ...r]);
     });
+    if (joinType === 'SEMI' || joinType === 'ANTI') {
+      if (matched === (joinType === 'SEMI')) out.push(l);
+      continue;
+    }
     if (!matched && (joinType === 'LEFT' || joinType === 'FULL')) out.push([...l, null, null]);
   }
   if (joinType === 'RIGHT' || joinType === 'FULL') right.forEach((r, i) => rightMatched[i] || out.push([null, null, ...r]));
@@ -139,7 +157,7 @@ function recompute(left: Row[], right: Row[], joinType: JoinType, match: (l: Row
 const sortRows = (rows: Row[]) => rows.map((r) => JSON.stringify(r)).sort();
 
 describe('incremental join equals recompute under random changes', () => {
-  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL'] as const) {
+  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL', 'SEMI', 'ANTI'] as const) {
     for (const [seed, equi] of [[7, true], [8, true], [9, true], [2024, true], [10, false], [11, false]] as const) {
       it(`${joinType} JOIN ${equi ? 'ON l.k = r.k AND ...' : 'ON l.k < r.k (no equi-key)'}, seed ${seed}`, () => {
         const rnd = prng(seed);
@@ -155,7 +173,7 @@ describe('incremental join equals recompute under random changes', () => {
           equi ? base : { ...base, left: { keys: [], types: base.left.types }, right: { keys: [], types: base.right.types }, keyTypes: [] },
           state,
         );
-        const view = new MaterializedTable([INT, INT, INT, STRING]);
+        const view = new MaterializedTable(joinType === 'SEMI' || joinType === 'ANTI' ? [INT, INT] : [INT, INT, INT, STRING]);
         const tables: [Row[], Row[]] = [[], []];
         const key = () => (rnd(7) === 0 ? null : rnd(5));
         for (let step = 0; step < 300; step++) {
@@ -210,15 +228,16 @@ describe('incremental join equals the batch join of the same plan node', () => {
     'ON l.k < r.k': { equiKeys: [], condition: lt(col(1), col(2)) },
     'CROSS JOIN': { equiKeys: [] },
   } as const;
-  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL'] as const) {
+  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL', 'SEMI', 'ANTI'] as const) {
     for (const [shape, on] of Object.entries(shapes)) {
       it(`${joinType} JOIN ${shape}`, async () => {
         const rnd = prng(joinType.length * 100 + shape.length);
         const tables: [Row[], Row[]] = [[], []];
         const env = testEnv(new MemorySource({ [L]: tables[0], [R]: tables[1] }, 16));
-        const node: JoinNode = { kind: 'join', joinType, left, right, ...on, schema: schemaOf([INT, INT, INT, INT]) };
+        const width = joinType === 'SEMI' || joinType === 'ANTI' ? 2 : 4;
+        const node: JoinNode = { kind: 'join', joinType, left, right, ...on, schema: schemaOf([INT, INT, INT, INT].slice(0, width)) };
         const j = incrementalJoinOf(node, env);
-        const view = new MaterializedTable([INT, INT, INT, INT]);
+        const view = new MaterializedTable([INT, INT, INT, INT].slice(0, width));
         const batch = runQuery(node, env, FAKE_DEPS);
         const v = () => (rnd(6) === 0 ? null : rnd(5));
         for (let step = 0; step < 80; step++) {

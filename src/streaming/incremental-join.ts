@@ -1,7 +1,8 @@
 /**
- * Incremental join (regular join over two changelogs): INNER, LEFT, RIGHT and
- * FULL OUTER. Input 0 is the left side, input 1 the right side. Output rows
- * are the left columns followed by the right columns.
+ * Incremental join (regular join over two changelogs): INNER, LEFT, RIGHT,
+ * FULL OUTER, SEMI and ANTI. Input 0 is the left side, input 1 the right side.
+ * Output rows are the left columns followed by the right columns (SEMI and
+ * ANTI: the left columns only).
  *
  * State, one state table per side: encoded join key -> the side's rows with
  * that key, each as { row, count } (equal rows share an entry), plus, on an
@@ -27,6 +28,15 @@
  * - retracting a left row's last match emits -D (left, right) and then
  *   re-emits +I (left, NULLs).
  * Each copy of a duplicated row has its own padded row.
+ * SEMI and ANTI (IN / EXISTS / NOT EXISTS) keep `matches` on the left entries
+ * and emit left rows only, never pairs: SEMI holds a left row while its match
+ * count is > 0, ANTI while it is 0 (a NULL key matches nothing, so ANTI holds
+ * it; this is NOT EXISTS, not the null-aware NOT IN).
+ * - a left addition (+I, +U) emits +I of the row when it is held, a left
+ *   retraction (-U, -D) -D when it was held (one output row per copy);
+ * - a right row that gives a left row its first match emits, per copy of the
+ *   left row, +I (SEMI) or -D (ANTI); retracting its last match emits -D
+ *   (SEMI) or +I (ANTI); right changes that do not cross 0 emit nothing.
  * - watermark: forwarded unchanged (no `watermark` hook; state is kept until
  *   its rows are retracted, state TTL is later work).
  */
@@ -36,7 +46,7 @@ import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { EvalFn } from '../compiler/expr-compiler.ts';
 import type { JoinNode } from '../planner/logical-plan.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
-import { InternalError, notSupported } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
@@ -49,7 +59,7 @@ export interface JoinSideSpec {
 }
 
 export interface IncrementalJoinSpec {
-  readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+  readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'SEMI' | 'ANTI';
   readonly left: JoinSideSpec;
   readonly right: JoinSideSpec;
   /** Types of the join keys (both sides' key expressions have these types). */
@@ -82,6 +92,8 @@ export class IncrementalJoin implements IncrementalOperator {
   readonly #rightNulls: Row;
   /** Whether side 0 / side 1 keeps its unmatched rows (NULL-padded). */
   readonly #outer: readonly [boolean, boolean];
+  /** SEMI: left rows with a match; ANTI: left rows without one; null for the pair-emitting joins. */
+  readonly #filter: 'SEMI' | 'ANTI' | null;
   readonly #out = new ChangelogBuilder();
 
   constructor(spec: IncrementalJoinSpec, state?: JoinStateTables) {
@@ -91,7 +103,9 @@ export class IncrementalJoin implements IncrementalOperator {
     this.#leftNulls = new Array<Value>(spec.left.types.length).fill(null);
     this.#rightNulls = new Array<Value>(spec.right.types.length).fill(null);
     const t = spec.joinType;
-    this.#outer = [t === 'LEFT' || t === 'FULL', t === 'RIGHT' || t === 'FULL'];
+    this.#filter = t === 'SEMI' || t === 'ANTI' ? t : null;
+    // SEMI / ANTI track `matches` on the left entries as a LEFT join does.
+    this.#outer = [t === 'LEFT' || t === 'FULL' || this.#filter !== null, t === 'RIGHT' || t === 'FULL'];
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
@@ -167,6 +181,10 @@ export class IncrementalJoin implements IncrementalOperator {
    * the key has a NULL part).
    */
   #changed(input: 0 | 1, entry: JoinEntry, add: boolean, partners: JoinBucket | undefined): void {
+    if (this.#filter !== null) {
+      this.#changedFilter(input, entry, add, partners);
+      return;
+    }
     const out = this.#out;
     const kind = add ? RowKind.INSERT : RowKind.DELETE;
     const otherOuter = this.#outer[1 - input]!;
@@ -192,6 +210,26 @@ export class IncrementalJoin implements IncrementalOperator {
     }
   }
 
+  /** SEMI / ANTI: `#changed` emitting left rows as their match counts cross 0. */
+  #changedFilter(input: 0 | 1, entry: JoinEntry, add: boolean, partners: JoinBucket | undefined): void {
+    const semi = this.#filter === 'SEMI';
+    if (input === LEFT) {
+      let matches = 0;
+      if (partners !== undefined) for (const p of partners) if (this.#joined(entry.row, p.row) !== null) matches += p.count;
+      entry.matches = matches;
+      if (matches > 0 === semi) this.#out.emit(add ? RowKind.INSERT : RowKind.DELETE, entry.row);
+      return;
+    }
+    if (partners === undefined) return;
+    for (const p of partners) {
+      if (this.#joined(p.row, entry.row) === null) continue;
+      const crossed = add ? p.matches++ === 0 : --p.matches === 0;
+      if (!crossed) continue;
+      const kind = add === semi ? RowKind.INSERT : RowKind.DELETE;
+      for (let c = 0; c < p.count; c++) this.#out.emit(kind, c === 0 ? p.row : p.row.slice());
+    }
+  }
+
   /** `copies` times the row of side `side` padded with NULLs for the other side. */
   #emitPadded(kind: RowKind, side: number, row: Row, copies: number): void {
     for (let c = 0; c < copies; c++) this.#out.emit(kind, side === LEFT ? row.concat(this.#rightNulls) : this.#leftNulls.concat(row));
@@ -207,12 +245,14 @@ export class IncrementalJoin implements IncrementalOperator {
 }
 
 /**
- * The join of a logical plan node: INNER, LEFT, RIGHT or FULL (no subqueries).
+ * The join of a logical plan node: INNER, LEFT, RIGHT, FULL, SEMI or ANTI.
  * Without equi-keys (CROSS JOIN, ON a.x < b.y) every row shares one bucket.
+ * ANTI is NOT EXISTS semantics (a left row with a NULL key, or with no right
+ * row satisfying the condition, is kept); a NOT IN needs the planner to put
+ * its null-aware part into the node (see the report of this change).
  */
 export function incrementalJoinOf(node: JoinNode, env: ExecEnv, state?: JoinStateTables): IncrementalJoin {
   const joinType = node.joinType;
-  if (joinType === 'SEMI' || joinType === 'ANTI') throw notSupported(`${joinType} JOIN over changing inputs`);
   // Keys encode under the left key's type; a right key of another type is cast to it (as in the batch join).
   const keyTypes = node.equiKeys.map((k) => k.left.type);
   const rightKeys = node.equiKeys.map((k): BoundExpr =>

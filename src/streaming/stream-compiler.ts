@@ -8,8 +8,9 @@
  *   aggregation, firing by watermark (append-only output); over a SESSION
  *   window: the fused session window aggregation;
  * - other aggregates and DISTINCT: retracting group aggregation;
- * - joins (INNER, LEFT, RIGHT, FULL; without an equality they keep one bucket): the
- *   incremental join; UNION ALL: a merge;
+ * - joins (INNER, LEFT, RIGHT, FULL, SEMI, ANTI; without an equality they keep one
+ *   bucket): the incremental join, or the interval join when both inputs are
+ *   append-only event-time streams bounded by a time interval; UNION ALL: a merge;
  * - ORDER BY ... LIMIT: incremental Top-N (a retracting result);
  * - LIMIT (with OFFSET) over an append-only input: passes its rows, then ends the query.
  * Anything else is refused here with 0A000 before the query starts, so no
@@ -26,6 +27,7 @@ import { incrementalAggregateOf, type IncrementalAggregate } from './incremental
 import { incrementalFilterOf } from './incremental-filter.ts';
 import { incrementalProjectOf } from './incremental-project.ts';
 import { incrementalJoinOf } from './incremental-join.ts';
+import { intervalJoinOf } from './interval-join.ts';
 import { incrementalTopNOf } from './incremental-top-n.ts';
 import { windowAggregateOf } from './window-aggregate.ts';
 import { sessionWindowAggregateOf } from './session-window-aggregate.ts';
@@ -106,7 +108,10 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
       return;
     }
     case 'join': {
-      const merge = new MergeStage(incrementalJoinOf(plan, cx.env), 2, out);
+      // Event-time interval joins keep rows only while the watermark allows a match; others keep all.
+      const interval = intervalJoinOf(plan, cx.env, cx.options.storedReading);
+      if (interval !== undefined) cx.compiled.lateCounters.push(interval);
+      const merge = new MergeStage(interval ?? incrementalJoinOf(plan, cx.env), 2, out);
       compileNode(plan.left, merge.port(0), below);
       compileNode(plan.right, merge.port(1), below);
       return;

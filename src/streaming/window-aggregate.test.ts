@@ -9,6 +9,7 @@ import { runQuery } from '../compiler/query-runner.ts';
 import { changelogChunk, OperatorChain } from './changelog.ts';
 import { fusedTumbleAggregateOf, WindowAggregate, windowAggregateOf } from './window-aggregate.ts';
 import { windowAssignStreamOf, windowFireTime } from './window-assign-stream.ts';
+import { prng, canon } from './streaming.test-helpers.ts';
 
 const TS: SqlType = timestamp(3);
 const MIN = 60_000_000;
@@ -256,19 +257,7 @@ describe('fused TUMBLE window aggregation', () => {
   });
 });
 
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
-
 const DEPS = { accumulators: createAccumulatorFactory, tableFunctions: fakeTableFunctions };
-const canon = (rows: Row[]) => rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
 
 describe('WindowAggregate over TIMESTAMP_LTZ', () => {
   it('windows aligned in the session zone fire when the watermark instant reaches window_time', async () => {

@@ -21,7 +21,7 @@ import type { EvalFn } from '../compiler/expr-compiler.ts';
 import type { WindowTvfFunction, WindowTvfNode } from '../planner/logical-plan.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { InternalError } from '../errors.ts';
-import { assignWindows, windowStart } from '../operators/window-assign.ts';
+import { assignWindows, windowRow, windowStart } from '../operators/window-assign.ts';
 import { localToUtcMicros, utcToLocalMicros } from '../values/datetime.ts';
 import { ChangelogBuilder, type IncrementalOperator } from './changelog.ts';
 
@@ -92,14 +92,6 @@ export class WindowAssignStream implements IncrementalOperator {
     }
     return out.length === 0 ? [] : [{ rows: out, kinds: null }];
   }
-}
-
-/** The row followed by window_start, window_end (wall-clock µs) and window_time. */
-function windowRow(row: Row, start: number, end: number, zone: string | undefined): Row {
-  // A copy keeps the input's elements kind (packed), so readers of these rows see one array shape.
-  const out = row.slice();
-  out.push(start, end, zone === undefined ? end - MICROS_PER_MILLI : localToUtcMicros(end - MICROS_PER_MILLI, zone));
-  return out;
 }
 
 /** window_time of a window_end (wall-clock µs) as an instant comparable with watermarks. */

@@ -5,31 +5,20 @@
  * needs a primary key on the target (upserts), else the INSERT is refused.
  * Over the wire with node-postgres against an in-process server.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../src/database.ts';
-import { PgServer } from '../../src/server/server.ts';
-import { builtinConnectors } from '../../connectors/index.ts';
+import { startInProcessServer, type InProcessServer } from '../harness/in-process-server.ts';
 
-let dir: string;
-let db: Database;
-let server: PgServer;
+let server: InProcessServer;
 let port: number;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'millrace-jobs-'));
-  db = await Database.open(dir, builtinConnectors);
-  server = new PgServer({ sessions: db, host: '127.0.0.1', port: 0 });
-  port = (await server.start()).port;
+  server = await startInProcessServer();
+  port = server.port;
 });
 
 afterAll(async () => {
   await server?.stop();
-  await db?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function connect(): Promise<pg.Client> {

@@ -10,28 +10,21 @@
  *   through node-postgres and ends at its LIMIT.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../src/database.ts';
-import { PgServer } from '../../src/server/server.ts';
-import { builtinConnectors } from '../../connectors/index.ts';
+import { startInProcessServer, type InProcessServer } from '../harness/in-process-server.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
 import { WireClient, dataRow, msg, types } from '../../src/server/wire-client.test-helpers.ts';
 
-let dir: string;
-let db: Database;
-let server: PgServer;
+let server: InProcessServer;
+let db: InProcessServer['db'];
 let port: number;
 let client: pg.Client;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'millrace-subscribe-'));
-  db = await Database.open(dir, builtinConnectors);
-  server = new PgServer({ sessions: db, host: '127.0.0.1', port: 0 });
-  port = (await server.start()).port;
+  server = await startInProcessServer();
+  db = server.db;
+  port = server.port;
   client = new pg.Client({ host: '127.0.0.1', port, user: 'tester', database: 'millrace' });
   await client.connect();
   await client.query('CREATE TABLE orders (id INT, item VARCHAR(10), qty INT)');
@@ -41,8 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.end().catch(() => undefined);
   await server?.stop();
-  await db?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** psql with unbuffered stdout, so every line it gets reaches us at once. */
@@ -154,5 +145,25 @@ describe('SUBSCRIBE to psql', () => {
     expect(out.filter((m) => m.type === 'D').map(dataRow)).toEqual([['+I', '9', 'plum', '4']]);
     wire.close();
     await waitFor(() => !db.tables.hasSubscribers(ordersTable().id), 'the subscription to be freed');
+  });
+
+  it('joins two endless streams within a time interval', async () => {
+    await client.query(
+      "CREATE TABLE views (page INT, vt TIMESTAMP(3), WATERMARK FOR vt AS vt - INTERVAL '0.1' SECOND) " +
+        "WITH ('connector' = 'datagen', 'rows-per-second' = '300', 'fields.page.min' = '1', 'fields.page.max' = '5', 'fields.vt.max-past' = '0')",
+    );
+    await client.query(
+      "CREATE TABLE buys (page INT, bt TIMESTAMP(3), WATERMARK FOR bt AS bt - INTERVAL '0.1' SECOND) " +
+        "WITH ('connector' = 'datagen', 'rows-per-second' = '300', 'fields.page.min' = '1', 'fields.page.max' = '5', 'fields.bt.max-past' = '0')",
+    );
+    const r = await client.query(
+      "SELECT v.page, v.vt, b.bt FROM views v JOIN buys b ON v.page = b.page AND b.bt BETWEEN v.vt AND v.vt + INTERVAL '0.5' SECOND LIMIT 20",
+    );
+    expect(r.rows).toHaveLength(20);
+    for (const row of r.rows as { page: number; vt: Date; bt: Date }[]) {
+      const gap = row.bt.getTime() - row.vt.getTime();
+      expect(gap).toBeGreaterThanOrEqual(0);
+      expect(gap).toBeLessThanOrEqual(500);
+    }
   });
 });
