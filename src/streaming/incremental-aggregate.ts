@@ -85,6 +85,8 @@ export interface GroupState {
   rows: number;
   accs: Accumulator[];
   emitted: Row | null;
+  /** Transient bookkeeping, not state: the number of the chunk that last touched the group. */
+  touched?: number;
 }
 
 export interface AggregateStateTables {
@@ -105,7 +107,11 @@ export class IncrementalAggregate implements IncrementalOperator {
   readonly #scratch: Value[];
   readonly #keyColumns: readonly number[];
   readonly #acc: GroupAccumulation;
-  readonly #touched = new Map<GroupState, Uint8Array>();
+  /** Groups the current chunk touched, in order of first touch, and their keys (parallel arrays). */
+  readonly #touchedGroups: GroupState[] = [];
+  readonly #touchedKeys: Uint8Array[] = [];
+  /** Which chunk is being handled: a group whose `touched` equals it is in the lists already. */
+  #chunkNo = 0;
   readonly #out = new ChangelogBuilder();
 
   constructor(spec: IncrementalAggregateSpec, state?: AggregateStateTables) {
@@ -143,11 +149,13 @@ export class IncrementalAggregate implements IncrementalOperator {
       this.#out.discard();
       throw err;
     } finally {
-      this.#touched.clear();
+      this.#touchedGroups.length = 0;
+      this.#touchedKeys.length = 0;
     }
   }
 
   #accumulate(chunk: Chunk): void {
+    const chunkNo = ++this.#chunkNo;
     const { keys, keyTypes } = this.#spec;
     const keyColumns = this.#keyColumns;
     const nk = keys.length;
@@ -169,17 +177,22 @@ export class IncrementalAggregate implements IncrementalOperator {
           this.#groups.put(keyBytes, g);
         }
       }
-      if (!this.#touched.has(g)) this.#touched.set(g, keyBytes);
+      if (g.touched !== chunkNo) {
+        g.touched = chunkNo;
+        this.#touchedGroups.push(g);
+        this.#touchedKeys.push(keyBytes);
+      }
       if (add) this.#acc.add(g, keyBytes, row);
       else this.#acc.remove(g, keyBytes, row);
     }
   }
 
-
-
   #emit(): Chunk[] {
     const out = this.#out;
-    for (const [g, keyBytes] of this.#touched) {
+    const groups = this.#touchedGroups;
+    for (let t = 0; t < groups.length; t++) {
+      const g = groups[t]!;
+      const keyBytes = this.#touchedKeys[t]!;
       if (g.rows === 0 && !this.#emptyInputRow) {
         if (g.emitted !== null) out.emit(RowKind.DELETE, g.emitted);
         this.#groups.delete(keyBytes);
