@@ -14,6 +14,7 @@ import {
   arrayOf,
   BIGINT,
   BOOLEAN,
+  INT,
   NULL_TYPE,
   STRING,
   isCharacter,
@@ -36,6 +37,7 @@ import { QueryLevel, type Scope } from './scope.ts';
 import { resolveTypeName } from './type-name.ts';
 import { bindSubqueryPlan } from './bind-query.ts';
 import { bindWindowCall } from './bind-window.ts';
+import { isZeroBasedVector } from './zero-based-vectors.ts';
 
 /** Receives aggregates / window calls of a clause; returns the placeholder that stands for the result. */
 export interface AggregateSink {
@@ -188,8 +190,12 @@ export function bindExpr(e: Expr, s: ExprScope): BoundExpr {
     case 'row':
       return bindOperator('row_constructor', e.elements.map((x) => settle(bindExpr(x, s), env, x.pos)), e.pos, s, 'ROW');
     case 'subscript': {
-      const args = [settle(bindExpr(e.operand, s), env, e.pos), bindExpr(e.index, s)];
-      if (e.slice) args.push(e.upper === undefined ? { kind: 'literal', type: NULL_TYPE, value: null } : bindExpr(e.upper, s));
+      const operand = settle(bindExpr(e.operand, s), env, e.pos);
+      // int2vector / oidvector catalog columns subscript from 0.
+      const shift = isZeroBasedVector(operand, env);
+      const bound = (x: Expr): BoundExpr => (shift ? bindBinary('+', x, { kind: 'number', text: '1', pos: x.pos }, x.pos, s) : bindExpr(x, s));
+      const args = [operand, bound(e.index)];
+      if (e.slice) args.push(e.upper === undefined ? { kind: 'literal', type: NULL_TYPE, value: null } : bound(e.upper));
       const container = args[0]!.type;
       const fixed = args.map((a, i) =>
         i > 0 && env.isUnknown(a) ? coerceTo(a, container.kind === 'MAP' ? container.key : BIGINT, env, e.pos) : a,
@@ -600,14 +606,24 @@ function bindCall(call: FunctionCall, s: ExprScope): BoundExpr {
           if (err instanceof SqlError) throw err.at(call.pos);
           throw err;
         }
-        if (cols.length === 1) return s.sink.addTableFunction(name, settled, cols[0]!.type, call.pos);
+        if (cols.length === 1) {
+          const p = s.sink.addTableFunction(name, settled, cols[0]!.type, call.pos);
+          return name === 'generate_subscripts' && isZeroBasedVector(settled[0], env) ? lessOne(p, call.pos, s) : p;
+        }
         const fields = cols.map((c) => ({ name: c.name, type: c.type }));
         return s.sink.addTableFunction(name, settled, { kind: 'ROW', fields }, call.pos, fields);
       }
       throw notSupported(`set-returning function ${name}() in ${s.clause}`, call.pos, `Call it in FROM: SELECT * FROM ${name}(...)`);
     }
   }
-  return resolveAndCall(name, args, call.pos, s, name, false);
+  const result = resolveAndCall(name, args, call.pos, s, name, false);
+  if ((name === 'array_lower' || name === 'array_upper') && isZeroBasedVector(args[0], env)) return lessOne(result, call.pos, s);
+  return result;
+}
+
+/** A subscript or bound of a zero-based catalog vector: the 1-based value less one. */
+function lessOne(e: BoundExpr, pos: number, s: ExprScope): BoundExpr {
+  return bindOperator('-', [e, { kind: 'literal', type: INT, value: 1 }], pos, s, '-');
 }
 
 function filterOf(call: FunctionCall, s: ExprScope): { filter?: BoundExpr } {

@@ -24,6 +24,7 @@ import { tableFunctionColumns } from '../functions/table-functions.ts';
 import type { BoundExpr } from './bound-expr.ts';
 import type { BindEnv, CteFrame } from './bind-env.ts';
 import { bindBoolean, bindExpr, bindOperator, type ExprScope } from './bind-expr.ts';
+import { isZeroBasedVector } from './zero-based-vectors.ts';
 import { coerceTo, settle } from './coerce.ts';
 import { conjuncts, containsSubquery, forEachColumn, mapColumns, shiftColumns } from './expr-utils.ts';
 import { bindQueryPlan, bindScalarIn } from './bind-query.ts';
@@ -327,11 +328,21 @@ function bindFunction(ref: Extract<TableRef, { kind: 'function' }>, fc: FromCont
       ordinality: ref.ordinality,
       schema: [...left.plan.schema, ...fnSchema],
     };
-    return { plan, relations: [...left.relations, shiftRelation(relationOf(fnSchema, relName, undefined), lw)] };
+    return { plan: zeroBasedSubscripts(plan, name, args, lw, s), relations: [...left.relations, shiftRelation(relationOf(fnSchema, relName, undefined), lw)] };
   }
-  const plan: LogicalPlan = { kind: 'table-function', fn: name, args, ordinality: ref.ordinality, schema: fnSchema };
+  const plan = zeroBasedSubscripts({ kind: 'table-function', fn: name, args, ordinality: ref.ordinality, schema: fnSchema }, name, args, 0, s);
   const item: FromItem = { plan, relations: [relationOf(fnSchema, relName, undefined)] };
   return left === undefined ? item : crossJoin(left, item);
+}
+
+/** generate_subscripts over an int2vector / oidvector catalog column counts from 0, as in Postgres. */
+function zeroBasedSubscripts(plan: LogicalPlan, name: string, args: readonly BoundExpr[], at: number, s: ExprScope): LogicalPlan {
+  if (name !== 'generate_subscripts' || !isZeroBasedVector(args[0], s.env)) return plan;
+  const exprs = plan.schema.map((c, i): BoundExpr => {
+    const col: BoundExpr = { kind: 'column', type: c.type, index: i };
+    return i === at ? bindOperator('-', [col, { kind: 'literal', type: c.type, value: 1 }], 0, s, '-') : col;
+  });
+  return { kind: 'project', input: plan, exprs, schema: plan.schema };
 }
 
 // ---------------------------------------------------------------- joins

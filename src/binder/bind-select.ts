@@ -26,6 +26,7 @@ import { bindFromList, type FromContext } from './bind-from.ts';
 import { resolveTypeName } from './type-name.ts';
 import { Scope } from './scope.ts';
 import { remapOuterInPlan } from './outer-refs.ts';
+import { rowsFromName } from './rows-from.ts';
 import { bindLegacyWindowInput, rewriteLegacyGroupWindow } from './bind-window-tvf.ts';
 
 export interface SelectResult {
@@ -223,32 +224,57 @@ export function bindSelect(original: Select, originalOrderBy: readonly OrderItem
   let windowCalls = sink.windowCalls;
 
   if (sink.tableFunctions.length > 0) {
-    const srf = sink.tableFunctions[0]!;
-    if (sink.tableFunctions.length > 1) throw notSupported('several set-returning functions in one select list', sink.tableFunctions[1]!.pos);
-    if (grouped || sink.aggregates.length > 0) throw notSupported('set-returning functions in a grouped select list', srf.pos);
+    const srfs = sink.tableFunctions;
+    if (grouped || sink.aggregates.length > 0) throw notSupported('set-returning functions in a grouped select list', srfs[0]!.pos);
+    for (const t of srfs) {
+      for (const a of t.args) {
+        let nested = false;
+        transform(a, (x) => {
+          if (sink.placeholders.get(x)?.kind === 'srf') nested = true;
+          return undefined;
+        });
+        if (nested) throw notSupported('set-returning functions nested in set-returning function arguments', t.pos);
+      }
+    }
     const width = plan.schema.length;
-    const columns = srf.columns ?? [{ name: srf.fn, type: srf.type }];
+    // Several functions run in lockstep: one node, each function's columns after the previous one's.
+    const columnsOf = (t: (typeof srfs)[number]): readonly { name: string; type: SqlType }[] => t.columns ?? [{ name: t.fn, type: t.type }];
+    const starts: number[] = [];
+    let next = width;
+    for (const t of srfs) {
+      starts.push(next);
+      next += columnsOf(t).length;
+    }
+    const fn =
+      srfs.length === 1
+        ? srfs[0]!.fn
+        : rowsFromName(srfs.map((t) => ({ fn: t.fn, argc: t.args.length, width: columnsOf(t).length })));
     plan = {
       kind: 'table-function',
       input: plan,
-      fn: srf.fn,
-      args: srf.args,
+      fn,
+      args: srfs.flatMap((t) => t.args),
       ordinality: false,
-      schema: [...plan.schema, ...columns.map((c) => ({ name: c.name, type: c.type, nullable: true }))],
+      schema: [...plan.schema, ...srfs.flatMap((t) => columnsOf(t).map((c) => ({ name: c.name, type: c.type, nullable: true })))],
     };
     // A function of several columns stands for the ROW of them.
-    const value: BoundExpr =
+    const values: BoundExpr[] = srfs.map((srf, k) =>
       srf.columns === undefined
-        ? { kind: 'column', type: srf.type, index: width }
+        ? { kind: 'column', type: srf.type, index: starts[k]! }
         : {
             kind: 'call',
             type: srf.type,
             fn: 'row_constructor',
             name: 'ROW',
-            args: srf.columns.map((c, j): BoundExpr => ({ kind: 'column', type: c.type, index: width + j })),
+            args: srf.columns.map((c, j): BoundExpr => ({ kind: 'column', type: c.type, index: starts[k]! + j })),
             volatile: false,
-          };
-    const replace = (e: BoundExpr): BoundExpr => transform(e, (x) => (sink.placeholders.get(x)?.kind === 'srf' ? value : undefined));
+          },
+    );
+    const replace = (e: BoundExpr): BoundExpr =>
+      transform(e, (x) => {
+        const ph = sink.placeholders.get(x);
+        return ph?.kind === 'srf' ? values[ph.index] : undefined;
+      });
     outputs = outputs.map(replace);
     windowCalls = windowCalls.map((w) => ({
       ...w,

@@ -134,6 +134,16 @@ describe.skipIf(!hasParser)('bound plans run', () => {
     expect(await run('SELECT generate_series(1, 3)')).toEqual([[1], [2], [3]]);
   });
 
+  it('runs several set-returning functions of a select list in lockstep, padding with NULL', async () => {
+    expect(await run('SELECT a, generate_series(1, a) AS g, generate_series(10, 11) * 2 AS h FROM t WHERE a IN (1, 3) ORDER BY a, g')).toEqual([
+      [1, 1, 20],
+      [1, null, 22],
+      [3, 1, 20],
+      [3, 2, 22],
+      [3, 3, null],
+    ]);
+  });
+
   it('keeps the first row per DISTINCT ON group', async () => {
     expect(await run('SELECT DISTINCT ON (b) b, a FROM t ORDER BY b, a DESC')).toEqual([
       ['x', 3],

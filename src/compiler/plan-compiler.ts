@@ -26,7 +26,8 @@ import { setOpOperator } from '../operators/set-op.ts';
 import { sortOperator } from '../operators/sort.ts';
 import { joinOperator } from '../operators/hash-join.ts';
 import { hashAggregateOperator, type AggregateCallSpec } from '../operators/hash-aggregate.ts';
-import { tableFunctionOperator } from '../operators/table-function.ts';
+import { lockstepTableFunction, tableFunctionOperator } from '../operators/table-function.ts';
+import { parseRowsFrom } from '../binder/rows-from.ts';
 import { defaultFrame, windowOperator, type WindowCallSpec } from '../operators/window.ts';
 import { windowAssignOperator, type WindowAssignSpec } from '../operators/window-assign.ts';
 
@@ -139,7 +140,19 @@ export function compilePlan(plan: LogicalPlan, cx: ExecContext): StreamFactory {
     case 'table-function': {
       const input = plan.input === undefined ? undefined : compilePlan(plan.input, cx);
       const args = plan.args.map(ex);
-      const impl = cx.deps.tableFunctions(plan.fn, plan.args.map((a) => a.type));
+      const argTypes = plan.args.map((a) => a.type);
+      const members = parseRowsFrom(plan.fn);
+      let impl: ReturnType<typeof cx.deps.tableFunctions>;
+      if (members === undefined) impl = cx.deps.tableFunctions(plan.fn, argTypes);
+      else {
+        let at = 0;
+        impl = lockstepTableFunction(
+          members.map((m) => {
+            const types = argTypes.slice(at, (at += m.argc));
+            return { impl: cx.deps.tableFunctions(m.fn, types), argc: m.argc, width: m.width };
+          }),
+        );
+      }
       const ordType = plan.schema[plan.schema.length - 1]?.type;
       const spec = {
         impl,

@@ -65,3 +65,50 @@ function* expand(spec: TableFunctionSpec, inRow: Row, out: ChunkBuilder): Genera
     }
   }
 }
+
+type TableFunctionImpl = TableFunctionSpec['impl'];
+
+export interface LockstepMember {
+  readonly impl: TableFunctionImpl;
+  readonly argc: number;
+  readonly width: number;
+}
+
+/**
+ * Several functions in lockstep (select-list set-returning functions, Postgres
+ * 10+): the k-th row holds the k-th row of every function, NULLs for a
+ * function already exhausted; rows continue until the last one ends. The
+ * argument list is the members' arguments one after another.
+ */
+export function lockstepTableFunction(members: readonly LockstepMember[]): TableFunctionImpl {
+  let total = 0;
+  for (const m of members) total += m.width;
+  return function* (args, ctx) {
+    const iters: (Iterator<Value[]> | undefined)[] = [];
+    let at = 0;
+    for (const m of members) {
+      iters.push(m.impl(args.slice(at, at + m.argc), ctx)[Symbol.iterator]());
+      at += m.argc;
+    }
+    for (;;) {
+      const row: Value[] = new Array<Value>(total).fill(null);
+      let live = false;
+      let col = 0;
+      for (let k = 0; k < members.length; k++) {
+        const it = iters[k];
+        if (it !== undefined) {
+          const step = it.next();
+          if (step.done === true) iters[k] = undefined;
+          else {
+            live = true;
+            const fnRow = step.value;
+            for (let i = 0; i < fnRow.length; i++) row[col + i] = fnRow[i] ?? null;
+          }
+        }
+        col += members[k]!.width;
+      }
+      if (!live) return;
+      yield row;
+    }
+  };
+}

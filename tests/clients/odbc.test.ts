@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireServer, externalTarget, type AcquiredServer } from '../harness/target.ts';
+import { acquireServer, type AcquiredServer } from '../harness/target.ts';
 import { describeResult, findExecutable, runCommand } from '../harness/run-command.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -42,8 +42,6 @@ function section(out: Out, name: string): unknown {
   return s;
 }
 
-/** Passes on millrace only once the gap noted at the test is closed; a plain test against PostgreSQL. */
-const gap = externalTarget() === null ? it.fails : it;
 
 const SELECTED = {
   one: [[1, "it's \u00fc", '1.50', '2024-01-02T03:04:05', '2024-01-02']],
@@ -111,9 +109,8 @@ describe.skipIf(missing !== null)('ODBC (psqlODBC + pyodbc)', () => {
     }
   });
 
-  // SQLPrimaryKeys joins `ta.attnum = i.indkey[ia.attnum-1]`: pg_index.indkey is an int2vector
-  // with subscripts from 0 in PostgreSQL, but a 1-based smallint[] in millrace, so no row matches.
-  gap('finds the primary key with SQLPrimaryKeys', () => {
+  // SQLPrimaryKeys joins `ta.attnum = i.indkey[ia.attnum-1]`: pg_index.indkey subscripts from 0.
+  it('finds the primary key with SQLPrimaryKeys', () => {
     expect(section(clientSide, 'primary_keys')).toEqual([['millrace', 'public', 'odbc_items', 'id', 1, 'odbc_items_pkey']]);
   });
 });

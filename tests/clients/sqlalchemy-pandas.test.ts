@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireServer, externalTarget, type AcquiredServer } from '../harness/target.ts';
+import { acquireServer, type AcquiredServer } from '../harness/target.ts';
 import { describeResult, findExecutable, runCommand } from '../harness/run-command.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -38,8 +38,6 @@ function section(out: Out, name: string): unknown {
   return s;
 }
 
-/** Passes on millrace only once the gap noted at the test is closed; a plain test against PostgreSQL. */
-const gap = externalTarget() === null ? it.fails : it;
 
 describe.skipIf(missing !== null)('SQLAlchemy + pandas', () => {
   let server: AcquiredServer;
@@ -72,9 +70,8 @@ describe.skipIf(missing !== null)('SQLAlchemy + pandas', () => {
   });
 
   // get_pk_constraint sends `SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1) ord
-  // FROM pg_index ix ...`: millrace answers 0A000 "several set-returning functions in one select
-  // list is not supported yet".
-  gap('reflects the primary key with get_pk_constraint', () => {
+  // FROM pg_index ix ...`: two set-returning functions in lockstep.
+  it('reflects the primary key with get_pk_constraint', () => {
     expect(section(out, 'pk')).toEqual(['id']);
   });
 
