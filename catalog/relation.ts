@@ -92,6 +92,18 @@ export interface SystemRelation extends RelationBase {
 export interface SystemScanContext {
   readonly user: string;
   readonly database: string;
+  /** The scanning session's SQL cursors (pg_cursors); absent where no client session scans. */
+  readonly sqlCursors?: () => readonly SqlCursorInfo[];
+}
+
+/** A cursor a session declared with SQL (DECLARE), as pg_cursors shows it. */
+export interface SqlCursorInfo {
+  readonly name: string;
+  /** The query string submitted to declare it. */
+  readonly statement: string;
+  readonly holdable: boolean;
+  /** Microseconds since the epoch (a TIMESTAMP_LTZ value). */
+  readonly creationTime: number;
 }
 
 /** What a name resolves to in the catalog. */

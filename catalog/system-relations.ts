@@ -20,6 +20,7 @@ import { pgSettings } from './pg-catalog/pg-settings.ts';
 import { pgAm, pgCollation, pgExtension, pgLanguage, pgTablespace } from './pg-catalog/pg-static.ts';
 import { emptyCatalogRelations } from './pg-catalog/pg-empty.ts';
 import { pgIndexes, pgMatviews, pgTables, pgViews } from './pg-catalog/pg-views.ts';
+import { pgCursors } from './pg-catalog/pg-cursors.ts';
 import { pgStatActivity, pgStatAllTables, pgStatUserTables } from './pg-catalog/pg-stat.ts';
 import { isSchemata, isTables, isViews } from './information-schema/is-tables.ts';
 import { isColumns } from './information-schema/is-columns.ts';
@@ -55,6 +56,7 @@ export function buildSystemRelations(catalog: CatalogReader): SystemRelation[] {
     pgMatviews(catalog),
     pgIndexes(catalog),
     pgStatActivity(),
+    pgCursors(),
     pgStatUserTables(catalog),
     pgStatAllTables(catalog),
     isSchemata(),

@@ -54,6 +54,7 @@ export const SystemOid = {
   pg_available_extensions: 12110,
   pg_stat_all_tables: 12111,
   pg_timezone_names: 12112,
+  pg_cursors: 12113,
   is_tables: 13001,
   is_columns: 13002,
   is_schemata: 13003,

@@ -23,6 +23,13 @@
  *   all portals are dropped (their implicit transaction ended).
  * - Flush ('H') -> writes everything buffered.
  *
+ * A SQL cursor (DECLARE c CURSOR FOR ...) of the session is a portal too,
+ * as in PostgreSQL: Describe 'P' c answers its columns (text formats),
+ * Execute c fetches its next max rows (PortalSuspended while rows may
+ * remain, else CommandComplete `SELECT n`), Close 'P' c closes it, and Bind
+ * may not reuse its name (42P03). Protocol portals shadow cursors of the
+ * same name.
+ *
  * An error sends ErrorResponse, flushes, and discards every message until
  * Sync. Portals run lazily: session.execute is called at the first Execute,
  * with the portal's own AbortController, which is registered as the running
@@ -67,6 +74,11 @@ export class ExtendedQuery {
 
   constructor(ctx: QueryContext) {
     this.#ctx = ctx;
+  }
+
+  /** The session's SQL cursor of that name (a portal too, as in PostgreSQL). */
+  #sqlCursor(name: string): Cursor | undefined {
+    return this.#ctx.session.sqlCursor?.(name);
   }
 
   /** True for the message types this class handles. */
@@ -224,7 +236,7 @@ export class ExtendedQuery {
     const paramFormats = formatCount > 1 ? formatCodes : new Array<number>(paramCount).fill(formatCodes[0] ?? 0);
     const resultFormats = expandResultFormats(resultCodes, stmt.prepared?.columns ?? null);
 
-    if (portalName !== '' && this.#portals.has(portalName)) {
+    if (portalName !== '' && (this.#portals.has(portalName) || this.#sqlCursor(portalName) !== undefined)) {
       throw new SqlError(SqlState.DUPLICATE_CURSOR, `cursor "${portalName}" already exists`);
     }
     this.#dropPortal(portalName);
@@ -258,6 +270,13 @@ export class ExtendedQuery {
       if (columns === null) w.noData();
       else w.rowDescription(columns, new Array<number>(columns.length).fill(0));
     } else if (kind === 0x50 /* 'P' */) {
+      const sqlCursor = this.#portals.has(name) ? undefined : this.#sqlCursor(name);
+      if (sqlCursor !== undefined) {
+        const columns = sqlCursor.columns;
+        if (columns === null) w.noData();
+        else w.rowDescription(columns, new Array<number>(columns.length).fill(0));
+        return;
+      }
       const portal = this.#portal(name);
       const columns = portal.prepared?.columns ?? null;
       if (columns === null) w.noData();
@@ -272,6 +291,10 @@ export class ExtendedQuery {
     const name = r.cstring();
     const maxRows = r.int32();
     r.end();
+    if (!this.#portals.has(name)) {
+      const sqlCursor = this.#sqlCursor(name);
+      if (sqlCursor !== undefined) return this.#fetchSqlCursor(sqlCursor, maxRows);
+    }
     const portal = this.#portal(name);
     const ctx = this.#ctx;
     const w = ctx.writer;
@@ -334,9 +357,31 @@ export class ExtendedQuery {
     const name = r.cstring();
     r.end();
     if (kind === 0x53 /* 'S' */) this.#statements.delete(name);
-    else if (kind === 0x50 /* 'P' */) this.#dropPortal(name);
+    else if (kind === 0x50 /* 'P' */) {
+      if (this.#portals.has(name)) this.#dropPortal(name);
+      else this.#ctx.session.closeSqlCursor?.(name);
+    }
     else throw new SqlError(SqlState.PROTOCOL_VIOLATION, `invalid CLOSE message subtype ${kind}`);
     this.#ctx.writer.closeComplete();
+  }
+
+  /** Execute of a SQL cursor: its next `maxRows` rows (<= 0: all that remain); the cursor stays open. */
+  async #fetchSqlCursor(cursor: Cursor, maxRows: number): Promise<void> {
+    const ctx = this.#ctx;
+    const controller = new AbortController();
+    const formats = new Array<number>(cursor.columns?.length ?? 0).fill(0);
+    ctx.beginStatement(controller);
+    try {
+      const result = await streamRows(ctx, cursor, formats, Math.max(0, maxRows), controller.signal);
+      if (ctx.closed) return;
+      ctx.sendNotices();
+      if (result.exhausted) ctx.writer.commandComplete(`SELECT ${result.rows}`);
+      else ctx.writer.portalSuspended();
+    } catch (err) {
+      throw cancelAware(err, controller.signal);
+    } finally {
+      ctx.endStatement();
+    }
   }
 
   #statement(name: string): Statement {

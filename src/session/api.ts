@@ -132,6 +132,12 @@ export interface Session {
   /** The name a REGCLASS / REGTYPE / REGPROC value prints as (e.g. `orders`, `integer`), or undefined. */
   objectName?(type: SqlType, oid: number): string | undefined;
 
+  /** The SQL cursor `name` (DECLARE ... CURSOR), which the protocol layer treats as a portal too. */
+  sqlCursor?(name: string): Cursor | undefined;
+
+  /** Closes the SQL cursor `name` (a protocol Close of that portal); false when there is none. */
+  closeSqlCursor?(name: string): boolean;
+
   /** Frees everything the session holds (cursors, subscriptions). */
   close(): void;
 }

@@ -83,7 +83,7 @@ export class QueryPipeline {
     return {
       ctx,
       params,
-      source: rowSource(this.#db, this.#session.user),
+      source: rowSource(this.#db, this.#session.user, () => this.#session.sqlCursorList()),
       functions,
       cast: castFunction,
       signal,

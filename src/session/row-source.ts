@@ -7,9 +7,9 @@ import type { RowSource } from '../compiler/compile.ts';
 import type { ScanNode } from '../planner/logical-plan.ts';
 import type { Database } from '../database.ts';
 import { SqlError, SqlState, notSupported } from '../errors.ts';
-import { isStoredTable } from '../../catalog/relation.ts';
+import { isStoredTable, type SqlCursorInfo } from '../../catalog/relation.ts';
 
-export function rowSource(db: Database, user = 'millrace'): RowSource {
+export function rowSource(db: Database, user = 'millrace', sqlCursors?: () => readonly SqlCursorInfo[]): RowSource {
   return {
     async *scan(node: ScanNode, signal: AbortSignal): AsyncIterable<Row[]> {
       const rel = db.catalog.byId(node.relationId);
@@ -23,7 +23,7 @@ export function rowSource(db: Database, user = 'millrace'): RowSource {
         return out;
       };
       if (rel.kind === 'system') {
-        const rows = rel.rows({ user, database: 'millrace' });
+        const rows = rel.rows({ user, database: 'millrace', ...(sqlCursors !== undefined ? { sqlCursors } : {}) });
         for (let i = 0; i < rows.length; i += 1024) yield rows.slice(i, i + 1024).map(narrow);
         return;
       }

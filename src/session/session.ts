@@ -9,6 +9,7 @@
  */
 import type { Statement } from '../../grammar/ast.ts';
 import { parseSql, ParseError } from '../../grammar/parse.ts';
+import type { SqlCursorEntry } from './sql-cursors.ts';
 import type { Row, SqlType } from '../../catalog/types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors.ts';
 import type {
@@ -105,6 +106,19 @@ export class SqlSession implements Session {
       this.#tx.fail();
       throw toSqlError(err);
     }
+  }
+
+  sqlCursor(name: string): Cursor | undefined {
+    return this.#runner.sqlCursors.get(name);
+  }
+
+  closeSqlCursor(name: string): boolean {
+    return this.#runner.sqlCursors.close(name);
+  }
+
+  /** The open SQL cursors, for pg_cursors. */
+  sqlCursorList(): readonly SqlCursorEntry[] {
+    return this.#runner.sqlCursors.list();
   }
 
   transactionStatus(): TransactionStatus {

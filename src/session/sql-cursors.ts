@@ -1,35 +1,57 @@
 /**
  * Cursors declared with SQL (`DECLARE c CURSOR FOR ...`, then `FETCH n FROM c`),
- * as psycopg2's named cursors and older psql use them.
+ * as psycopg2's and psycopg 3's named cursors and older psql use them.
+ *
+ * In PostgreSQL a SQL cursor is a portal of its session: the protocol layer
+ * Describes and Executes it by name (Session.sqlCursor), and pg_cursors lists
+ * it. The registry belongs to the session's statement runner.
  */
+import type { SqlCursorInfo } from '../../catalog/relation.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import type { Cursor } from './api.ts';
 
-export class CursorRegistry {
-  readonly #cursors = new Map<string, Cursor>();
+/** One SQL cursor, with what pg_cursors shows of it. */
+export interface SqlCursorEntry extends SqlCursorInfo {
+  readonly cursor: Cursor;
+}
 
-  declare(name: string, cursor: Cursor): void {
+export class CursorRegistry {
+  readonly #cursors = new Map<string, SqlCursorEntry>();
+
+  /** Adds a cursor; `statement` is the text that declared it (pg_cursors shows it). */
+  declare(name: string, cursor: Cursor, holdable = false, statement = ''): void {
     if (this.#cursors.has(name)) {
       cursor.close();
       throw new SqlError(SqlState.DUPLICATE_CURSOR, `cursor "${name}" already exists`);
     }
-    this.#cursors.set(name, cursor);
+    this.#cursors.set(name, {
+      name,
+      cursor,
+      statement,
+      holdable,
+      creationTime: Date.now() * 1000,
+    });
   }
 
   get(name: string): Cursor | undefined {
-    return this.#cursors.get(name);
+    return this.#cursors.get(name)?.cursor;
+  }
+
+  /** Every open cursor, in declaration order. */
+  list(): readonly SqlCursorEntry[] {
+    return [...this.#cursors.values()];
   }
 
   close(name: string): boolean {
     const c = this.#cursors.get(name);
     if (c === undefined) return false;
-    c.close();
+    c.cursor.close();
     this.#cursors.delete(name);
     return true;
   }
 
   closeAll(): void {
-    for (const c of this.#cursors.values()) c.close();
+    for (const c of this.#cursors.values()) c.cursor.close();
     this.#cursors.clear();
   }
 }

@@ -156,12 +156,12 @@ export class StatementRunner {
       case 'declare-cursor': {
         if (ast.subscribe !== undefined) {
           const sub = runSubscribe(this.pipeline, ast.subscribe, paramTypes, params, new AbortController().signal);
-          this.#cursors.declare(ast.name, streamCursor(columnsOf(sub.schema), sub.batches[Symbol.asyncIterator]()));
+          this.#cursors.declare(ast.name, streamCursor(columnsOf(sub.schema), sub.batches[Symbol.asyncIterator]()), ast.hold, script);
           return staticCursor(null, [], 'DECLARE CURSOR');
         }
         const { plan } = this.pipeline.plan(ast.query, paramTypes);
         const batches = this.pipeline.run(plan, params, new AbortController().signal)[Symbol.asyncIterator]();
-        this.#cursors.declare(ast.name, streamCursor(columnsOf(plan.schema), batches));
+        this.#cursors.declare(ast.name, streamCursor(columnsOf(plan.schema), batches), ast.hold, script);
         return staticCursor(null, [], 'DECLARE CURSOR');
       }
       case 'fetch': {
@@ -208,6 +208,11 @@ export class StatementRunner {
       default:
         return unreachable(ast);
     }
+  }
+
+  /** The session's SQL cursors (pg_cursors; the protocol layer's portals by name). */
+  get sqlCursors(): CursorRegistry {
+    return this.#cursors;
   }
 
   close(): void {

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireServer, externalTarget, type AcquiredServer } from '../harness/target.ts';
+import { acquireServer, type AcquiredServer } from '../harness/target.ts';
 import { describeResult, findExecutable, runCommand } from '../harness/run-command.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -158,17 +158,16 @@ describe.skipIf(missing !== null)('psycopg 3', () => {
     expect(s).toEqual({ code: '42P01', after: 42 });
   });
 
-  // psycopg 3's server-side cursor sends DECLARE "pg3_named" CURSOR FOR ... and then a protocol
-  // Describe of portal "pg3_named" (PostgreSQL exposes a DECLAREd cursor as a portal); millrace
-  // answers 34000 `portal "pg3_named" does not exist`, and on close psycopg queries
-  // pg_catalog.pg_cursors, which millrace lacks. Expected to fail until both exist (it passes
-  // against PostgreSQL through MILLRACE_CLIENT_TARGET).
-  (externalTarget() === null ? it.fails : it)('reads a server-side cursor (conn.cursor(name=...))', () => {
+  // psycopg 3's server-side cursor sends DECLARE "pg3_named" CURSOR FOR ..., then a protocol
+  // Describe of portal "pg3_named" (a DECLAREd cursor is a portal), FETCH FORWARD n, and on close
+  // a query of pg_catalog.pg_cursors before CLOSE.
+  it('reads a server-side cursor (conn.cursor(name=...))', () => {
     const s = section(out, 'named_cursor');
     expect(s['first']).toEqual([
       [1, 'apple'],
       [2, "it's \u00fc"],
     ]);
     expect(s['rest']).toEqual([[3, null]]);
+    expect(s['listed']).toEqual(['pg3_named']);
   });
 });

@@ -10,7 +10,7 @@ raised (so one broken feature does not hide the others):
   description: (name, type_code) of that SELECT's columns;
   copy_in / copy_out: cursor.copy with write_row into a table, then COPY TO rows (text);
   copy_binary: the same through COPY ... (FORMAT binary), rows read with read_row and set_types;
-  named_cursor: a server-side cursor (conn.cursor(name=...)) read with fetchmany;
+  named_cursor: a server-side cursor (conn.cursor(name=...)) read with fetchmany, and pg_cursors while it is open;
   prepared: a statement run past prepare_threshold, and one prepared at once (prepare=True);
   pipeline: queries and an executemany in pipeline mode, then cursor.stream (single-row mode);
   error: the SQLSTATE of a failing statement and a query that works after it.
@@ -129,13 +129,14 @@ def section_named_cursor(conn):
         with conn.cursor(name="pg3_named") as cur:
             cur.execute("SELECT id, name FROM pg3_items WHERE id <= %s ORDER BY id", (3,))
             first = cur.fetchmany(2)
+            listed = [r[0] for r in conn.execute("SELECT name FROM pg_catalog.pg_cursors ORDER BY name").fetchall()]
             rest = cur.fetchall()
         conn.commit()
     finally:
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             conn.rollback()
         conn.autocommit = True
-    return {"first": [list(r) for r in first], "rest": [list(r) for r in rest]}
+    return {"first": [list(r) for r in first], "rest": [list(r) for r in rest], "listed": listed}
 
 
 def section_prepared(conn):
