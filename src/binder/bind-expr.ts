@@ -458,6 +458,8 @@ function truncateChars(text: string, length: number): string {
 
 export function bindCast(operand: Expr, type: SqlType, tryCast: boolean, pos: number, s: ExprScope): BoundExpr {
   const env = s.env;
+  // ARRAY[]::T[]: an empty array constructor takes its type from the cast, as in Postgres.
+  if (operand.kind === 'array' && operand.elements.length === 0 && type.kind === 'ARRAY') return { kind: 'literal', type, value: [] };
   const x = bindExpr(operand, s);
   if (env.isUnknown(x)) {
     if (x.kind === 'literal' && typeof x.value === 'string') {
