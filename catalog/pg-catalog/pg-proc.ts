@@ -1,5 +1,5 @@
 /** pg_catalog.pg_proc: the functions of proc-table.ts (type I/O functions and common SQL functions). */
-import { BOOLEAN, FLOAT, INT, NAME, OID, PG_CHAR, REGPROC, SMALLINT, STRING, arrayOf } from '../types.ts';
+import { BOOLEAN, FLOAT, NAME, OID, PG_CHAR, REGPROC, SMALLINT, STRING, arrayOf } from '../types.ts';
 import { Namespace, Role, systemRelation, type SystemRelationWithKind } from '../system-relation.ts';
 import { PG_PROCS } from './proc-table.ts';
 import { SystemOid } from './oids.ts';

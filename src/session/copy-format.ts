@@ -75,7 +75,6 @@ export function badCopyFormat(message: string, detail?: string, hint?: string): 
  */
 export class CopyReader {
   readonly #fmt: CopyFormat;
-  readonly #delim: number;
   readonly #quote: number;
   readonly #escape: number;
   #buf: Buffer = Buffer.alloc(0);
@@ -88,7 +87,6 @@ export class CopyReader {
 
   constructor(fmt: CopyFormat) {
     this.#fmt = fmt;
-    this.#delim = fmt.delimiter.charCodeAt(0);
     this.#quote = fmt.quote.charCodeAt(0);
     this.#escape = fmt.escape.charCodeAt(0);
     this.#headerPending = fmt.header;
