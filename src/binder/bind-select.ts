@@ -26,7 +26,6 @@ import { bindFromList, type FromContext } from './bind-from.ts';
 import { resolveTypeName } from './type-name.ts';
 import { Scope } from './scope.ts';
 import { remapOuterInPlan } from './outer-refs.ts';
-import { rowsFromName } from './rows-from.ts';
 import { bindLegacyWindowInput, rewriteLegacyGroupWindow } from './bind-window-tvf.ts';
 
 export interface SelectResult {
@@ -245,16 +244,14 @@ export function bindSelect(original: Select, originalOrderBy: readonly OrderItem
       starts.push(next);
       next += columnsOf(t).length;
     }
-    const fn =
-      srfs.length === 1
-        ? srfs[0]!.fn
-        : rowsFromName(srfs.map((t) => ({ fn: t.fn, argc: t.args.length, width: columnsOf(t).length })));
+    const lockstep = srfs.length === 1 ? undefined : srfs.map((t) => ({ fn: t.fn, argc: t.args.length, width: columnsOf(t).length }));
     plan = {
       kind: 'table-function',
       input: plan,
-      fn,
+      fn: lockstep === undefined ? srfs[0]!.fn : `rows from(${lockstep.map((m) => m.fn).join(', ')})`,
       args: srfs.flatMap((t) => t.args),
       ordinality: false,
+      ...(lockstep === undefined ? {} : { lockstep }),
       schema: [...plan.schema, ...srfs.flatMap((t) => columnsOf(t).map((c) => ({ name: c.name, type: c.type, nullable: true })))],
     };
     // A function of several columns stands for the ROW of them.

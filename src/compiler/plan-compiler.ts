@@ -27,7 +27,6 @@ import { sortOperator } from '../operators/sort.ts';
 import { joinOperator } from '../operators/hash-join.ts';
 import { hashAggregateOperator, type AggregateCallSpec } from '../operators/hash-aggregate.ts';
 import { lockstepTableFunction, tableFunctionOperator } from '../operators/table-function.ts';
-import { parseRowsFrom } from '../binder/rows-from.ts';
 import { defaultFrame, windowOperator, type WindowCallSpec } from '../operators/window.ts';
 import { windowAssignOperator, type WindowAssignSpec } from '../operators/window-assign.ts';
 
@@ -141,7 +140,7 @@ export function compilePlan(plan: LogicalPlan, cx: ExecContext): StreamFactory {
       const input = plan.input === undefined ? undefined : compilePlan(plan.input, cx);
       const args = plan.args.map(ex);
       const argTypes = plan.args.map((a) => a.type);
-      const members = parseRowsFrom(plan.fn);
+      const members = plan.lockstep;
       let impl: ReturnType<typeof cx.deps.tableFunctions>;
       if (members === undefined) impl = cx.deps.tableFunctions(plan.fn, argTypes);
       else {

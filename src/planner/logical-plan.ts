@@ -191,6 +191,13 @@ export interface TableFunctionNode {
   readonly fn: string;
   readonly args: readonly BoundExpr[];
   readonly ordinality: boolean;
+  /**
+   * Several set-returning functions of one select list run in lockstep
+   * (PostgreSQL 10+): each member's function, how many of `args` are its
+   * arguments (in order), and how many output columns it has. `fn` is then a
+   * display name. Absent for a single function.
+   */
+  readonly lockstep?: readonly { readonly fn: string; readonly argc: number; readonly width: number }[];
   readonly schema: Schema;
 }
 

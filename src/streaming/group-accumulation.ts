@@ -9,13 +9,40 @@
  */
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import type { Accumulator } from '../compiler/exec-context.ts';
-import type { AggregateFunctionName } from '../planner/logical-plan.ts';
+import type { AggregateFunctionName, AggregateNode } from '../planner/logical-plan.ts';
+import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
+import { notSupported } from '../errors.ts';
 import { createAccumulatorFactory } from '../functions/aggregates.ts';
 import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { aggregateArgument, firstArgument } from '../operators/hash-aggregate.ts';
 import type { StateTable } from './state-table.ts';
 import type { GroupState, IncrementalAggregateCall } from './incremental-aggregate.ts';
+import type { BoundExpr } from '../binder/bound-expr.ts';
+
+/** Aggregates that also see rows whose first argument is NULL. */
+const SEES_NULLS: ReadonlySet<string> = new Set(['count_star', 'array_agg', 'first_value', 'last_value']);
+
+/**
+ * The aggregate calls of a plan node, compiled for an incremental operator;
+ * `where` names the operator in the refusal of ORDER BY inside a call.
+ */
+export function incrementalAggregateCalls(node: AggregateNode, env: ExecEnv, where: string): IncrementalAggregateCall[] {
+  return node.aggregates.map((a): IncrementalAggregateCall => {
+    if (a.orderBy.length > 0) throw notSupported(`ORDER BY inside ${a.fn}() ${where}`);
+    const argTypes = a.args.map((e) => e.type);
+    return {
+      factory: incrementalAccumulatorFactory(a.fn, argTypes, a.type),
+      args: a.args.map((e) => compileExpr(e, env)),
+      argColumn: soleColumn(a.args),
+      argTypes,
+      filter: a.filter === undefined ? undefined : compileExpr(a.filter, env),
+      distinct: a.distinct,
+      skipNulls: !SEES_NULLS.has(a.fn),
+      resultType: a.type,
+    };
+  });
+}
 
 /**
  * COUNT / COUNT(*) for the incremental operators: counts in a number (exact up
@@ -146,4 +173,10 @@ export class GroupAccumulation {
     out.set(valueBytes, keyBytes.length + 1);
     return out;
   }
+}
+
+/** The input column of a sole column-reference argument list, else undefined. */
+export function soleColumn(args: readonly BoundExpr[]): number | undefined {
+  const e = args[0];
+  return args.length === 1 && e !== undefined && e.kind === 'column' ? e.index : undefined;
 }

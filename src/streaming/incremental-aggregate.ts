@@ -38,14 +38,13 @@ import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { EvalFn } from '../compiler/expr-compiler.ts';
 import type { Accumulator } from '../compiler/exec-context.ts';
 import type { AggregateNode } from '../planner/logical-plan.ts';
-import type { BoundExpr } from '../binder/bound-expr.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { InternalError, notSupported } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
 import { MemoryStateTable, type StateTable } from './state-table.ts';
-import { GroupAccumulation, incrementalAccumulatorFactory } from './group-accumulation.ts';
+import { GroupAccumulation, incrementalAggregateCalls } from './group-accumulation.ts';
 
 export interface IncrementalAggregateCall {
   readonly factory: () => Accumulator;
@@ -94,7 +93,6 @@ export interface AggregateStateTables {
   readonly distinct: StateTable<number>;
 }
 
-const SEES_NULLS: ReadonlySet<string> = new Set(['count_star', 'array_agg', 'first_value', 'last_value']);
 const NO_BYTES = new Uint8Array(0);
 
 export class IncrementalAggregate implements IncrementalOperator {
@@ -221,20 +219,7 @@ export function incrementalAggregateOf(
   state?: AggregateStateTables,
   opts: { readonly updateBefore?: boolean; readonly emptyInputRow?: boolean } = {},
 ): IncrementalAggregate {
-  const calls = node.aggregates.map((a): IncrementalAggregateCall => {
-    if (a.orderBy.length > 0) throw notSupported(`ORDER BY inside ${a.fn}() over a changing input`);
-    const argTypes = a.args.map((e) => e.type);
-    return {
-      factory: incrementalAccumulatorFactory(a.fn, argTypes, a.type),
-      args: a.args.map((e) => compileExpr(e, env)),
-      argColumn: soleColumn(a.args),
-      argTypes,
-      filter: a.filter === undefined ? undefined : compileExpr(a.filter, env),
-      distinct: a.distinct,
-      skipNulls: !SEES_NULLS.has(a.fn),
-      resultType: a.type,
-    };
-  });
+  const calls = incrementalAggregateCalls(node, env, 'over a changing input');
   return new IncrementalAggregate(
     {
       keys: node.groupKeys.map((e) => compileExpr(e, env)),
@@ -246,10 +231,4 @@ export function incrementalAggregateOf(
     },
     state,
   );
-}
-
-/** The input column of a sole column-reference argument list, else undefined. */
-export function soleColumn(args: readonly BoundExpr[]): number | undefined {
-  const e = args[0];
-  return args.length === 1 && e !== undefined && e.kind === 'column' ? e.index : undefined;
 }

@@ -65,7 +65,7 @@ import { mergeSessions } from '../operators/window-assign.ts';
 import { aggregateArgument, firstArgument } from '../operators/hash-aggregate.ts';
 import { ChangelogBuilder, isAddition, type IncrementalOperator } from './changelog.ts';
 import type { IncrementalAggregateCall } from './incremental-aggregate.ts';
-import { windowAggregateCalls } from './window-aggregate.ts';
+import { incrementalAggregateCalls } from './group-accumulation.ts';
 
 const MICROS_PER_MILLI = 1000;
 const TIME_TYPES: readonly SqlType[] = [timestamp(6)];
@@ -359,7 +359,7 @@ export function sessionWindowAggregateOf(
       steps,
       keys: agg.groupKeys.map((e) => compileExpr(e, env)),
       keyTypes: agg.groupKeys.map((e) => e.type),
-      calls: windowAggregateCalls(agg, env),
+      calls: incrementalAggregateCalls(agg, env, 'in a window aggregation'),
     },
     state,
   );

@@ -56,9 +56,9 @@ import { columnsOf } from '../optimizer/rewrite.ts';
 import { InternalError, notSupported } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { ChangelogBuilder, isAddition, type IncrementalOperator } from './changelog.ts';
-import { soleColumn, type GroupState, type IncrementalAggregateCall } from './incremental-aggregate.ts';
+import type { GroupState, IncrementalAggregateCall } from './incremental-aggregate.ts';
 import { MemoryStateTable, type StateTable } from './state-table.ts';
-import { GroupAccumulation, incrementalAccumulatorFactory } from './group-accumulation.ts';
+import { GroupAccumulation, incrementalAggregateCalls } from './group-accumulation.ts';
 
 export interface WindowAggregateSpec {
   /** All group keys of the AggregateNode, in order (window_start and window_end among them). */
@@ -86,7 +86,6 @@ export interface WindowAggregateSpec {
   readonly tumble?: { readonly time: EvalFn; readonly size: number; readonly offset: number };
 }
 
-const SEES_NULLS: ReadonlySet<string> = new Set(['count_star', 'array_agg', 'first_value', 'last_value']);
 const NO_BYTES = new Uint8Array(0);
 
 /** One group of a window. */
@@ -383,24 +382,6 @@ export class WindowAggregate implements IncrementalOperator {
   }
 }
 
-/** The aggregate calls of a plan node, compiled (no ORDER BY inside a call). */
-export function windowAggregateCalls(node: AggregateNode, env: ExecEnv): IncrementalAggregateCall[] {
-  return node.aggregates.map((a): IncrementalAggregateCall => {
-    if (a.orderBy.length > 0) throw notSupported(`ORDER BY inside ${a.fn}() in a window aggregation`);
-    const argTypes = a.args.map((e) => e.type);
-    return {
-      factory: incrementalAccumulatorFactory(a.fn, argTypes, a.type),
-      args: a.args.map((e) => compileExpr(e, env)),
-      argColumn: soleColumn(a.args),
-      argTypes,
-      filter: a.filter === undefined ? undefined : compileExpr(a.filter, env),
-      distinct: a.distinct,
-      skipNulls: !SEES_NULLS.has(a.fn),
-      resultType: a.type,
-    };
-  });
-}
-
 /**
  * The window aggregation of a plan node whose input is a TUMBLE / HOP /
  * CUMULATE window TVF (possibly under projections); `windowEndKey` indexes
@@ -419,7 +400,7 @@ export function windowAggregateOf(
       keys: node.groupKeys.map((e) => compileExpr(e, env)),
       keyColumns: node.groupKeys.map((e) => (e.kind === 'column' ? e.index : -1)),
       keyTypes: node.groupKeys.map((e) => e.type),
-      calls: windowAggregateCalls(node, env),
+      calls: incrementalAggregateCalls(node, env, 'in a window aggregation'),
       windowEndKey,
       ...(window !== undefined && window.endKey === windowEndKey ? { windowStartKey: window.startKey } : {}),
       fireTime,
@@ -448,7 +429,7 @@ export function fusedTumbleAggregateOf(node: AggregateNode, fireTime: (end: numb
     keys: node.groupKeys.map((e, i) => (i === window.startKey || i === window.endKey ? () => null : compileExpr(e, env))),
     keyColumns: node.groupKeys.map((e, i) => (i === window.startKey || i === window.endKey || e.kind !== 'column' ? -1 : e.index)),
     keyTypes: node.groupKeys.map((e) => e.type),
-    calls: windowAggregateCalls(node, env),
+    calls: incrementalAggregateCalls(node, env, 'in a window aggregation'),
     windowEndKey: window.endKey,
     windowStartKey: window.startKey,
     fireTime,
