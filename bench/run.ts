@@ -18,6 +18,7 @@ import { builtinConnectors } from '../connectors/index.ts';
 import { benchEventsConnector, EVENTS_DDL, generateEvents, KEYS as EVENT_KEYS } from './bench-events.ts';
 import { best, report, runSql as run } from './harness.ts';
 import { runStreamingBenchmarks } from './streaming.ts';
+import { runCheckpointBenchmarks } from './checkpoints.ts';
 
 const ROWS = Number(process.env['MILLRACE_BENCH_ROWS'] ?? 200_000);
 const KEYS = 1000;
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
     await db.close();
     await rm(dir, { recursive: true, force: true });
   }
+  process.stdout.write('durable state: materialized views with state in LevelDB\n');
+  await runCheckpointBenchmarks();
 }
 
 main().catch((err: unknown) => {

@@ -97,6 +97,8 @@ const SHOW_TARGETS: readonly (readonly [readonly string[], A.ShowStatement['targ
   [['CATALOGS'], 'CATALOGS'],
   [['FUNCTIONS'], 'FUNCTIONS'],
   [['JOBS'], 'JOBS'],
+  [['CHECKPOINTS'], 'CHECKPOINTS'],
+  [['SAVEPOINTS'], 'SAVEPOINTS'],
   [['COLUMNS'], 'COLUMNS'],
   [['ALL'], 'ALL'],
 ];
@@ -245,6 +247,13 @@ export class AstBuilder {
         return this.copy(n, span);
       case 'subscribeStmt':
         return this.subscribe(n);
+      case 'savepointStmt':
+        return {
+          kind: 'savepoint-command',
+          action: tok(n, 'create') !== undefined ? 'create' : 'drop',
+          target: this.stringValue(mustNode(n, 'target')),
+          ...span,
+        };
       case 'stopJobStmt':
         return {
           kind: 'stop-job',
@@ -463,6 +472,7 @@ export class AstBuilder {
     if (cur.length > 0) details.push(cur.join(' '));
     const statement = this.statement(mustNode(n, 'statement'));
     if (statement.kind === 'stop-job') throw notSupported('EXPLAIN STOP JOB', statement.pos);
+    if (statement.kind === 'savepoint-command') throw notSupported('EXPLAIN of a savepoint statement', statement.pos);
     return { kind: 'explain', details, statement, ...span };
   }
 

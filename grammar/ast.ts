@@ -579,7 +579,8 @@ export type Statement =
   | CloseCursor
   | Copy
   | Subscribe
-  | StopJob;
+  | StopJob
+  | SavepointCommand;
 
 /** Fields every statement carries besides `kind` and `pos`. */
 export interface StatementSpan {
@@ -720,14 +721,14 @@ export interface ResetStatement extends StatementSpan {
 /**
  * SHOW forms. `target` is one of the Flink object listings (TABLES, VIEWS,
  * MATERIALIZED VIEWS, DATABASES, CATALOGS, CURRENT CATALOG, CURRENT DATABASE,
- * FUNCTIONS, JOBS, COLUMNS, CREATE TABLE, CREATE VIEW, ALL) or 'VARIABLE' for
+ * FUNCTIONS, JOBS, CHECKPOINTS, SAVEPOINTS, COLUMNS, CREATE TABLE, CREATE VIEW, ALL) or 'VARIABLE' for
  * Postgres `SHOW name` (then `name` is lower-cased unless quoted).
  */
 export interface ShowStatement extends StatementSpan {
   readonly kind: 'show';
   readonly target:
     | 'TABLES' | 'VIEWS' | 'MATERIALIZED VIEWS' | 'DATABASES' | 'CATALOGS' | 'CURRENT CATALOG'
-    | 'CURRENT DATABASE' | 'FUNCTIONS' | 'JOBS' | 'COLUMNS' | 'CREATE TABLE' | 'CREATE VIEW'
+    | 'CURRENT DATABASE' | 'FUNCTIONS' | 'JOBS' | 'CHECKPOINTS' | 'SAVEPOINTS' | 'COLUMNS' | 'CREATE TABLE' | 'CREATE VIEW'
     | 'ALL' | 'VARIABLE';
   readonly name?: string;
   /** The object of SHOW COLUMNS FROM t / SHOW CREATE TABLE t. */
@@ -875,8 +876,16 @@ export interface StopJob extends StatementSpan {
   readonly withDrain: boolean;
 }
 
+/** `CREATE SAVEPOINT FOR JOB '<job id>'` / `DROP SAVEPOINT '<savepoint id>'`. */
+export interface SavepointCommand extends StatementSpan {
+  readonly kind: 'savepoint-command';
+  readonly action: 'create' | 'drop';
+  /** The job id (create) or the savepoint id (drop). */
+  readonly target: string;
+}
+
 /** The statements about continuous queries and jobs. */
-export type StreamingStatement = Subscribe | StopJob;
+export type StreamingStatement = Subscribe | StopJob | SavepointCommand;
 
 /** Everything `parseScript` returns. */
 export type ScriptStatement = Statement;

@@ -71,6 +71,7 @@ class SqlParser extends CstParser {
   statement = this.RULE('statement', () => {
     this.OR((this.#alts[0] ??= [
       { ALT: fn(() => this.SUBRULE(this.query)) },
+      { ALT: fn(() => this.SUBRULE(this.savepointStmt)) },
       { ALT: fn(() => this.SUBRULE(this.createStmt)) },
       { ALT: fn(() => this.SUBRULE(this.dropStmt)) },
       { ALT: fn(() => this.SUBRULE(this.insertStmt)) },
@@ -537,6 +538,27 @@ class SqlParser extends CstParser {
         { ALT: fn(() => this.CONSUME2(AnyWord, { LABEL: 'valueToken' })) },
       ]));
     });
+  });
+
+  /** `CREATE SAVEPOINT FOR JOB '<id>'` and `DROP SAVEPOINT '<savepoint id>'`. */
+  savepointStmt = this.RULE('savepointStmt', () => {
+    this.OR((this.#alts[82] ??= [
+      {
+        ALT: fn(() => {
+          this.CONSUME(KW.CREATE, { LABEL: 'create' });
+          this.CONSUME(KW.SAVEPOINT);
+          this.CONSUME(KW.FOR);
+          this.CONSUME(KW.JOB);
+        }),
+      },
+      {
+        ALT: fn(() => {
+          this.CONSUME(KW.DROP, { LABEL: 'drop' });
+          this.CONSUME2(KW.SAVEPOINT);
+        }),
+      },
+    ]));
+    this.SUBRULE(this.stringLit, { LABEL: 'target' });
   });
 
   /** Flink's `STOP JOB '<id>' [WITH SAVEPOINT] [WITH DRAIN]`. */

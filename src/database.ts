@@ -17,7 +17,23 @@ import type { StreamInputs } from './streaming/stream-sources.ts';
 import { MaterializedView } from './jobs/materialized-view.ts';
 import { startMaterializedViews } from './jobs/materialized-views.ts';
 import { JobRegistry } from './jobs/jobs.ts';
+import { insertJobLauncher } from './session/dml.ts';
+import { QueryPipeline } from './session/query-pipeline.ts';
 import type { CatalogEntry } from '../catalog/relation.ts';
+import { StateMemoryBudget } from './state/memory-budget.ts';
+import { CheckpointHistory } from './jobs/checkpoints.ts';
+import { Savepoints } from './jobs/savepoints.ts';
+
+/** Server settings for durable dataflows (materialized views and jobs). */
+export interface DatabaseOptions {
+  /** Milliseconds between checkpoints of materialized views and jobs (default 2000; 0 turns periodic checkpoints off). */
+  readonly checkpointIntervalMs?: number;
+  /** Bytes of operator state kept in memory before cold values are left to LevelDB (default 1 GiB). */
+  readonly stateMemoryBytes?: number;
+}
+
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 2000;
+const DEFAULT_STATE_MEMORY_BYTES = 1024 * 1024 * 1024;
 
 /** The one database name clients connect to (any other name is 3D000). */
 export const DATABASE_NAME = 'millrace';
@@ -32,14 +48,24 @@ export class Database implements SessionFactory {
   /** Running materialized views by catalog id. */
   readonly views = new Map<number, MaterializedView>();
   /** Server-owned INSERT INTO ... SELECT jobs. */
-  readonly jobs = new JobRegistry();
+  readonly jobs: JobRegistry;
   /** How continuous queries read relations. */
   readonly streamInputs: StreamInputs;
+  /** The memory all durable operator state shares. */
+  readonly stateBudget: StateMemoryBudget;
+  /** Recent checkpoints of every durable dataflow (SHOW CHECKPOINTS). */
+  readonly checkpoints = new CheckpointHistory();
+  readonly checkpointIntervalMs: number;
+  /** Savepoints users took (SHOW SAVEPOINTS). */
+  savepoints!: Savepoints;
   readonly #sessions = new Set<SqlSession>();
   #nextPid = 1000;
 
-  private constructor(store: Store, catalog: Catalog, connectors: ConnectorRegistry) {
+  private constructor(store: Store, catalog: Catalog, connectors: ConnectorRegistry, options: DatabaseOptions) {
     this.store = store;
+    this.stateBudget = new StateMemoryBudget(options.stateMemoryBytes ?? DEFAULT_STATE_MEMORY_BYTES);
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    this.jobs = new JobRegistry(store, this.checkpoints);
     this.connectors = connectors;
     this.catalog = catalog;
     this.tables = new TableStore(store);
@@ -47,10 +73,13 @@ export class Database implements SessionFactory {
     this.streamInputs = {
       relation: (id) => catalog.byId(id),
       connectors,
-      subscribe: (rel, listener) => {
+      subscribe: (rel, listener, options) => {
         if (rel.kind === 'materialized-view') return Promise.resolve(this.view(rel).subscribe(listener));
         if (rel.kind !== 'table') throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${rel.name}" has no changelog`);
-        return this.tables.subscribe(rel, listener);
+        return this.tables.subscribe(rel, listener, options);
+      },
+      releaseChangelog: (rel, reader, position) => {
+        if (rel.kind === 'table') this.tables.releaseChangelog(rel.id, reader, position);
       },
       snapshot: (rel) => {
         if (rel.kind === 'materialized-view') return batches(this.view(rel).rows());
@@ -61,11 +90,21 @@ export class Database implements SessionFactory {
     };
   }
 
-  static async open(dataDir: string, connectors: ConnectorRegistry = new Map()): Promise<Database> {
+  static async open(dataDir: string, connectors: ConnectorRegistry = new Map(), options: DatabaseOptions = {}): Promise<Database> {
     const store = await Store.open(dataDir);
     const catalog = await Catalog.open(store);
-    const db = new Database(store, catalog, connectors);
+    const db = new Database(store, catalog, connectors, options);
+    db.savepoints = await Savepoints.open(store);
     await startMaterializedViews(db, db.#internalSession());
+    await db.jobs.open(
+      insertJobLauncher(db, (settings) => {
+        const session = db.#internalSession();
+        for (const [key, value] of Object.entries(settings)) session.settings.set(key, value);
+        return new QueryPipeline(db, session);
+      }),
+    );
+    // Every durable reader of a stored table's changelog is back: entries they all passed may go.
+    db.tables.changelogReadersRestored();
     return db;
   }
 

@@ -1,6 +1,7 @@
 /**
  * The composition root: `npm start -- [--port N] [--host H] [--data-dir DIR]
- * [--users FILE] [--auth METHOD] [--tls-cert FILE --tls-key FILE] [--tls-required]`.
+ * [--users FILE] [--auth METHOD] [--tls-cert FILE --tls-key FILE] [--tls-required]
+ * [--checkpoint-interval MS] [--state-memory MB]`.
  * Reads the users file and the TLS PEM files (the server itself reads no
  * files), opens the database under the data directory, serves the Postgres protocol,
  * prints `millrace listening on HOST:PORT` once ready, and shuts down cleanly
@@ -10,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { Database } from './database.ts';
+import { Database, DEFAULT_CHECKPOINT_INTERVAL_MS } from './database.ts';
 import { PgServer, type PgServerOptions } from './server/server.ts';
 import { buildAuthPolicy, parseUsersFile } from './auth/auth-config.ts';
 import { builtinConnectors } from '../connectors/index.ts';
@@ -21,6 +22,7 @@ export const DEFAULT_DATA_DIR = 'data';
 
 const USAGE = `usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--users FILE] [--auth METHOD]
                       [--tls-cert FILE --tls-key FILE] [--tls-required]
+                      [--checkpoint-interval MS] [--state-memory MB]
 
   --port N          port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H          address to listen on (default ${DEFAULT_HOST})
@@ -30,6 +32,10 @@ const USAGE = `usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--use
   --tls-cert FILE   PEM certificate: enables TLS (with --tls-key)
   --tls-key FILE    PEM private key of the certificate
   --tls-required    refuse connections that do not use TLS
+  --checkpoint-interval MS
+                    milliseconds between checkpoints of materialized views and jobs
+                    (default ${DEFAULT_CHECKPOINT_INTERVAL_MS}; 0: only when their input ends)
+  --state-memory MB operator state kept in memory before cold entries are read from disk (default 1024)
 `;
 
 /** The security options from the flags; throws an Error whose message is shown to the operator. */
@@ -91,6 +97,8 @@ async function main(): Promise<void> {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'tls-required': { type: 'boolean' },
+        'checkpoint-interval': { type: 'string' },
+        'state-memory': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -118,7 +126,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const db = await Database.open(dataDir, builtinConnectors);
+  const checkpointIntervalMs = values['checkpoint-interval'] === undefined ? DEFAULT_CHECKPOINT_INTERVAL_MS : Number(values['checkpoint-interval']);
+  if (!Number.isSafeInteger(checkpointIntervalMs) || checkpointIntervalMs < 0) {
+    process.stderr.write(`invalid --checkpoint-interval "${values['checkpoint-interval']}": expected milliseconds (0 or more)\n`);
+    process.exit(2);
+  }
+  const stateMemoryMb = values['state-memory'] === undefined ? 1024 : Number(values['state-memory']);
+  if (!Number.isFinite(stateMemoryMb) || stateMemoryMb <= 0) {
+    process.stderr.write(`invalid --state-memory "${values['state-memory']}": expected megabytes (more than 0)\n`);
+    process.exit(2);
+  }
+
+  const db = await Database.open(dataDir, builtinConnectors, { checkpointIntervalMs, stateMemoryBytes: Math.round(stateMemoryMb * 1024 * 1024) });
   const server = new PgServer({ sessions: db, host, port, log: (msg: string) => process.stderr.write(`${msg}\n`), ...security });
   const address = await server.start();
   process.stdout.write(`millrace listening on ${address.host}:${address.port}\n`);

@@ -54,12 +54,13 @@ export function dataType(t: SqlType): string {
   return pgTypeByOid(pgTypeOid(t))?.display ?? 'text';
 }
 
-function columnRow(database: string, schema: string, table: string, c: ColumnDefinition, position: number): Row {
+/** `notNull`: false for a view, whose columns are nullable as in PostgreSQL (a materialized view keeps its key's NOT NULL). */
+function columnRow(database: string, schema: string, table: string, c: ColumnDefinition, position: number, notNull: boolean): Row {
   const [charLen, octetLen, precision, radix, scale, dtPrecision] = typeFacts(c.type);
   const udt = pgTypeByOid(pgTypeOid(c.type))?.name ?? 'text';
   const computed = c.kind === 'computed';
   return [
-    database, schema, table, c.name, position, null, yesNo(c.nullable), dataType(c.type),
+    database, schema, table, c.name, position, null, yesNo(c.nullable || !notNull), dataType(c.type),
     charLen, octetLen, precision, radix, scale, dtPrecision, null, null,
     null, null, null, null, null, null,
     null, null, null,
@@ -125,7 +126,8 @@ export function isColumns(catalog: CatalogReader): SystemRelationWithKind {
     rows: (ctx) => {
       const rows: Row[] = [];
       for (const r of allRelations(catalog)) {
-        r.columns.forEach((c, i) => rows.push(columnRow(ctx.database, r.schema, r.name, c, i + 1)));
+        const notNull = r.kind !== 'view';
+        r.columns.forEach((c, i) => rows.push(columnRow(ctx.database, r.schema, r.name, c, i + 1, notNull)));
       }
       return rows;
     },

@@ -17,7 +17,8 @@ export function attTypmod(t: SqlType): number {
   return t.kind === 'ARRAY' ? attTypmod(t.element) : pgTypmod(t);
 }
 
-function attributeRow(relid: number, c: ColumnDefinition, attnum: number): Row {
+/** `notNull`: false for a view, whose columns PostgreSQL never records as NOT NULL (a materialized view keeps its key's). */
+function attributeRow(relid: number, c: ColumnDefinition, attnum: number, notNull = true): Row {
   const typeOid = pgTypeOid(c.type);
   const info = pgTypeByOid(typeOid);
   const computed = c.kind === 'computed';
@@ -35,7 +36,7 @@ function attributeRow(relid: number, c: ColumnDefinition, attnum: number): Row {
     info?.align ?? 'i',
     info?.storage ?? 'x',
     '',
-    !c.nullable,
+    notNull && !c.nullable,
     computed,
     false,
     '',
@@ -86,7 +87,7 @@ export function pgAttribute(catalog: CatalogReader): SystemRelationWithKind {
       const rows: Row[] = [];
       for (const r of catalog.systemRelations()) r.columns.forEach((c, i) => rows.push(attributeRow(r.id, c, i + 1)));
       for (const r of catalog.userRelations()) {
-        r.columns.forEach((c, i) => rows.push(attributeRow(r.id, c, i + 1)));
+        r.columns.forEach((c, i) => rows.push(attributeRow(r.id, c, i + 1, r.kind !== 'view')));
         const pk = r.kind === 'view' ? undefined : catalog.primaryKeyOids(r.id);
         if (pk === undefined || r.kind === 'view') continue;
         r.primaryKey.forEach((name, i) => {

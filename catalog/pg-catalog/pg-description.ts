@@ -1,11 +1,12 @@
 /**
  * pg_catalog.pg_description (comments on relations, objsubid 0, and on their
- * columns, objsubid = attnum) and pg_shdescription (empty).
+ * columns, objsubid = attnum; PostgreSQL's comments on the pg_catalog and public
+ * schemas) and pg_shdescription (empty).
  */
 import type { Row } from '../types.ts';
 import { INT, OID, STRING } from '../types.ts';
 import type { CatalogReader } from '../system-relation.ts';
-import { emptyRelation, systemRelation, type SystemRelationWithKind } from '../system-relation.ts';
+import { emptyRelation, Namespace, systemRelation, type SystemRelationWithKind } from '../system-relation.ts';
 import { SystemOid } from './oids.ts';
 
 export function pgDescription(catalog: CatalogReader): SystemRelationWithKind {
@@ -20,7 +21,10 @@ export function pgDescription(catalog: CatalogReader): SystemRelationWithKind {
       ['description', STRING],
     ],
     rows: () => {
-      const rows: Row[] = [];
+      const rows: Row[] = [
+        [Namespace.PG_CATALOG, SystemOid.pg_namespace, 0, 'system catalog schema'],
+        [Namespace.PUBLIC, SystemOid.pg_namespace, 0, 'standard public schema'],
+      ];
       for (const r of [...catalog.systemRelations(), ...catalog.userRelations()]) {
         if (r.comment !== undefined) rows.push([r.id, SystemOid.pg_class, 0, r.comment]);
         r.columns.forEach((c, i) => {

@@ -479,6 +479,18 @@ export function bindCast(operand: Expr, type: SqlType, tryCast: boolean, pos: nu
     return coerceTo(x, type, env, pos);
   }
   if (x.type.kind === type.kind && JSON.stringify(x.type) === JSON.stringify(type)) return x;
+  // Text computed at run time to an OID alias type: the type's input function looks the name up
+  // (the value layer only reads numeric OIDs; literals were resolved above).
+  if (isCharacter(x.type) && !tryCast && (type.kind === 'REGCLASS' || type.kind === 'REGTYPE' || type.kind === 'REGPROC')) {
+    const fn = `${type.kind.toLowerCase()}in`;
+    return resolveAndCall(fn, [x], pos, s, fn, false);
+  }
+  // And back to text: the output function prints the object's name.
+  if (isCharacter(type) && (x.type.kind === 'REGCLASS' || x.type.kind === 'REGTYPE' || x.type.kind === 'REGPROC')) {
+    const fn = `${x.type.kind.toLowerCase()}out`;
+    const text = resolveAndCall(fn, [x], pos, s, fn, false);
+    return JSON.stringify(type) === JSON.stringify(text.type) ? text : { kind: 'cast', type, operand: text, try: tryCast };
+  }
   if (x.type.kind !== 'NULL' && !env.ctx.coercion.canCast(x.type, type)) {
     throw new SqlError('42846', `cannot cast type ${pgTypeDisplayName(x.type)} to ${pgTypeDisplayName(type)}`, {
       position: pos,

@@ -285,13 +285,9 @@ function bindFunction(ref: Extract<TableRef, { kind: 'function' }>, fc: FromCont
   if (ref.tableWrapper || call.args.some((a) => a.kind === 'table-arg' || a.kind === 'descriptor')) {
     throw notSupported(`table-valued function ${name.toUpperCase()}`, ref.pos);
   }
-  if (!env.ctx.functions.isTableFunction(name)) {
-    throw new SqlError(SqlState.UNDEFINED_FUNCTION, `function ${name} does not exist or is not a set-returning function`, {
-      position: call.pos,
-    });
-  }
   const scope = new Scope(left?.relations ?? [], fc.outer, fc.level);
   const s: ExprScope = { env, scope, ctes: fc.ctes, clause: 'functions in FROM' };
+  if (!env.ctx.functions.isTableFunction(name)) return bindScalarFunction(ref, s, left);
   const args = call.args.map((a) => settle(bindExpr(a, s), env, a.pos));
   let usesLeft = false;
   for (const a of args) forEachColumn(a, () => (usesLeft = true));
@@ -332,6 +328,42 @@ function bindFunction(ref: Extract<TableRef, { kind: 'function' }>, fc: FromCont
   }
   const plan = zeroBasedSubscripts({ kind: 'table-function', fn: name, args, ordinality: ref.ordinality, schema: fnSchema }, name, args, 0, s);
   const item: FromItem = { plan, relations: [relationOf(fnSchema, relName, undefined)] };
+  return left === undefined ? item : crossJoin(left, item);
+}
+
+/**
+ * A function that is not set-returning, in FROM: one row holding its value, one column named after
+ * the alias (or the function), as in Postgres (`FROM string_to_array(current_setting('search_path'),
+ * ',') s` gives column `s`). Arguments over earlier FROM items are evaluated per row of those.
+ */
+function bindScalarFunction(ref: Extract<TableRef, { kind: 'function' }>, s: ExprScope, left: FromItem | undefined): FromItem {
+  const env = s.env;
+  const call = ref.call;
+  const name = call.name.parts[call.name.parts.length - 1]!.value;
+  const value = settle(bindExpr(call, s), env, call.pos);
+  const alias = ref.alias;
+  const width = ref.ordinality ? 2 : 1;
+  if (alias !== undefined && alias.columns.length > width) {
+    throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `table "${alias.name.value}" has ${width} columns available but ${alias.columns.length} columns specified`, {
+      position: ref.pos,
+    });
+  }
+  const fnSchema: PlanColumn[] = [{ name: alias?.columns[0]?.value ?? alias?.name.value ?? name, type: value.type, nullable: true }];
+  const exprs: BoundExpr[] = [value];
+  if (ref.ordinality) {
+    fnSchema.push({ name: alias?.columns[1]?.value ?? 'ordinality', type: BIGINT, nullable: false });
+    exprs.push({ kind: 'literal', type: BIGINT, value: 1n });
+  }
+  const relName = alias?.name.value ?? name;
+  let usesLeft = false;
+  forEachColumn(value, () => (usesLeft = true));
+  if (usesLeft && left !== undefined) {
+    const lw = left.plan.schema.length;
+    const passThrough = left.plan.schema.map((c, i): BoundExpr => ({ kind: 'column', type: c.type, index: i }));
+    const plan: LogicalPlan = { kind: 'project', input: left.plan, exprs: [...passThrough, ...exprs], schema: [...left.plan.schema, ...fnSchema] };
+    return { plan, relations: [...left.relations, shiftRelation(relationOf(fnSchema, relName, undefined), lw)] };
+  }
+  const item: FromItem = { plan: { kind: 'values', rows: [exprs], schema: fnSchema }, relations: [relationOf(fnSchema, relName, undefined)] };
   return left === undefined ? item : crossJoin(left, item);
 }
 

@@ -9,15 +9,32 @@
  */
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import type { EvalContext } from '../functions/eval-context.ts';
+import type { StateValue } from '../state/state-codec.ts';
 import type { AggregateFunctionName, LogicalPlan } from '../planner/logical-plan.ts';
 import type { StreamFactory } from '../dataflow/stream.ts';
 import type { ExecEnv } from './compile.ts';
 
-/** The shape of src/functions/aggregates.ts's accumulators. */
+/**
+ * The shape of src/functions/aggregates.ts's accumulators. `save` returns the
+ * accumulator's whole state as a state tree (src/state/state-codec.ts) that
+ * later changes to the accumulator do not affect; `load` restores such a
+ * state into a fresh accumulator of the same factory, after which every
+ * `add` / `remove` / `result` behaves as on the saved one. Optional here
+ * because batch-only substitutes (tests) need not persist; the streaming
+ * operators require a `PersistentAccumulator`.
+ */
 export interface Accumulator {
   add(v: Value): void;
   remove?(v: Value): void;
   result(): Value;
+  save?(): StateValue;
+  load?(state: StateValue): void;
+}
+
+/** An accumulator whose state can be checkpointed (every accumulator of src/functions/aggregates.ts). */
+export interface PersistentAccumulator extends Accumulator {
+  save(): StateValue;
+  load(state: StateValue): void;
 }
 
 export type AccumulatorFactoryFn = (

@@ -25,15 +25,45 @@ import { InternalError, SqlError, SqlState } from '../errors.ts';
 import { compareValues, valuesEqual } from '../values/compare.ts';
 import { checkPrecision, pow10 } from '../values/decimal.ts';
 import type { AggregateFunctionName } from '../planner/logical-plan.ts';
+import type { StateValue } from '../state/state-codec.ts';
 import type { AggregateResolution } from './signatures.ts';
 import { divRound } from './arithmetic.ts';
 import { checkBigint, checkSmallInt } from './numeric-errors.ts';
 import { pgTypeDisplayName } from './type-names.ts';
 
+/**
+ * `save` returns the whole state as a state tree that later changes do not
+ * affect; `load` restores it into a fresh accumulator of the same factory
+ * (exact: bigint and decimal sums, float running sums bit for bit, MIN/MAX
+ * multisets, list orders).
+ */
 export interface Accumulator {
   add(v: Value): void;
   remove?(v: Value): void;
   result(): Value;
+  save(): StateValue;
+  load(state: StateValue): void;
+}
+
+/** A saved state's parts: an array of `n` elements, or an internal error. */
+function parts(state: StateValue, n: number, what: string): readonly StateValue[] {
+  if (!Array.isArray(state) || state.length !== n) throw new InternalError(`malformed ${what} accumulator state`);
+  return state as readonly StateValue[];
+}
+
+function listPart(v: StateValue | undefined, what: string): readonly StateValue[] {
+  if (!Array.isArray(v)) throw new InternalError(`malformed ${what} accumulator state`);
+  return v as readonly StateValue[];
+}
+
+function numberPart(v: StateValue | undefined, what: string): number {
+  if (typeof v !== 'number') throw new InternalError(`malformed ${what} accumulator state`);
+  return v;
+}
+
+function bigintPart(v: StateValue | undefined, what: string): bigint {
+  if (typeof v !== 'bigint') throw new InternalError(`malformed ${what} accumulator state`);
+  return v;
 }
 
 const NAME_MAP: Readonly<Record<string, AggregateFunctionName>> = {
@@ -137,6 +167,12 @@ class CountAcc implements Accumulator {
   result(): Value {
     return this.#n;
   }
+  save(): StateValue {
+    return this.#n;
+  }
+  load(state: StateValue): void {
+    this.#n = bigintPart(state, 'count');
+  }
 }
 
 /** SUM / AVG over exact or approximate numbers, kept as a running total and a count. */
@@ -161,6 +197,14 @@ class NumberSumAcc implements Accumulator {
     if (this.#n === 0) return null;
     return this.#check(this.#avg ? this.#sum / this.#n : this.#sum);
   }
+  save(): StateValue {
+    return [this.#sum, this.#n];
+  }
+  load(state: StateValue): void {
+    const [sum, n] = parts(state, 2, 'sum');
+    this.#sum = numberPart(sum, 'sum');
+    this.#n = numberPart(n, 'sum');
+  }
 }
 
 class BigSumAcc implements Accumulator {
@@ -180,6 +224,14 @@ class BigSumAcc implements Accumulator {
   }
   result(): Value {
     return this.#n === 0n ? null : this.#finish(this.#sum, this.#n);
+  }
+  save(): StateValue {
+    return [this.#sum, this.#n];
+  }
+  load(state: StateValue): void {
+    const [sum, n] = parts(state, 2, 'sum');
+    this.#sum = bigintPart(sum, 'sum');
+    this.#n = bigintPart(n, 'sum');
   }
 }
 
@@ -225,6 +277,25 @@ class ExtremeAcc implements Accumulator {
     }
     return this.#best;
   }
+  /** [[value, count]... for primitive values, [objects in arrival order], best, stale]. */
+  save(): StateValue {
+    const counts: StateValue[] = [];
+    for (const [v, c] of this.#counts) counts.push([v, c]);
+    return [counts, this.#objects.slice(), this.#best, this.#stale];
+  }
+  load(state: StateValue): void {
+    const [counts, objects, best, stale] = parts(state, 4, 'min/max');
+    this.#counts.clear();
+    for (const pair of listPart(counts, 'min/max')) {
+      const [v, c] = parts(pair, 2, 'min/max');
+      this.#counts.set(v as Value, numberPart(c, 'min/max'));
+    }
+    this.#objects.length = 0;
+    for (const o of listPart(objects, 'min/max')) this.#objects.push(o as Value);
+    this.#best = (best ?? null) as Value;
+    if (typeof stale !== 'boolean') throw new InternalError('malformed min/max accumulator state');
+    this.#stale = stale;
+  }
 }
 
 class BoolAcc implements Accumulator {
@@ -245,6 +316,14 @@ class BoolAcc implements Accumulator {
   result(): Value {
     if (this.#trues + this.#falses === 0) return null;
     return this.#and ? this.#falses === 0 : this.#trues > 0;
+  }
+  save(): StateValue {
+    return [this.#trues, this.#falses];
+  }
+  load(state: StateValue): void {
+    const [t, f] = parts(state, 2, 'bool');
+    this.#trues = numberPart(t, 'bool');
+    this.#falses = numberPart(f, 'bool');
   }
 }
 
@@ -267,6 +346,13 @@ class ListAcc implements Accumulator {
   }
   result(): Value {
     return this.#finish(this.#items);
+  }
+  save(): StateValue {
+    return this.#items.slice();
+  }
+  load(state: StateValue): void {
+    this.#items.length = 0;
+    for (const v of listPart(state, 'list')) this.#items.push(v as Value);
   }
 }
 
@@ -300,6 +386,15 @@ class VarianceAcc implements Accumulator {
     const m2 = Math.max(0, this.#sumSq - (this.#sum * this.#sum) / n);
     const variance = m2 / (samp ? n - 1 : n);
     return this.#fn === 'stddev_pop' || this.#fn === 'stddev_samp' ? Math.sqrt(variance) : variance;
+  }
+  save(): StateValue {
+    return [this.#n, this.#sum, this.#sumSq];
+  }
+  load(state: StateValue): void {
+    const [n, sum, sumSq] = parts(state, 3, 'variance');
+    this.#n = numberPart(n, 'variance');
+    this.#sum = numberPart(sum, 'variance');
+    this.#sumSq = numberPart(sumSq, 'variance');
   }
 }
 

@@ -16,6 +16,7 @@ import {
   OID,
   pgTypeOid,
   REGCLASS,
+  REGPROC,
   REGTYPE,
   STRING,
   timestampLtz,
@@ -287,6 +288,10 @@ for (const name of ['pg_table_size', 'pg_relation_size', 'pg_total_relation_size
   generic({ name, id: name, match: anyArgs(1, 2, BIGINT), make: () => () => 0n });
 }
 fixed({ name: 'pg_tablespace_location', params: [OID], returns: STRING, make: () => () => '' });
+// Per-relation access counters (DBeaver's index list reads pg_stat_get_numscans): millrace keeps none.
+for (const name of ['pg_stat_get_numscans', 'pg_stat_get_tuples_returned', 'pg_stat_get_tuples_fetched', 'pg_stat_get_live_tuples', 'pg_stat_get_dead_tuples']) {
+  fixed({ name, params: [OID], returns: BIGINT, make: () => () => 0n });
+}
 
 /** pg_size_pretty(bigint): bytes, kB, MB, GB, TB with Postgres' rounding (half up, 10240 thresholds). */
 export function sizePretty(n: bigint): string {
@@ -338,6 +343,83 @@ fixed({
   returns: REGTYPE,
   make: () => (a, ctx) => ctx.catalog.typeOidByName(a[0] as string) ?? null,
 });
+
+/**
+ * The input functions of the OID alias types, for casts of text computed at run time
+ * (`$1::text::regtype`, `format('%I.%I', s, t)::regclass`; the binder resolves literals itself):
+ * a number is taken as the oid, a name must exist (PostgreSQL's errors: 42P01, 42704, 42883).
+ */
+function oidAliasInput(kind: string, lookup: (ctx: EvalContext, name: string) => number | undefined, missing: (name: string) => SqlError) {
+  return (a: readonly Value[], ctx: EvalContext): Value => {
+    const text = a[0] as string;
+    if (/^\s*\d+\s*$/.test(text)) {
+      const n = Number(text);
+      if (n > 0xffffffff) throw new SqlError(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, `value "${text.trim()}" is out of range for type ${kind}`);
+      return n;
+    }
+    if (text.trim() === '-') return 0;
+    const oid = lookup(ctx, text);
+    if (oid === undefined) throw missing(text);
+    return oid;
+  };
+}
+fixed({
+  name: 'regclassin',
+  params: [STRING],
+  returns: REGCLASS,
+  make: () =>
+    oidAliasInput(
+      'regclass',
+      (ctx, name) => ctx.catalog.relationOidByName(name),
+      (name) => new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name}" does not exist`),
+    ),
+});
+fixed({
+  name: 'regtypein',
+  params: [STRING],
+  returns: REGTYPE,
+  make: () =>
+    oidAliasInput(
+      'regtype',
+      (ctx, name) => ctx.catalog.typeOidByName(name),
+      (name) => new SqlError(SqlState.UNDEFINED_OBJECT, `type "${name}" does not exist`),
+    ),
+});
+fixed({
+  name: 'regprocin',
+  params: [STRING],
+  returns: REGPROC,
+  make: () =>
+    oidAliasInput(
+      'regproc',
+      (ctx, name) => ctx.catalog.functionOidByName(name),
+      (name) => new SqlError(SqlState.UNDEFINED_FUNCTION, `function "${name}" does not exist`),
+    ),
+});
+
+/**
+ * The output functions of the OID alias types, for casts to text (`c.reloftype::regtype::text`,
+ * `x::regclass::text`): the object's name (a relation's quoted where it needs to be), the oid as a
+ * number when no object has it, `-` for 0.
+ */
+function oidAliasOutput(name: (ctx: EvalContext, oid: number) => string | undefined) {
+  return (a: readonly Value[], ctx: EvalContext): Value => {
+    const oid = a[0] as number;
+    if (oid === 0) return '-';
+    return name(ctx, oid) ?? String(oid);
+  };
+}
+fixed({
+  name: 'regclassout',
+  params: [REGCLASS],
+  returns: STRING,
+  make: () => oidAliasOutput((ctx, oid) => {
+    const r = ctx.catalog.relationById(oid);
+    return r === undefined ? undefined : quoteIdent(r.name);
+  }),
+});
+fixed({ name: 'regtypeout', params: [REGTYPE], returns: STRING, make: () => oidAliasOutput((ctx, oid) => ctx.catalog.typeNameByOid(oid, -1)) });
+fixed({ name: 'regprocout', params: [REGPROC], returns: STRING, make: () => oidAliasOutput((ctx, oid) => ctx.catalog.functionNameByOid(oid)) });
 
 /** parse_ident('a."B".c') -> {a,B,c}: unquoted parts are lower-cased. */
 export function parseIdent(text: string): string[] {

@@ -1,22 +1,39 @@
 /**
  * Server-owned jobs: `INSERT INTO <stored table> SELECT ...` over unbounded
  * input keeps running after the statement (and its session) ends, until it
- * is stopped with STOP JOB, fails, or its input ends.
+ * is stopped with STOP JOB or its input ends, and across server restarts.
  *
- * A job's sink writes the dataflow's output into the table: append-only
- * output is inserted; an updating output needs a table with a primary key
- * (+I / +U upsert the row of their key, -D deletes it, -U is skipped, as
- * Flink's upsert sinks do). Writes are asynchronous: chunks queue in the
- * sink, which holds back the sources while too many wait.
+ * - A job is durable (src/jobs/durable-dataflow.ts): its definition (the
+ *   statement and the session settings it was planned with) is stored under
+ *   JOB + owner + "definition"; its operator state is checkpointed; at start
+ *   every RUNNING job resumes from its last checkpoint.
+ * - Exactly-once into the table (TableSink): the sink is two-phase. What the
+ *   dataflow emits between barriers n-1 and n is staged at barrier n and
+ *   written into the table in the same atomic batch as checkpoint n (state,
+ *   positions); a crash before that batch loses the staged rows together
+ *   with the state that produced them, and the sources replay them. Rows
+ *   therefore appear in the table at checkpoints.
+ * - Append-only output is inserted; an updating output needs a table with a
+ *   primary key (+I / +U upsert the row of their key, -D deletes it, -U is
+ *   skipped, as Flink's upsert sinks do).
+ * - A job that fails (an expression error, a checkpoint that cannot be
+ *   written) shows FAILED and the reason in SHOW JOBS and is restarted from
+ *   its last checkpoint after a back-off that doubles up to a minute.
  */
-import type { Row } from '../../catalog/types.ts';
+import type { Row, SqlType } from '../../catalog/types.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { Port } from '../streaming/dataflow.ts';
-import type { Dataflow } from '../streaming/stream-runtime.ts';
 import { kindAt } from '../streaming/changelog.ts';
 import type { TableStore } from '../storage/table-store.ts';
+import type { Store, WriteOp } from '../storage/store.ts';
+import { KeyPrefix, objectIdOf, objectPrefix, objectSuffix } from '../storage/key-space.ts';
+import { encodeKey } from '../values/key-codec.ts';
 import { SqlError, SqlState } from '../errors.ts';
+import { JOB_OWNER_BASE } from '../state/durable-state.ts';
+import { DurableDataflow } from './durable-dataflow.ts';
+import { jobKey, type CheckpointHistory } from './checkpoints.ts';
+import type { SavepointInfo, Savepoints } from './savepoints.ts';
 
 export interface JobInfo {
   readonly id: string;
@@ -29,27 +46,74 @@ export interface JobInfo {
   readonly error: string | null;
 }
 
-/** Writes a dataflow's output into a stored table, one chunk after another. */
+/** What is stored of a job (JSON under JOB + owner + "definition"). */
+export interface JobDefinition {
+  readonly number: number;
+  readonly name: string;
+  /** The INSERT statement, as the user wrote it. */
+  readonly statement: string;
+  /** Session settings the statement was planned with (time zone, table.* and execution.* options). */
+  readonly settings: Readonly<Record<string, string>>;
+  readonly created: number;
+  /** RUNNING jobs are resumed at start; FINISHED and CANCELED ones are kept for SHOW JOBS. */
+  readonly state: 'RUNNING' | 'FINISHED' | 'CANCELED';
+}
+
+export function jobIdOf(number: number): string {
+  return `job-${String(number).padStart(4, '0')}`;
+}
+
+export function jobOwner(number: number): number {
+  return JOB_OWNER_BASE + number;
+}
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** The net changes to a table staged for one checkpoint. */
+interface Staged {
+  /** Keyed tables: the last change per primary key (a delete needs only the key columns of its row). */
+  readonly byKey: Map<string, { readonly row: Row; readonly deleted: boolean }>;
+  /** Tables without a key (append-only output): rows in order. */
+  readonly appended: Row[];
+}
+
+/**
+ * Writes a job's output into a stored table, exactly once: chunks are
+ * staged per checkpoint and written with it (see the file comment).
+ */
 export class TableSink implements Port {
   readonly #tables: TableStore;
   readonly #table: TableDefinition;
   readonly #convert: (row: Row) => Row;
-  readonly #pending: Chunk[] = [];
-  #writing: Promise<void> | undefined;
-  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
-  #error: unknown;
+  readonly #keyColumns: readonly number[];
+  readonly #keyTypes: readonly SqlType[];
+  #open: Staged = { byKey: new Map(), appended: [] };
+  readonly #staged = new Map<number, Staged>();
   rowsWritten = 0;
-  onError: (err: unknown) => void = () => undefined;
 
   constructor(tables: TableStore, table: TableDefinition, convert: (row: Row) => Row) {
     this.#tables = tables;
     this.#table = table;
     this.#convert = convert;
+    const physical = table.columns.filter((c) => c.kind === 'physical');
+    this.#keyColumns = table.primaryKey.map((k) => physical.findIndex((c) => c.name === k));
+    this.#keyTypes = this.#keyColumns.map((c) => physical[c]!.type);
   }
 
   chunk(c: Chunk): void {
-    this.#pending.push(c);
-    if (this.#writing === undefined) this.#writing = this.#drain();
+    const open = this.#open;
+    for (let i = 0; i < c.rows.length; i++) {
+      const kind = kindAt(c, i);
+      if (kind === RowKind.UPDATE_BEFORE) continue;
+      const row = this.#convert(c.rows[i]!);
+      if (this.#keyColumns.length === 0) {
+        if (kind === RowKind.DELETE) continue; // Refused at plan time: only append-only output reaches an unkeyed table.
+        open.appended.push(row);
+        continue;
+      }
+      open.byKey.set(this.#keyOf(row), { row, deleted: kind === RowKind.DELETE });
+    }
   }
 
   watermark(): void {}
@@ -58,107 +122,168 @@ export class TableSink implements Port {
 
   end(): void {}
 
-  /** Backpressure for the sources. */
-  ready(): Promise<void> | undefined {
-    if (this.#pending.length <= 16) return undefined;
-    if (this.#drained === undefined) {
-      let resolve!: () => void;
-      this.#drained = { promise: new Promise<void>((r) => (resolve = r)), resolve };
-    }
-    return this.#drained.promise;
+  /** Pre-commit: what arrived before barrier `id` belongs to checkpoint `id`. */
+  barrier(id: number): void {
+    if (this.#staged.has(id)) return; // Already staged in-band; the checkpoint's own call is then a no-op.
+    this.#staged.set(id, this.#open);
+    this.#open = { byKey: new Map(), appended: [] };
   }
 
-  /** Resolves when every chunk received so far is written. */
-  async flushed(): Promise<void> {
-    while (this.#writing !== undefined) await this.#writing;
-    if (this.#error !== undefined) throw this.#error;
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      for (;;) {
-        const c = this.#pending.shift();
-        if (c === undefined) break;
-        await this.#write(c);
-        if (this.#drained !== undefined && this.#pending.length <= 8) {
-          this.#drained.resolve();
-          this.#drained = undefined;
-        }
-      }
-    } catch (err) {
-      this.#error = err;
-      this.#pending.length = 0;
-      this.onError(err);
-    } finally {
-      this.#writing = undefined;
-      this.#drained?.resolve();
-      this.#drained = undefined;
-    }
-  }
-
-  async #write(c: Chunk): Promise<void> {
-    if (c.kinds === null) {
-      const rows = c.rows.map(this.#convert);
-      this.rowsWritten += await this.#tables.insert(this.#table, rows);
-      return;
-    }
-    const upserts: Row[] = [];
+  /** Writes what was staged for checkpoint `id` together with the checkpoint's `ops`, atomically. */
+  async commit(id: number, ops: WriteOp[]): Promise<void> {
+    const staged = this.#staged.get(id) ?? { byKey: new Map(), appended: [] };
+    const upserts: Row[] = [...staged.appended];
     const deletes: Row[] = [];
-    for (let i = 0; i < c.rows.length; i++) {
-      const kind = kindAt(c, i);
-      if (kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER) upserts.push(this.#convert(c.rows[i]!));
-      else if (kind === RowKind.DELETE) deletes.push(this.#convert(c.rows[i]!));
-    }
-    if (deletes.length > 0) await this.#tables.deleteByKey(this.#table, deletes);
-    if (upserts.length > 0) this.rowsWritten += await this.#tables.insert(this.#table, upserts);
+    for (const { row, deleted } of staged.byKey.values()) (deleted ? deletes : upserts).push(row);
+    await this.#tables.writeWithCheckpoint(this.#table, { upserts, deletes }, ops);
+    this.#staged.delete(id);
+    this.rowsWritten += upserts.length;
+  }
+
+  /** Backpressure is not needed: output waits for at most one checkpoint interval. */
+  ready(): Promise<void> | undefined {
+    return undefined;
+  }
+
+  #keyOf(row: Row): string {
+    return Buffer.from(encodeKey(this.#keyColumns.map((c) => row[c] ?? null), this.#keyTypes)).toString('latin1');
   }
 }
 
 interface Job {
+  readonly definition: JobDefinition;
   readonly id: string;
-  readonly name: string;
-  readonly statement: string;
   readonly startTime: Date;
-  readonly flow: Dataflow;
-  readonly sink: TableSink;
+  durable: DurableDataflow | undefined;
+  sink: TableSink | undefined;
   stopped: boolean;
   error: string | null;
+  restarts: number;
+  restartTimer: NodeJS.Timeout | undefined;
 }
+
+/** Starts (or resumes) a job's dataflow; supplied by the session layer, which plans the statement. */
+export type JobLauncher = (definition: JobDefinition) => Promise<{ durable: DurableDataflow; sink: TableSink }>;
+
+const MAX_BACKOFF_MS = 60_000;
 
 export class JobRegistry {
   readonly #jobs = new Map<string, Job>();
+  readonly #store: Store;
+  readonly #history: CheckpointHistory;
   #next = 1;
+  #launcher: JobLauncher | undefined;
 
-  /** Registers a started job; returns its id. */
-  add(name: string, statement: string, flow: Dataflow, sink: TableSink): string {
-    const id = `job-${String(this.#next++).padStart(4, '0')}`;
-    const job: Job = { id, name, statement, startTime: new Date(), flow, sink, stopped: false, error: null };
-    sink.onError = (err) => {
-      job.error = err instanceof Error ? err.message : String(err);
-      flow.stop();
-    };
-    flow.done.catch((err: unknown) => {
-      job.error = err instanceof Error ? err.message : String(err);
-    });
-    this.#jobs.set(id, job);
-    return id;
+  constructor(store: Store, history: CheckpointHistory) {
+    this.#store = store;
+    this.#history = history;
+  }
+
+  /** Reads the stored job definitions; resumes RUNNING ones with `launcher` (also used for later restarts). */
+  async open(launcher: JobLauncher): Promise<void> {
+    this.#launcher = launcher;
+    const definitions: JobDefinition[] = [];
+    for await (const batch of this.#store.entries({ gte: objectPrefix(KeyPrefix.JOB, JOB_OWNER_BASE), lt: new Uint8Array([KeyPrefix.JOB + 1]) })) {
+      for (const { key, value } of batch) {
+        if (utf8Decoder.decode(objectSuffix(key)) !== 'definition') continue;
+        const def = JSON.parse(utf8Decoder.decode(value)) as JobDefinition;
+        if (objectIdOf(key) !== jobOwner(def.number)) continue;
+        definitions.push(def);
+      }
+    }
+    for (const def of definitions.sort((a, b) => a.number - b.number)) {
+      this.#next = Math.max(this.#next, def.number + 1);
+      const job: Job = { definition: def, id: jobIdOf(def.number), startTime: new Date(), durable: undefined, sink: undefined, stopped: def.state !== 'RUNNING', error: null, restarts: 0, restartTimer: undefined };
+      this.#jobs.set(job.id, job);
+      if (def.state === 'RUNNING') await this.#launch(job);
+    }
+  }
+
+  /** Stores a new job's definition and starts it; returns its id. */
+  async create(name: string, statement: string, settings: Readonly<Record<string, string>>, launch: JobLauncher): Promise<string> {
+    const def: JobDefinition = { number: this.#next++, name, statement, settings, created: Date.now(), state: 'RUNNING' };
+    const job: Job = { definition: def, id: jobIdOf(def.number), startTime: new Date(), durable: undefined, sink: undefined, stopped: false, error: null, restarts: 0, restartTimer: undefined };
+    await this.#save(def);
+    try {
+      const started = await launch(def);
+      this.#attach(job, started);
+    } catch (err) {
+      await this.#store.write([{ type: 'del', key: jobKey(jobOwner(def.number), 'definition') }]);
+      throw err;
+    }
+    this.#jobs.set(job.id, job);
+    return job.id;
+  }
+
+  async #save(def: JobDefinition): Promise<void> {
+    await this.#store.write([{ type: 'put', key: jobKey(jobOwner(def.number), 'definition'), value: utf8.encode(JSON.stringify(def)) }]);
+  }
+
+  async #launch(job: Job): Promise<void> {
+    if (this.#launcher === undefined) return;
+    try {
+      this.#attach(job, await this.#launcher(job.definition));
+    } catch (err) {
+      this.#failed(job, err);
+    }
+  }
+
+  #attach(job: Job, started: { durable: DurableDataflow; sink: TableSink }): void {
+    job.durable = started.durable;
+    job.sink = started.sink;
+    started.durable.flow.done.then(
+      async () => {
+        if (started.durable.flow.status !== 'finished') return;
+        // The final checkpoint writes the last rows; then the job is done for good.
+        await started.durable.checkpoint('final').catch(() => undefined);
+        await this.#save({ ...job.definition, state: 'FINISHED' }).catch(() => undefined);
+      },
+      (err: unknown) => this.#failed(job, err),
+    );
+  }
+
+  /** Records the failure and schedules a restart from the last checkpoint. */
+  #failed(job: Job, err: unknown): void {
+    if (job.stopped) return;
+    job.error = err instanceof Error ? err.message : String(err);
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** job.restarts);
+    job.restarts++;
+    job.restartTimer = setTimeout(() => {
+      job.restartTimer = undefined;
+      if (!job.stopped) void this.#launch(job);
+    }, delay);
+    job.restartTimer.unref();
   }
 
   list(): JobInfo[] {
     return [...this.#jobs.values()].map((j) => ({
       id: j.id,
-      name: j.name,
-      statement: j.statement,
+      name: j.definition.name,
+      statement: j.definition.statement,
       status: statusOf(j),
       startTime: j.startTime,
-      rowsWritten: j.sink.rowsWritten,
-      lateRows: j.flow.lateRows,
+      rowsWritten: j.sink?.rowsWritten ?? 0,
+      lateRows: j.durable?.flow.lateRows ?? 0,
       error: j.error,
     }));
   }
 
-  /** STOP JOB: ends the job after the rows it produced are written. */
-  async stop(id: string, position?: number): Promise<void> {
+  /** The running dataflow of job `id` (savepoints); 42704 when there is no such job. */
+  running(id: string, position?: number): DurableDataflow {
+    const job = this.#get(id, position);
+    if (job.durable === undefined || job.durable.flow.status !== 'running') {
+      throw new SqlError(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, `job "${id}" is not running`, { ...(position === undefined ? {} : { position }) });
+    }
+    return job.durable;
+  }
+
+  /** Takes a savepoint of running job `id`. */
+  async savepoint(id: string, savepoints: Savepoints, position?: number): Promise<SavepointInfo> {
+    const job = this.#get(id, position);
+    return savepoints.take(this.running(id, position), jobOwner(job.definition.number), id, job.definition.statement);
+  }
+
+  #get(id: string, position?: number): Job {
     const job = this.#jobs.get(id);
     if (job === undefined) {
       throw new SqlError(SqlState.UNDEFINED_OBJECT, `job "${id}" does not exist`, {
@@ -166,23 +291,39 @@ export class JobRegistry {
         hint: 'SHOW JOBS lists the jobs and their ids.',
       });
     }
-    job.stopped = true;
-    job.flow.stop();
-    await job.sink.flushed().catch(() => undefined);
+    return job;
   }
 
+  /**
+   * STOP JOB: ends the job. Without a savepoint its state is deleted and it
+   * stays CANCELED; `beforeStop` (a savepoint) runs while it still runs.
+   */
+  async stop(id: string, position?: number, beforeStop?: (durable: DurableDataflow) => Promise<void>): Promise<void> {
+    const job = this.#get(id, position);
+    if (beforeStop !== undefined) await beforeStop(this.running(id, position));
+    job.stopped = true;
+    if (job.restartTimer !== undefined) clearTimeout(job.restartTimer);
+    job.durable?.stop();
+    await this.#save({ ...job.definition, state: 'CANCELED' });
+    await DurableDataflow.forget(this.#store, jobOwner(job.definition.number));
+  }
+
+  /** Server shutdown: the jobs stop where they are and resume at the next start. */
   stopAll(): void {
     for (const j of this.#jobs.values()) {
-      j.stopped = true;
-      j.flow.stop();
+      if (j.restartTimer !== undefined) clearTimeout(j.restartTimer);
+      j.durable?.stop();
     }
   }
 }
 
 function statusOf(j: Job): string {
-  if (j.error !== null) return 'FAILED';
-  if (j.stopped) return 'CANCELED';
-  switch (j.flow.status) {
+  if (j.definition.state === 'CANCELED' || j.stopped) return j.definition.state === 'FINISHED' ? 'FINISHED' : 'CANCELED';
+  if (j.definition.state === 'FINISHED') return 'FINISHED';
+  if (j.restartTimer !== undefined) return 'FAILED';
+  switch (j.durable?.flow.status) {
+    case undefined:
+      return 'INITIALIZING';
     case 'running':
       return 'RUNNING';
     case 'finished':

@@ -16,7 +16,8 @@
 import type { Row, SqlType } from '../../catalog/types.ts';
 import type { MaterializedViewDefinition } from '../../catalog/relation.ts';
 import type { Chunk } from '../dataflow/chunk.ts';
-import { MaterializedTable } from '../streaming/materialize.ts';
+import { MaterializedTable, type MaterializedEntry } from '../streaming/materialize.ts';
+import type { StateTable } from '../streaming/state-table.ts';
 import type { Port } from '../streaming/dataflow.ts';
 import type { Dataflow } from '../streaming/stream-runtime.ts';
 import type { TableChangeListener, TableSubscription } from '../storage/table-store.ts';
@@ -27,18 +28,21 @@ export class MaterializedView implements Port {
   readonly #listeners = new Set<TableChangeListener>();
   #definition: MaterializedViewDefinition | undefined;
   #dataflow: Dataflow | undefined;
+  #onDrop: (() => void) | undefined;
   #dropped = false;
   /** When maintenance started (creation, or the server's start). */
   readonly startTime = new Date();
 
-  constructor(types: readonly SqlType[]) {
-    this.#table = new MaterializedTable(types);
+  /** `table`: where the contents live (a durable view's state table; default in memory). */
+  constructor(types: readonly SqlType[], table?: StateTable<MaterializedEntry>) {
+    this.#table = new MaterializedTable(types, undefined, table);
   }
 
-  /** Binds the view to its catalog entry and the dataflow that maintains it. */
-  attach(definition: MaterializedViewDefinition, dataflow: Dataflow): void {
+  /** Binds the view to its catalog entry and the dataflow that maintains it; `onDrop` stops what else runs for it. */
+  attach(definition: MaterializedViewDefinition, dataflow: Dataflow, onDrop?: () => void): void {
     this.#definition = definition;
     this.#dataflow = dataflow;
+    this.#onDrop = onDrop;
   }
 
   get definition(): MaterializedViewDefinition | undefined {
@@ -57,6 +61,8 @@ export class MaterializedView implements Port {
   watermark(): void {}
 
   idle(): void {}
+
+  barrier(): void {}
 
   end(): void {}
 
@@ -91,6 +97,7 @@ export class MaterializedView implements Port {
     if (this.#dropped) return;
     this.#dropped = true;
     this.#dataflow?.stop();
+    this.#onDrop?.();
     for (const l of [...this.#listeners]) l.dropped?.();
     this.#listeners.clear();
   }

@@ -2,12 +2,17 @@
  * CREATE / DROP MATERIALIZED VIEW and the restart of views when the server
  * starts.
  *
- * A view's definition (query text, columns) lives in the catalog; its
- * contents live in memory and are rebuilt at start by running its query over
- * the inputs' current rows, then following their changes. Views are started
- * in creation order, so a view on a view finds its input running.
- * CREATE returns once the view holds the result over the current rows of
- * stored inputs; over an endless connector it fills as events arrive.
+ * A view's definition (query text, columns) lives in the catalog. A view
+ * whose inputs can all be rewound (stored tables, connectors) is durable: its
+ * operator state and contents live in LevelDB state tables, checkpointed
+ * (src/jobs/durable-dataflow.ts), and at start it resumes from its last
+ * checkpoint, replaying what its inputs changed since, so it ends up exactly
+ * as if the server had not stopped. A view that reads another materialized
+ * view keeps its state in memory and is rebuilt at start from its inputs'
+ * current rows. Views are started in creation order, so a view on a view
+ * finds its input running. CREATE returns once the view holds the result
+ * over the current rows of stored inputs; over an endless connector it fills
+ * as events arrive.
  */
 import type { CreateView } from '../../grammar/ast.ts';
 import { parseSql } from '../../grammar/parse.ts';
@@ -19,6 +24,24 @@ import type { SqlSession } from '../session/session.ts';
 import { QueryPipeline } from '../session/query-pipeline.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import { MaterializedView } from './materialized-view.ts';
+import { materializedEntryCodec } from '../streaming/materialize.ts';
+import type { StateProvider } from '../streaming/state-provider.ts';
+import { DurableDataflow } from './durable-dataflow.ts';
+import { RecordingStateProvider } from '../state/durable-state.ts';
+
+/** The reader / dataflow name of view `id` (SHOW JOBS, SHOW CHECKPOINTS, changelog readers). */
+export function viewDataflowName(id: number): string {
+  return `mv-${id}`;
+}
+
+/** Whether every relation `plan` scans can be read again from a position (stored tables, connector tables). */
+function rewindable(db: Database, plan: LogicalPlan): boolean {
+  for (const id of relationsRead(plan)) {
+    const rel = db.catalog.byId(id);
+    if (rel === undefined || rel.kind !== 'table') return false;
+  }
+  return true;
+}
 
 /** Relations a plan reads (ids of scanned tables and views). */
 export function relationsRead(plan: LogicalPlan, out = new Set<number>()): Set<number> {
@@ -28,12 +51,13 @@ export function relationsRead(plan: LogicalPlan, out = new Set<number>()): Set<n
 }
 
 /** Starts maintaining a planned view; resolves when its contents cover the inputs' current rows. */
-async function maintain(db: Database, pipeline: QueryPipeline, plan: LogicalPlan, create: (view: MaterializedView) => Promise<MaterializedViewDefinition>): Promise<MaterializedView> {
+async function maintain(db: Database, pipeline: QueryPipeline, plan: LogicalPlan, create: () => Promise<MaterializedViewDefinition>, mode: 'resume' | 'fresh'): Promise<MaterializedView> {
+  if (rewindable(db, plan)) return maintainDurably(db, pipeline, plan, create, mode);
   const view = new MaterializedView(plan.schema.map((c) => c.type));
   const flow = pipeline.startDataflow(plan, view, { storedReading: 'changelog', emptyInputRow: true });
   let def: MaterializedViewDefinition;
   try {
-    def = await create(view);
+    def = await create();
   } catch (err) {
     flow.stop();
     throw err;
@@ -47,6 +71,59 @@ async function maintain(db: Database, pipeline: QueryPipeline, plan: LogicalPlan
     throw flow.error;
   }
   return view;
+}
+
+const READING = { storedReading: 'changelog', emptyInputRow: true } as const;
+
+/** `maintain` for a view over rewindable inputs: state in LevelDB, checkpoints, resume at start. */
+async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: LogicalPlan, create: () => Promise<MaterializedViewDefinition>, mode: 'resume' | 'fresh'): Promise<MaterializedView> {
+  const types = plan.schema.map((c) => c.type);
+  // Compile once before anything is created: a plan without an incremental form fails here (0A000).
+  pipeline.declareState(plan, new RecordingStateProvider(), READING);
+  let view: MaterializedView | undefined;
+  const def = await create();
+  const start = async (how: 'resume' | 'fresh'): Promise<DurableDataflow> =>
+    DurableDataflow.start(
+      {
+        owner: def.id,
+        name: viewDataflowName(def.id),
+        store: db.store,
+        budget: db.stateBudget,
+        history: db.checkpoints,
+        intervalMs: db.checkpointIntervalMs,
+        declareState: (provider: StateProvider) => {
+          provider.table('result', materializedEntryCodec);
+          pipeline.declareState(plan, provider, READING);
+        },
+        launch: (state, from) => {
+          view = new MaterializedView(types, state.table('result', materializedEntryCodec));
+          return pipeline.startDataflow(plan, view, { ...READING, state, ...(from !== undefined ? { from } : {}), durableReader: viewDataflowName(def.id) });
+        },
+      },
+      how,
+    );
+  const settled = (d: DurableDataflow): Promise<unknown> => Promise.race([d.flow.ready, d.flow.done.catch(() => undefined)]);
+  let durable = await start(mode);
+  await settled(durable);
+  if (durable.flow.status === 'failed' && durable.restored) {
+    // The checkpoint could not be resumed (an input's changelog no longer reaches back to it): start over.
+    const why = durable.flow.error instanceof Error ? durable.flow.error.message : String(durable.flow.error);
+    process.stderr.write(`millrace: materialized view "${def.name}" could not resume from its checkpoint (${why}); rebuilding it from its inputs\n`);
+    durable = await start('fresh');
+    await settled(durable);
+  }
+  const flow = durable.flow;
+  const running = view!;
+  running.attach(def, flow, () => durable.stop());
+  db.views.set(def.id, running);
+  if (flow.status === 'failed') {
+    running.drop();
+    db.views.delete(def.id);
+    throw flow.error;
+  }
+  // A first checkpoint right away: from now on a restart resumes instead of rebuilding.
+  if (!durable.restored) await durable.checkpoint('checkpoint').catch(() => undefined);
+  return running;
 }
 
 export async function createMaterializedView(db: Database, pipeline: QueryPipeline, ast: CreateView, name: string, script: string): Promise<void> {
@@ -79,17 +156,23 @@ export async function createMaterializedView(db: Database, pipeline: QueryPipeli
         ...(ast.comment !== undefined ? { comment: ast.comment } : {}),
       });
       return created as MaterializedViewDefinition;
-    });
+    }, 'fresh');
   } catch (err) {
-    if (created !== undefined) await db.catalog.drop(created.id);
+    if (created !== undefined) {
+      await db.catalog.drop(created.id);
+      await DurableDataflow.forget(db.store, created.id);
+    }
     throw err;
   }
 }
 
-/** Stops a view and frees its contents (DROP MATERIALIZED VIEW; the catalog entry is the caller's). */
-export function stopMaterializedView(db: Database, id: number): void {
+/** Stops a view and frees its contents and state (DROP MATERIALIZED VIEW; the catalog entry is the caller's). */
+export async function stopMaterializedView(db: Database, id: number): Promise<void> {
+  if (db.catalog.byId(id)?.kind !== 'materialized-view') return;
   db.views.get(id)?.drop();
   db.views.delete(id);
+  db.checkpoints.forget(viewDataflowName(id));
+  await DurableDataflow.forget(db.store, id);
 }
 
 /** Restarts every materialized view of the catalog, in creation order. A view that fails to start is reported and left stopped. */
@@ -101,7 +184,7 @@ export async function startMaterializedViews(db: Database, session: SqlSession):
       const stmt = parseSql(def.query)[0];
       if (stmt === undefined || stmt.kind !== 'query-statement') throw new SqlError(SqlState.INVALID_OBJECT_DEFINITION, 'not a query');
       const { plan } = pipeline.plan(stmt.query, []);
-      await maintain(db, pipeline, plan, () => Promise.resolve(def));
+      await maintain(db, pipeline, plan, () => Promise.resolve(def), 'resume');
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       process.stderr.write(`millrace: materialized view "${def.name}" could not be started: ${why}\n`);

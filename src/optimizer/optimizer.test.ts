@@ -281,19 +281,24 @@ describe('optimize', () => {
   it('has uniquely named rules', () => {
     const names = RULES.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(['constant-folding', 'simplify-filters', 'empty-propagation', 'merge-filters', 'predicate-pushdown', 'projection-pruning', 'merge-projects', 'limit-pushdown']);
+    expect(names).toEqual(['constant-folding', 'simplify-filters', 'empty-propagation', 'merge-filters', 'subquery-to-join', 'predicate-pushdown', 'projection-pruning', 'merge-projects', 'limit-pushdown']);
   });
 
   it('optimizes subquery plans too', () => {
     const inner = filter(U(), gt(col(1), add(lit(1), lit(2))));
     const sq: BoundExpr = { kind: 'subquery', type: BOOLEAN, mode: 'exists', plan: inner, correlated: false };
-    const out = optimize(filter(T(), sq), OPTS);
+    const out = optimize(filter(T(), sq), { ...OPTS, disabledRules: ['subquery-to-join'] });
     expect(out.kind).toBe('filter');
     if (out.kind === 'filter' && out.predicate.kind === 'subquery') {
       expect(out.predicate.plan).toEqual({ ...U(), filter: gt(col(1), lit(3)) });
     } else {
       expect.unreachable('subquery predicate expected');
     }
+    // With every rule, the EXISTS becomes a SEMI join over the optimized subquery plan.
+    const joined = optimize(filter(T(), sq), OPTS);
+    expect(joined.kind === 'join' && joined.joinType).toBe('SEMI');
+    if (joined.kind === 'join' && joined.right.kind === 'scan') expect(joined.right.filter).toEqual(gt(col(0), lit(3)));
+    else expect.unreachable('a SEMI join over the pruned scan expected');
   });
 
   it('keeps connector scans readable and Filter above them', () => {

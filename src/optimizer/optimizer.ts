@@ -15,9 +15,9 @@
  */
 import type { BoundCall, BoundExpr } from '../binder/bound-expr.ts';
 import { InternalError } from '../errors.ts';
-import type { LogicalPlan } from '../planner/logical-plan.ts';
-import { changelogMode } from '../planner/changelog-mode.ts';
-import { mapPlanDeep, rewriteExpr, sameSchema } from './rewrite.ts';
+import { childrenOf, nodeExprs, type LogicalPlan } from '../planner/logical-plan.ts';
+import { changelogMode, isUnbounded } from '../planner/changelog-mode.ts';
+import { mapPlanDeep, rewriteExpr, sameSchema, someExpr } from './rewrite.ts';
 import { constantFolding } from './rules/constant-folding.ts';
 import { simplifyFilters } from './rules/simplify-filters.ts';
 import { mergeFilters } from './rules/merge-filters.ts';
@@ -26,6 +26,7 @@ import { predicatePushdown } from './rules/predicate-pushdown.ts';
 import { projectionPruning } from './rules/projection-pruning.ts';
 import { mergeProjects } from './rules/merge-projects.ts';
 import { limitPushdown } from './rules/limit-pushdown.ts';
+import { subqueryToJoin } from './rules/subquery-to-join.ts';
 
 export interface OptimizeOptions {
   /** Rule names to skip (session setting millrace.optimizer.disabled_rules). */
@@ -44,6 +45,7 @@ export const RULES: readonly OptimizerRule[] = [
   simplifyFilters,
   emptyPropagation,
   mergeFilters,
+  subqueryToJoin,
   predicatePushdown,
   projectionPruning,
   mergeProjects,
@@ -54,7 +56,7 @@ export function optimize(plan: LogicalPlan, o: OptimizeOptions): LogicalPlan {
   const disabled = new Set(o.disabledRules);
   const withSubqueries = mapPlanDeep(plan, (e) => optimizeSubqueries(e, o));
   let current = withSubqueries;
-  const mode = changelogMode(plan);
+  const mode = readsChangingSubquery(plan) ? 'retract' : changelogMode(plan);
   for (const rule of RULES) {
     if (disabled.has(rule.name)) continue;
     const next = rule.apply(current, o);
@@ -67,6 +69,16 @@ export function optimize(plan: LogicalPlan, o: OptimizeOptions): LogicalPlan {
     current = next;
   }
   return current;
+}
+
+/**
+ * Whether a subquery in an expression reads unbounded input: the changelog
+ * mode of the tree does not see it, yet the result changes with that input
+ * (subquery-to-join makes this explicit as a retracting SEMI / ANTI join).
+ */
+function readsChangingSubquery(plan: LogicalPlan): boolean {
+  const changing = (e: BoundExpr): boolean => someExpr(e, (x) => x.kind === 'subquery' && (isUnbounded(x.plan) || readsChangingSubquery(x.plan)));
+  return nodeExprs(plan).some(changing) || childrenOf(plan).some(readsChangingSubquery);
 }
 
 function optimizeSubqueries(e: BoundExpr, o: OptimizeOptions): BoundExpr {

@@ -9,9 +9,10 @@
  * - a stored table or materialized view read as a changelog retracts (UPDATE,
  *   DELETE, upserts on a key);
  * - over unbounded input, Scan, Values, Project, Filter, Union, TableFunction
- *   Window (OVER) and window TVFs pass their inputs' mode on (Union: retract if any input
+ *   and window TVFs pass their inputs' mode on (Union: retract if any input
  *   retracts); Limit without ORDER BY stops the stream and stays insert-only
- *   over insert-only input;
+ *   over insert-only input; Window (OVER) retracts (a later row changes the
+ *   ranks and running values of earlier ones);
  * - window aggregation (GROUP BY window_start, window_end, ...) emits each
  *   window once, final, when the watermark passes it: insert-only (changes to
  *   an open window are absorbed, changes to a fired one are late and dropped);
@@ -19,13 +20,18 @@
  *   unbounded input revise earlier rows: retract;
  * - Join: INNER, SEMI over insert-only inputs stay insert-only; outer joins and
  *   ANTI (a row may lose its NULL-padded or unmatched form later) retract.
+ * - Top-N (a filter on ROW_NUMBER() OVER (...)) retracts the row that drops
+ *   out, except over insert-only input per window (window Top-N, emitted once
+ *   when the window closes) and when keeping the first row by processing time
+ *   (no later row ranks before it): those stay insert-only.
  * No node produces upserts yet; the mode exists so that EXPLAIN can show it and
  * the optimizer can check that no rule changes it.
  */
 import { unreachable } from '../errors.ts';
 import type { LogicalPlan } from './logical-plan.ts';
 import { childrenOf } from './logical-plan.ts';
-import { windowAggregationOf } from './window-aggregation.ts';
+import { isProcessingTime, windowAggregationOf } from './window-aggregation.ts';
+import { rowNumberTopNOf, windowTopNOf, type RowNumberTopN } from './row-number-top-n.ts';
 
 export type ChangelogMode = 'insert-only' | 'retract';
 
@@ -43,6 +49,21 @@ export function isUnbounded(plan: LogicalPlan, reading: StoredReading = 'snapsho
   return childrenOf(plan).some((c) => isUnbounded(c, reading));
 }
 
+/** ROW_NUMBER() OVER (... ORDER BY <processing time> ASC) kept to rank 1 by a literal bound. */
+function keepsFirstByProcessingTime(topN: RowNumberTopN): boolean {
+  const order = topN.call.orderBy;
+  const key = order[0]?.expr;
+  if (order.length !== 1 || order[0]!.desc || key?.kind !== 'column' || !isProcessingTime(topN.window.input, key.index)) return false;
+  let last = Infinity;
+  for (const b of topN.bounds) {
+    if (b.value.kind !== 'literal') return false;
+    const v = Number(b.value.value);
+    if (b.op === '<=' || b.op === '=') last = Math.min(last, v);
+    else if (b.op === '<') last = Math.min(last, v - 1);
+  }
+  return last <= 1;
+}
+
 export function changelogMode(plan: LogicalPlan, reading: StoredReading = 'snapshot'): ChangelogMode {
   if (!isUnbounded(plan, reading)) return 'insert-only';
   const inputs = (): ChangelogMode => (childrenOf(plan).some((c) => changelogMode(c, reading) === 'retract') ? 'retract' : 'insert-only');
@@ -51,13 +72,20 @@ export function changelogMode(plan: LogicalPlan, reading: StoredReading = 'snaps
       return reading === 'changelog' && plan.source === 'stored' ? 'retract' : 'insert-only';
     case 'values':
       return 'insert-only';
+    case 'filter': {
+      const topN = rowNumberTopNOf(plan);
+      if (topN === undefined) return inputs();
+      if (changelogMode(topN.window.input, reading) === 'retract') return 'retract';
+      return windowTopNOf(topN) !== undefined || keepsFirstByProcessingTime(topN) ? 'insert-only' : 'retract';
+    }
     case 'project':
-    case 'filter':
     case 'union':
     case 'table-function':
-    case 'window':
     case 'window-tvf':
       return inputs();
+    case 'window':
+      // OVER over endless input ranks rows again as they arrive; only the Top-N forms above narrow it.
+      return 'retract';
     case 'limit':
       return plan.input.kind === 'sort' ? 'retract' : inputs();
     case 'aggregate':

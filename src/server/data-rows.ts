@@ -16,6 +16,7 @@ import type { Row, SqlType } from '../../catalog/types.ts';
 import type { MessageWriter } from './message-writer.ts';
 import { Backend, Format } from './protocol-codes.ts';
 import type { QueryContext } from './query-context.ts';
+import { formatVector, vectorTypeOid } from './catalog-vectors.ts';
 
 /** Rows asked of the cursor at a time. */
 export const FETCH_BATCH_ROWS = 1024;
@@ -40,6 +41,7 @@ export async function streamRows(
 ): Promise<StreamResult> {
   const columns = cursor.columns ?? [];
   const types = columns.map((c) => c.type);
+  const vectors = columns.some((c) => vectorTypeOid(c) !== undefined) ? columns.map((c) => vectorTypeOid(c) !== undefined) : undefined;
   let sent = 0;
   for (;;) {
     if (ctx.closed) return { rows: sent, exhausted: false };
@@ -51,7 +53,7 @@ export async function streamRows(
       throw cancelAware(err, signal);
     }
     if (batch.length === 0) return { rows: sent, exhausted: true };
-    for (const row of batch) writeDataRow(ctx.writer, row, types, formats, ctx.formatContext);
+    for (const row of batch) writeDataRow(ctx.writer, row, types, formats, ctx.formatContext, vectors);
     sent += batch.length;
     ctx.sendNotices();
     await ctx.writer.flush();
@@ -83,6 +85,8 @@ export function writeDataRow(
   types: readonly SqlType[],
   formats: readonly number[],
   fmt: FormatContext,
+  /** Columns sent in an int2vector / oidvector's text form (see catalog-vectors.ts). */
+  vectors?: readonly boolean[],
 ): void {
   w.begin(Backend.DATA_ROW);
   try {
@@ -93,6 +97,8 @@ export function writeDataRow(
         w.nullField();
       } else if (formats[i] === Format.BINARY) {
         w.bytesField(encodeBinary(value, types[i]!));
+      } else if (vectors?.[i] === true) {
+        w.textField(formatVector(value));
       } else {
         w.textField(formatValue(value, types[i]!, fmt));
       }

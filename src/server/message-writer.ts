@@ -13,6 +13,7 @@ import { pgTypeLength, pgTypeOid, pgTypmod } from '../../catalog/types.ts';
 import type { ResultColumn, TransactionStatus } from '../session/api.ts';
 import { assert } from '../errors.ts';
 import { Backend } from './protocol-codes.ts';
+import { vectorTypeOid } from './catalog-vectors.ts';
 
 const INITIAL_CAPACITY = 16 * 1024;
 
@@ -230,7 +231,7 @@ export class MessageWriter {
       this.cstring(c.name);
       this.int32(c.tableOid);
       this.int16(c.attnum);
-      this.int32(pgTypeOid(c.type));
+      this.int32(vectorTypeOid(c) ?? pgTypeOid(c.type));
       this.int16(pgTypeLength(c.type));
       this.int32(pgTypmod(c.type));
       this.int16(formats[i] ?? 0);

@@ -244,10 +244,10 @@ export async function dropRelations(db: Database, ast: Drop, session: SqlSession
     }
     // Dependents of dependents go first (newest first: a view is created after what it reads).
     for (const d of dependents.sort((a, b) => b.id - a.id)) {
-      stopMaterializedView(db, d.id);
+      await stopMaterializedView(db, d.id);
       await db.catalog.drop(d.id);
     }
-    stopMaterializedView(db, rel.id);
+    await stopMaterializedView(db, rel.id);
     if (isStoredTable(rel)) await db.tables.drop(rel.id);
     await db.catalog.drop(rel.id);
   }

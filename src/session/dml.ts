@@ -17,7 +17,10 @@ import { isStoredTable } from '../../catalog/relation.ts';
 import { SqlError, SqlState, assert, notSupported } from '../errors.ts';
 import { readsUnboundedInput } from '../planner/bounded-input.ts';
 import { changelogMode } from '../planner/changelog-mode.ts';
-import { TableSink } from '../jobs/jobs.ts';
+import { TableSink, jobIdOf, jobOwner, type JobDefinition, type JobLauncher } from '../jobs/jobs.ts';
+import { DurableDataflow } from '../jobs/durable-dataflow.ts';
+import { RecordingStateProvider } from '../state/durable-state.ts';
+import { parseSql } from '../../grammar/parse.ts';
 import type { LogicalPlan, ScanNode, Schema } from '../planner/logical-plan.ts';
 import { TRUE_LITERAL, type BoundExpr } from '../binder/bound-expr.ts';
 import { compileQuery, type RowSource } from '../compiler/compile.ts';
@@ -140,15 +143,60 @@ export function insertParamTypes(db: Database, ast: Insert, declared: readonly (
   return out;
 }
 
+/** An INSERT planned for writing: the target, the source plan and how a source row becomes a table row. */
+interface PlannedInsert {
+  readonly table: TableDefinition;
+  readonly plan: LogicalPlan;
+  readonly convert: (row: Row) => Row;
+}
+
+/** Starts (or, from its checkpoint, resumes) the dataflow of job `def` writing `insert` exactly once. */
+async function launchInsertJob(db: Database, pipeline: QueryPipeline, insert: PlannedInsert, def: JobDefinition): Promise<{ durable: DurableDataflow; sink: TableSink }> {
+  const sink = new TableSink(db.tables, insert.table, insert.convert);
+  const name = jobIdOf(def.number);
+  const reading = { storedReading: 'snapshot' } as const;
+  const durable = await DurableDataflow.start({
+    owner: jobOwner(def.number),
+    name,
+    store: db.store,
+    budget: db.stateBudget,
+    history: db.checkpoints,
+    intervalMs: db.checkpointIntervalMs,
+    declareState: (provider) => pipeline.declareState(insert.plan, provider, reading),
+    launch: (state, from) => pipeline.startDataflow(insert.plan, sink, { ...reading, state, ...(from !== undefined ? { from } : {}), durableReader: name }),
+    stage: (id) => sink.barrier(id),
+    commit: (id, ops) => sink.commit(id, ops),
+  });
+  return { durable, sink };
+}
+
 /** Starts `INSERT INTO table <plan>` as a server-owned job. */
-function startInsertJob(db: Database, pipeline: QueryPipeline, table: TableDefinition, plan: LogicalPlan, convert: (row: Row) => Row, script: string, ast: Insert): { jobId: string } {
+async function startInsertJob(db: Database, pipeline: QueryPipeline, insert: PlannedInsert, script: string, ast: Insert): Promise<{ jobId: string }> {
+  const { table, plan } = insert;
   if (changelogMode(plan) !== 'insert-only' && table.primaryKey.length === 0) {
     throw notSupported(`writing an updating result into table "${table.name}", which has no primary key`, ast.pos, 'Declare PRIMARY KEY (...) NOT ENFORCED on the target table so updates replace rows by key, or write an append-only result (window aggregation, filters, projections).');
   }
-  const sink = new TableSink(db.tables, table, convert);
-  const flow = pipeline.startDataflow(plan, sink, { storedReading: 'snapshot', ready: () => sink.ready() });
+  // Compile once before anything is stored: a plan without an incremental form fails here (0A000).
+  const declared = new RecordingStateProvider();
+  pipeline.declareState(plan, declared, { storedReading: 'snapshot' });
+  const savepoint = pipeline.savepointPath();
+  if (savepoint !== undefined) db.savepoints.get(savepoint);
   const statement = script.slice(ast.pos, ast.end).trim() || `INSERT INTO ${table.name} ...`;
-  return { jobId: db.jobs.add(`insert-into_${table.name}`, statement, flow, sink) };
+  const jobId = await db.jobs.create(`insert-into_${table.name}`, statement, pipeline.jobSettings(), async (def) => {
+    if (savepoint !== undefined) await db.savepoints.restoreInto(savepoint, jobOwner(def.number), new Set(declared.tables.keys()));
+    return launchInsertJob(db, pipeline, insert, def);
+  });
+  return { jobId };
+}
+
+/** Resumes stored jobs at start: plans each statement again with the settings it was created with. */
+export function insertJobLauncher(db: Database, newPipeline: (settings: Readonly<Record<string, string>>) => QueryPipeline): JobLauncher {
+  return async (def) => {
+    const pipeline = newPipeline(def.settings);
+    const ast = parseSql(def.statement)[0];
+    if (ast === undefined || ast.kind !== 'insert') throw new SqlError(SqlState.INVALID_OBJECT_DEFINITION, `job ${jobIdOf(def.number)} does not hold an INSERT statement`);
+    return launchInsertJob(db, pipeline, planInsert(db, pipeline, ast, []), def);
+  };
 }
 
 /**
@@ -164,6 +212,16 @@ export async function runInsert(
   signal: AbortSignal,
   script = '',
 ): Promise<number | { readonly jobId: string }> {
+  const insert = planInsert(db, pipeline, ast, paramTypes);
+  if (readsUnboundedInput(insert.plan)) return startInsertJob(db, pipeline, insert, script, ast);
+  const rows: Row[] = [];
+  for await (const batch of pipeline.run(insert.plan, params, signal)) for (const src of batch) rows.push(insert.convert(src));
+  if (rows.length === 0) return 0;
+  return db.tables.insert(insert.table, rows);
+}
+
+/** Resolves an INSERT's target columns and plans its source (42703, 42701, 42601 as Postgres). */
+function planInsert(db: Database, pipeline: QueryPipeline, ast: Insert, paramTypes: readonly SqlType[]): PlannedInsert {
   const table = storedTable(db, ast.table, 'insert into');
   const columns = physicalColumns(table);
   let targets: number[];
@@ -197,23 +255,12 @@ export async function runInsert(
   }
   const tz = pipeline.evalContext().timeZone;
   const converters = plan.schema.map((c, i) => assignment(c.type, columns[targets[i]!]!, tz, ast.source.pos));
-  if (readsUnboundedInput(plan)) {
-    return startInsertJob(db, pipeline, table, plan, (src) => {
-      const row: Row = new Array<Value>(columns.length).fill(null);
-      for (let i = 0; i < targets.length; i++) row[targets[i]!] = converters[i]!(src[i] ?? null);
-      return row;
-    }, script, ast);
-  }
-  const rows: Row[] = [];
-  for await (const batch of pipeline.run(plan, params, signal)) {
-    for (const src of batch) {
-      const row: Row = new Array<Value>(columns.length).fill(null);
-      for (let i = 0; i < targets.length; i++) row[targets[i]!] = converters[i]!(src[i] ?? null);
-      rows.push(row);
-    }
-  }
-  if (rows.length === 0) return 0;
-  return db.tables.insert(table, rows);
+  const convert = (src: Row): Row => {
+    const row: Row = new Array<Value>(columns.length).fill(null);
+    for (let i = 0; i < targets.length; i++) row[targets[i]!] = converters[i]!(src[i] ?? null);
+    return row;
+  };
+  return { table, plan, convert };
 }
 
 

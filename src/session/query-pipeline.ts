@@ -12,7 +12,9 @@ import type { LogicalPlan, Schema } from '../planner/logical-plan.ts';
 import { optimize } from '../optimizer/optimizer.ts';
 import { needsContinuousRuntime } from '../planner/bounded-input.ts';
 import { changelogMode, isUnbounded } from '../planner/changelog-mode.ts';
-import { startDataflow, type Dataflow, type DataflowOptions } from '../streaming/stream-runtime.ts';
+import { declareState, startDataflow, type Dataflow, type DataflowOptions } from '../streaming/stream-runtime.ts';
+import type { StateProvider } from '../streaming/state-provider.ts';
+import { parseTtlMs } from '../streaming/state-ttl.ts';
 import { ResultQueue } from '../streaming/result-queue.ts';
 import type { Port } from '../streaming/dataflow.ts';
 import { SqlError, SqlState, notSupported } from '../errors.ts';
@@ -120,12 +122,30 @@ export class QueryPipeline {
   }
 
   /** Starts a server-owned dataflow (materialized views, jobs) whose output goes to `sink`. */
+  /** Flink's execution.savepoint.path: the savepoint a new job starts from (unset or empty: none). */
+  savepointPath(): string | undefined {
+    const v = this.#session.settings.get('execution.savepoint.path')?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  /** The session settings a job keeps to be planned the same way after a restart. */
+  jobSettings(): Record<string, string> {
+    return this.#session.settings.forJobs();
+  }
+
+  /** Compiles `plan` as `startDataflow` would, without running it, telling `state` of every state table. */
+  declareState(plan: LogicalPlan, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow'>): void {
+    const never = new AbortController().signal;
+    declareState(plan, this.execEnv([], never, this.evalContext()), this.#db.streamInputs, state, { stateTtlMs: this.#stateTtlMs(), ...options });
+  }
+
   startDataflow(plan: LogicalPlan, sink: Port, options: DataflowOptions): Dataflow {
     const never = new AbortController().signal;
     let flow: Dataflow | undefined = undefined;
     const ctx: EvalContext = { ...this.evalContext(), currentWatermark: () => flow?.watermark ?? null };
     flow = startDataflow(plan, this.execEnv([], never, ctx), this.#db.streamInputs, sink, {
       idleTimeoutMs: this.#idleTimeoutMs(),
+      stateTtlMs: this.#stateTtlMs(),
       ...options,
     });
     return flow;
@@ -139,6 +159,7 @@ export class QueryPipeline {
     flow = startDataflow(plan, this.execEnv(params, signal, ctx), this.#db.streamInputs, queue, {
       storedReading,
       idleTimeoutMs: this.#idleTimeoutMs(),
+      stateTtlMs: this.#stateTtlMs(),
       ready: () => queue.ready(),
       onCaughtUp: () => (queue.suppress = false),
     });
@@ -159,6 +180,23 @@ export class QueryPipeline {
     const n = Number(m[1]);
     const unit = (m[2] ?? 'ms').toLowerCase();
     return unit.startsWith('s') ? n * 1000 : unit.startsWith('min') ? n * 60_000 : n;
+  }
+
+  /**
+   * Flink's table.exec.state.ttl, in milliseconds: how long unwindowed
+   * aggregation and join state lives unwritten (0 = forever, the default);
+   * 22023 when unreadable.
+   */
+  #stateTtlMs(): number {
+    const raw = this.#session.settings.get('table.exec.state.ttl');
+    if (raw === undefined || raw.trim() === '') return 0;
+    const ms = parseTtlMs(raw);
+    if (ms === undefined) {
+      throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `invalid value for table.exec.state.ttl: "${raw}"`, {
+        hint: "Write a duration such as '1 h', '10 min', '30 s' or '500 ms' (0 keeps state forever).",
+      });
+    }
+    return ms;
   }
 
   /** Runs a planned query to completion and returns all rows. */

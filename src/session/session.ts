@@ -315,6 +315,8 @@ export function commandOf(ast: Statement): string {
       return 'SUBSCRIBE';
     case 'stop-job':
       return 'STOP JOB';
+    case 'savepoint-command':
+      return ast.action === 'create' ? 'CREATE SAVEPOINT' : 'DROP SAVEPOINT';
   }
 }
 

@@ -181,6 +181,17 @@ export class SessionSettings {
     return rows;
   }
 
+  /** Settings that shape how a continuous query is planned and run (time zone, table.*, execution.*), as set. */
+  forJobs(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, value] of this.#values) {
+      // The savepoint a job started from is not where it resumes after a restart (its own checkpoint is).
+      if (key === 'execution.savepoint.path') continue;
+      if (key === 'timezone' || key.startsWith('table.') || key.startsWith('execution.')) out[key] = value;
+    }
+    return out;
+  }
+
   get timeZone(): string {
     return this.get('timezone') ?? 'UTC';
   }

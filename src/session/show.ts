@@ -121,6 +121,23 @@ export function showObjects(db: Database, _session: SqlSession, ast: ShowStateme
           ...db.jobs.list().map((j): Row => [j.id, j.name, j.status, j.startTime.toISOString(), BigInt(j.rowsWritten), BigInt(j.lateRows), j.error, j.statement]),
         ],
       };
+    case 'CHECKPOINTS': {
+      const bigint = (name: string): ResultColumn => ({ name, type: BIGINT, tableOid: 0, attnum: 0 });
+      return {
+        columns: [text('dataflow'), bigint('checkpoint id'), text('kind'), text('status'), text('trigger time'), bigint('duration ms'), bigint('size bytes'), bigint('state entries'), text('error')],
+        rows: db.checkpoints
+          .list()
+          .map((c): Row => [c.dataflow, BigInt(c.id), c.kind, c.status, c.triggered.toISOString(), BigInt(c.durationMs), BigInt(c.bytes), BigInt(c.entries), c.error]),
+      };
+    }
+    case 'SAVEPOINTS': {
+      const bigint = (name: string): ResultColumn => ({ name, type: BIGINT, tableOid: 0, attnum: 0 });
+      const list = db.savepoints.list();
+      return {
+        columns: [text('savepoint'), text('dataflow'), bigint('checkpoint id'), text('created'), bigint('size bytes'), text('statement')],
+        rows: list.map((sp): Row => [sp.id, sp.dataflow, BigInt(sp.checkpoint), new Date(sp.created).toISOString(), BigInt(sp.bytes), sp.statement]),
+      };
+    }
     case 'CREATE TABLE':
     case 'CREATE VIEW': {
       if (ast.object === undefined) throw new SqlError(SqlState.SYNTAX_ERROR, `${ast.target} needs a name`, { position: ast.pos });

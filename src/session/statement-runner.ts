@@ -23,6 +23,7 @@ import { CursorRegistry } from './sql-cursors.ts';
 import { runCopy } from './copy.ts';
 import { runSubscribe, subscribeSchema } from './subscribe.ts';
 import { selectFrom } from './select-from.ts';
+import type { SavepointInfo } from '../jobs/savepoints.ts';
 import type { FormatContext } from '../values/text-format.ts';
 
 export function columnsOf(schema: Schema): ResultColumn[] {
@@ -195,16 +196,31 @@ export class StatementRunner {
         const sub = runSubscribe(this.pipeline, ast, paramTypes, params, signal);
         return streamCursor(columnsOf(sub.schema), sub.batches[Symbol.asyncIterator](), 'SUBSCRIBE');
       }
-      case 'stop-job':
-        if (ast.withSavepoint) throw notSupported('STOP JOB ... WITH SAVEPOINT', ast.pos, 'Savepoints come with durable state; STOP JOB without it stops the job.');
+      case 'stop-job': {
         if (ast.jobId.startsWith('mv-')) {
           throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${ast.jobId}" maintains a materialized view`, {
             position: ast.pos,
             hint: 'DROP MATERIALIZED VIEW stops it.',
           });
         }
-        await this.#db.jobs.stop(ast.jobId, ast.pos);
-        return staticCursor(null, [], 'STOP JOB');
+        if (!ast.withSavepoint) {
+          await this.#db.jobs.stop(ast.jobId, ast.pos);
+          return staticCursor(null, [], 'STOP JOB');
+        }
+        let taken: SavepointInfo | undefined;
+        await this.#db.jobs.stop(ast.jobId, ast.pos, async () => {
+          taken = await takeJobSavepoint(this.#db, ast.jobId, ast.pos);
+        });
+        return staticCursor(savepointColumns(), [[taken!.id]], 'STOP JOB');
+      }
+      case 'savepoint-command': {
+        if (ast.action === 'drop') {
+          await this.#db.savepoints.drop(ast.target, ast.pos);
+          return staticCursor(null, [], 'DROP SAVEPOINT');
+        }
+        const taken = await takeJobSavepoint(this.#db, ast.target, ast.pos);
+        return staticCursor(savepointColumns(), [[taken.id]], 'CREATE SAVEPOINT');
+      }
       default:
         return unreachable(ast);
     }
@@ -312,4 +328,16 @@ function indent(text: string): string {
 function explainCursor(text: string): Cursor {
   const rows: Row[] = text.split('\n').map((line) => [line]);
   return staticCursor(textColumns('QUERY PLAN'), rows, 'EXPLAIN');
+}
+
+/** The result of a statement that took a savepoint: its id. */
+function savepointColumns(): ResultColumn[] {
+  return [{ name: 'savepoint', type: STRING, tableOid: 0, attnum: 0 }];
+}
+
+function takeJobSavepoint(db: Database, jobId: string, position: number): Promise<SavepointInfo> {
+  if (jobId.startsWith('mv-')) {
+    throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${jobId}" maintains a materialized view`, { position, hint: 'Savepoints are taken of jobs (SHOW JOBS lists them); a materialized view checkpoints by itself.' });
+  }
+  return db.jobs.savepoint(jobId, db.savepoints, position);
 }

@@ -7,8 +7,13 @@
  * - META      0x01 + utf8 name                  -> concern-specific bytes (counters, format version)
  * - CATALOG   0x02 + uint32 BE object id        -> JSON of a RelationDefinition
  * - TABLE_ROW 0x03 + uint32 BE table id + key   -> row-codec bytes of the physical columns
- * - STATE     0x04 + uint32 BE state table id + key -> operator state (src/state)
- * - JOB       0x05 + uint32 BE job id + ...     -> job and checkpoint metadata
+ * - STATE     0x04 + uint32 BE owner + utf8 table name + 0x00 + key -> operator state of a
+ *             materialized view or job (src/state/durable-state.ts)
+ * - JOB       0x05 + uint32 BE owner + utf8 name -> job definitions and checkpoint records (src/jobs)
+ * - CHANGELOG 0x06 + uint32 BE table id         -> the table's change head (table-store.ts)
+ *   CHANGELOG 0x06 + uint32 BE table id + uint64 BE position -> one logged change of a stored table
+ * - SAVEPOINT 0x07 + uint32 BE savepoint number + 0x00 -> its record (JSON);
+ *             + 0x01 + state key without its STATE + owner prefix -> a copy of one state entry
  *
  * Within a prefix, ids are big-endian so one object's keys are contiguous and
  * ordered; the suffix keys of TABLE_ROW / STATE are key-codec encodings, so
@@ -21,6 +26,8 @@ export const KeyPrefix = {
   TABLE_ROW: 0x03,
   STATE: 0x04,
   JOB: 0x05,
+  CHANGELOG: 0x06,
+  SAVEPOINT: 0x07,
 } as const;
 
 export type KeyPrefixCode = (typeof KeyPrefix)[keyof typeof KeyPrefix];

@@ -95,6 +95,21 @@ export class Store {
   }
 
   /**
+   * Reads one key synchronously, blocking the event loop for the native
+   * lookup: for the rare read of a value a state table evicted from its cache
+   * (operators run synchronously per chunk). Sees every completed write.
+   */
+  getSync(key: Uint8Array): Uint8Array | undefined {
+    return this.#db.getSync(key);
+  }
+
+  /** The values of `keys` (undefined where absent), in one native call. */
+  async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    if (keys.length === 0) return [];
+    return this.#db.getMany(keys as Uint8Array[]);
+  }
+
+  /**
    * Applies `ops` atomically; fsynced before resolving unless `durable` is false.
    * Built as a chained batch (one LevelDB WriteBatch): the array form of
    * `batch` clones every operation object and costs several times more.
@@ -133,6 +148,25 @@ export class Store {
       const out: Uint8Array[] = new Array<Uint8Array>(got.length);
       for (let i = 0; i < got.length; i++) out[i] = got[i]![1];
       yield out;
+    }
+  }
+
+  /** The keys in `range`, in batches, from a snapshot taken now (values are not read). */
+  async *keys(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<Uint8Array[]> {
+    const it = this.#db.keys({
+      gte: range.gte,
+      lt: range.lt,
+      reverse: options.reverse ?? false,
+      limit: options.limit ?? -1,
+    });
+    try {
+      for (;;) {
+        const got = await it.nextv(options.batchSize ?? DEFAULT_BATCH);
+        if (got.length === 0) return;
+        yield got;
+      }
+    } finally {
+      await it.close();
     }
   }
 

@@ -10,6 +10,15 @@
  * final watermark (MAX_WATERMARK), which fires every open window, and then
  * `end`. The sink sees `end` once every source has ended.
  *
+ * Checkpoint barriers (ARCHITECTURE decision 6) travel in-band like
+ * watermarks: the runtime injects barrier n at every source between two
+ * chunks; a stage forwards it after everything before it; a stage with
+ * several inputs aligns them: once an input delivered barrier n, what it
+ * sends next is held back until every other live input delivered barrier n
+ * too, then the barrier goes on and the held-back input is replayed. When
+ * the sink sees barrier n, every operator has processed exactly the input
+ * before it, which is what checkpoint n records.
+ *
  * Contract for stages: `chunk` runs the operator on one chunk and forwards
  * what it emits; `watermark` lets the operator emit what the watermark
  * completes, then forwards the watermark; nothing here awaits. An exception
@@ -31,6 +40,8 @@ export interface Port {
   end(): void;
   /** The input has been silent for the idle timeout (true) or produced data again (false). */
   idle(idle: boolean): void;
+  /** Checkpoint barrier `id`: what came before belongs to checkpoint `id`, what follows to the next. */
+  barrier(id: number): void;
 }
 
 /** A single-input operator between its input and `out`. */
@@ -61,6 +72,10 @@ export class OperatorStage implements Port {
   idle(idle: boolean): void {
     this.#out.idle(idle);
   }
+
+  barrier(id: number): void {
+    this.#out.barrier(id);
+  }
 }
 
 /**
@@ -75,6 +90,11 @@ export class MergeStage {
   readonly #marks: number[];
   readonly #idle: boolean[];
   readonly #ended: boolean[];
+  /** The last barrier each input delivered, and the last one forwarded. */
+  readonly #barriers: number[];
+  #forwarded = -1;
+  /** What inputs that are ahead (delivered a barrier not yet forwarded) sent after it, in arrival order. */
+  readonly #held: (() => void)[] = [];
   #current = -Infinity;
   #allIdle = false;
 
@@ -84,23 +104,38 @@ export class MergeStage {
     this.#marks = new Array<number>(inputs).fill(-Infinity);
     this.#idle = new Array<boolean>(inputs).fill(false);
     this.#ended = new Array<boolean>(inputs).fill(false);
+    this.#barriers = new Array<number>(inputs).fill(-1);
   }
 
   port(input: number): Port {
-    return {
+    const ahead = (): boolean => this.#barriers[input]! > this.#forwarded;
+    const port: Port = {
       chunk: (c) => {
+        if (ahead()) {
+          this.#held.push(() => port.chunk(c));
+          return;
+        }
         const emitted = this.#op.push(input, c);
         for (let i = 0; i < emitted.length; i++) if (emitted[i]!.rows.length > 0) this.#out.chunk(emitted[i]!);
       },
       watermark: (wm) => {
+        if (ahead()) {
+          this.#held.push(() => port.watermark(wm));
+          return;
+        }
         if (wm > this.#marks[input]!) this.#marks[input] = wm;
         this.#advance();
       },
       end: () => {
+        if (ahead()) {
+          this.#held.push(() => port.end());
+          return;
+        }
         this.#ended[input] = true;
         this.#marks[input] = MAX_WATERMARK;
         this.#idle[input] = false;
         this.#advance();
+        this.#align();
         if (this.#ended.every(Boolean)) this.#out.end();
       },
       idle: (idle) => {
@@ -108,7 +143,28 @@ export class MergeStage {
         this.#idle[input] = idle;
         this.#advance();
       },
+      barrier: (id) => {
+        if (ahead()) {
+          this.#held.push(() => port.barrier(id));
+          return;
+        }
+        this.#barriers[input] = id;
+        this.#align();
+      },
     };
+    return port;
+  }
+
+  /** Forwards the pending barrier once every live input delivered it, then replays what was held back. */
+  #align(): void {
+    let pending = -1;
+    for (let i = 0; i < this.#barriers.length; i++) if (!this.#ended[i] && this.#barriers[i]! > this.#forwarded) pending = this.#barriers[i]!;
+    if (pending < 0) return;
+    for (let i = 0; i < this.#barriers.length; i++) if (!this.#ended[i] && this.#barriers[i]! < pending) return;
+    this.#forwarded = pending;
+    this.#out.barrier(pending);
+    const held = this.#held.splice(0);
+    for (const replay of held) replay();
   }
 
   #advance(): void {

@@ -8,7 +8,8 @@
  * goes 0 -> 1 and loses it when it goes 1 -> 0.
  */
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
-import type { Accumulator } from '../compiler/exec-context.ts';
+import type { PersistentAccumulator } from '../compiler/exec-context.ts';
+import type { StateValue } from '../state/state-codec.ts';
 import type { AggregateFunctionName, AggregateNode } from '../planner/logical-plan.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { notSupported } from '../errors.ts';
@@ -49,7 +50,7 @@ export function incrementalAggregateCalls(node: AggregateNode, env: ExecEnv, whe
  * to 2^53 rows per group) and turns it into the BIGINT result only when asked,
  * so the per-row add allocates nothing (a bigint increment allocates).
  */
-class NumberCountAcc implements Accumulator {
+class NumberCountAcc implements PersistentAccumulator {
   #n = 0;
   add(): void {
     this.#n++;
@@ -60,12 +61,19 @@ class NumberCountAcc implements Accumulator {
   result(): Value {
     return BigInt(this.#n);
   }
+  save(): StateValue {
+    return this.#n;
+  }
+  load(state: StateValue): void {
+    if (typeof state !== 'number') throw new InternalError('malformed count accumulator state');
+    this.#n = state;
+  }
 }
 
-const numberCount = (): Accumulator => new NumberCountAcc();
+const numberCount = (): PersistentAccumulator => new NumberCountAcc();
 
 /** The accumulator factory of an aggregate call in an incremental operator. */
-export function incrementalAccumulatorFactory(fn: AggregateFunctionName, argTypes: readonly SqlType[], returnType: SqlType): () => Accumulator {
+export function incrementalAccumulatorFactory(fn: AggregateFunctionName, argTypes: readonly SqlType[], returnType: SqlType): () => PersistentAccumulator {
   if (fn === 'count' || fn === 'count_star') return numberCount;
   return createAccumulatorFactory(fn, argTypes, returnType);
 }
@@ -76,9 +84,12 @@ export class GroupAccumulation {
   readonly #distinct: StateTable<number>;
   readonly #operator: string;
   readonly #distinctScratch: Value[][];
+  /** Whether retracting a DISTINCT tuple the group does not hold is ignored (state TTL dropped it) rather than a broken changelog. */
+  readonly #lenient: boolean;
 
-  constructor(calls: readonly IncrementalAggregateCall[], keyCount: number, distinct: StateTable<number>, operator: string) {
+  constructor(calls: readonly IncrementalAggregateCall[], keyCount: number, distinct: StateTable<number>, operator: string, lenient = false) {
     this.#calls = calls;
+    this.#lenient = lenient;
     this.#keyCount = keyCount;
     this.#distinct = distinct;
     this.#operator = operator;
@@ -86,7 +97,7 @@ export class GroupAccumulation {
   }
 
   /** Fresh accumulators, one per call. */
-  fresh(): Accumulator[] {
+  fresh(): PersistentAccumulator[] {
     return this.#calls.map((c) => c.factory());
   }
 
@@ -124,7 +135,10 @@ export class GroupAccumulation {
       if (call.distinct) {
         const dk = this.#distinctKey(keyBytes, c, value);
         const n = this.#distinct.get(dk);
-        if (n === undefined) throw new InternalError(`${this.#operator} received a retraction of a DISTINCT value it never saw`);
+        if (n === undefined) {
+          if (this.#lenient) continue;
+          throw new InternalError(`${this.#operator} received a retraction of a DISTINCT value it never saw`);
+        }
         if (n > 1) {
           this.#distinct.put(dk, n - 1);
           continue;
@@ -179,4 +193,20 @@ export class GroupAccumulation {
 export function soleColumn(args: readonly BoundExpr[]): number | undefined {
   const e = args[0];
   return args.length === 1 && e !== undefined && e.kind === 'column' ? e.index : undefined;
+}
+
+/** The states of a group's accumulators (checkpoints only). */
+export function saveAccumulators(accs: readonly PersistentAccumulator[]): StateValue[] {
+  return accs.map((a) => a.save());
+}
+
+/** Fresh accumulators of `calls` restored from `saveAccumulators` output. */
+export function loadAccumulators(calls: readonly IncrementalAggregateCall[], state: StateValue | undefined): PersistentAccumulator[] {
+  if (!Array.isArray(state) || state.length !== calls.length) throw new InternalError('state: malformed accumulator list');
+  const saved = state as readonly StateValue[];
+  return calls.map((c, i) => {
+    const a = c.factory();
+    a.load(saved[i]!);
+    return a;
+  });
 }

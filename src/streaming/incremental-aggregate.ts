@@ -31,23 +31,36 @@
  * COUNT 0, emitted by `initial()`, updated, never deleted).
  * - watermark: forwarded unchanged (no `watermark` hook).
  *
+ * State TTL (state-ttl.ts, `table.exec.state.ttl` > 0): a group not written
+ * (no row added or retracted) for the TTL expires; its state and its DISTINCT
+ * entries are dropped without output, at the next chunk or when the key is read,
+ * whichever comes first (an expired group is never used). A later addition
+ * starts a new group (+I again); a retraction for a group that holds no rows,
+ * or of a DISTINCT tuple the group does not hold, is ignored instead of failing.
+ * The global aggregate with `emptyInputRow` never expires (one key, and its row
+ * must stay the batch answer).
+ *
  * ORDER BY inside an aggregate call is refused (not supported yet).
  */
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { EvalFn } from '../compiler/expr-compiler.ts';
-import type { Accumulator } from '../compiler/exec-context.ts';
+import type { PersistentAccumulator } from '../compiler/exec-context.ts';
 import type { AggregateNode } from '../planner/logical-plan.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { InternalError, notSupported } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
-import { MemoryStateTable, type StateTable } from './state-table.ts';
-import { GroupAccumulation, incrementalAggregateCalls } from './group-accumulation.ts';
+import type { StateTable } from './state-table.ts';
+import { GroupAccumulation, incrementalAggregateCalls, loadAccumulators, saveAccumulators } from './group-accumulation.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
+import { countCodec, memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { prefixRange } from './state-table.ts';
+import { addDependent, ttlTracker, type StateTtl, type TtlSlot, type TtlTracker } from './state-ttl.ts';
 
 export interface IncrementalAggregateCall {
-  readonly factory: () => Accumulator;
+  readonly factory: () => PersistentAccumulator;
   readonly args: readonly EvalFn[];
   /** Set when the only argument is an input column: read as `row[argColumn]` instead of through `args`. */
   readonly argColumn?: number | undefined;
@@ -82,7 +95,7 @@ export interface IncrementalAggregateSpec {
 export interface GroupState {
   readonly key: Row;
   rows: number;
-  accs: Accumulator[];
+  accs: PersistentAccumulator[];
   emitted: Row | null;
   /** Transient bookkeeping, not state: the number of the chunk that last touched the group. */
   touched?: number;
@@ -91,6 +104,31 @@ export interface GroupState {
 export interface AggregateStateTables {
   readonly groups: StateTable<GroupState>;
   readonly distinct: StateTable<number>;
+}
+
+/**
+ * A group at a checkpoint: [key, rows, accumulator states, emitted]; decoding
+ * restores the accumulators into fresh ones of `calls` (the same calls the
+ * operator runs). `touched` is bookkeeping and is not kept.
+ */
+export function groupStateCodec(calls: readonly IncrementalAggregateCall[]): StateCodec<GroupState> {
+  return {
+    encode: (g) => encodeStateValue([g.key, g.rows, saveAccumulators(g.accs), g.emitted]),
+    decode: (bytes) => {
+      const [key, rows, accs, emitted] = stateArray(decodeStateValue(bytes), 'aggregate group', 4);
+      return {
+        key: stateRow(key, 'aggregate group key'),
+        rows: stateNumber(rows, 'aggregate group row count'),
+        accs: loadAccumulators(calls, accs),
+        emitted: emitted === null ? null : stateRow(emitted, 'aggregate group result'),
+      };
+    },
+  };
+}
+
+/** The aggregate's tables from `state`: roles `groups` and `distinct`. */
+export function aggregateStateTables(state: StateProvider, calls: readonly IncrementalAggregateCall[]): AggregateStateTables {
+  return { groups: state.table('groups', groupStateCodec(calls)), distinct: state.table('distinct', countCodec) };
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -111,18 +149,31 @@ export class IncrementalAggregate implements IncrementalOperator {
   /** Which chunk is being handled: a group whose `touched` equals it is in the lists already. */
   #chunkNo = 0;
   readonly #out = new ChangelogBuilder();
+  /** State TTL bookkeeping; null when state never expires (no per-row cost then). */
+  readonly #ttl: TtlTracker | null;
+  readonly #hasDistinct: boolean;
+  /** The TTL slot of the group of the row being added (for its new DISTINCT entries). */
+  #rowSlot: TtlSlot | null = null;
+  readonly #onNewDistinct: ((dk: Uint8Array) => void) | undefined;
+  readonly #onExpire = (slot: TtlSlot): void => this.#drop(slot);
 
-  constructor(spec: IncrementalAggregateSpec, state?: AggregateStateTables) {
+  constructor(spec: IncrementalAggregateSpec, state?: AggregateStateTables, ttl?: StateTtl) {
     this.#spec = spec;
-    this.#groups = state?.groups ?? new MemoryStateTable<GroupState>();
-    this.#distinct = state?.distinct ?? new MemoryStateTable<number>();
+    const tables = state ?? aggregateStateTables(memoryStateProvider, spec.calls);
+    this.#groups = tables.groups;
+    this.#distinct = tables.distinct;
     this.#outTypes = [...spec.keyTypes, ...spec.calls.map((c) => c.resultType)];
     this.#updateBefore = spec.updateBefore ?? true;
     this.#emptyInputRow = spec.emptyInputRow ?? false;
     if (this.#emptyInputRow && spec.keys.length > 0) throw new InternalError('emptyInputRow is for aggregates without GROUP BY keys');
     this.#scratch = new Array<Value>(spec.keys.length).fill(null);
     this.#keyColumns = spec.keyColumns ?? spec.keys.map(() => -1);
-    this.#acc = new GroupAccumulation(spec.calls, spec.keys.length, this.#distinct, 'aggregate');
+    this.#ttl = this.#emptyInputRow ? null : ttlTracker(ttl);
+    this.#hasDistinct = spec.calls.some((c) => c.distinct);
+    const distinct = this.#distinct;
+    const live = (dk: Uint8Array): boolean => distinct.get(dk) !== undefined;
+    this.#onNewDistinct = this.#ttl !== null && this.#hasDistinct ? (dk) => addDependent(this.#rowSlot!, dk, live) : undefined;
+    this.#acc = new GroupAccumulation(spec.calls, spec.keys.length, this.#distinct, 'aggregate', this.#ttl !== null);
     if (spec.calls.length > 255) throw notSupported('more than 255 aggregates in one GROUP BY over a changing input');
   }
 
@@ -153,6 +204,10 @@ export class IncrementalAggregate implements IncrementalOperator {
   }
 
   #accumulate(chunk: Chunk): void {
+    if (this.#ttl !== null) {
+      this.#accumulateTtl(chunk, this.#ttl);
+      return;
+    }
     const chunkNo = ++this.#chunkNo;
     const { keys, keyTypes } = this.#spec;
     const keyColumns = this.#keyColumns;
@@ -185,6 +240,77 @@ export class IncrementalAggregate implements IncrementalOperator {
     }
   }
 
+  /** `#accumulate` under a state TTL: expired groups are dropped before use, retractions without a group ignored. */
+  #accumulateTtl(chunk: Chunk, ttl: TtlTracker): void {
+    const chunkNo = ++this.#chunkNo;
+    const now = ttl.now();
+    ttl.expire(now, this.#onExpire);
+    const { keys, keyTypes } = this.#spec;
+    const keyColumns = this.#keyColumns;
+    const nk = keys.length;
+    const scratch = this.#scratch;
+    const rows = chunk.rows;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      for (let k = 0; k < nk; k++) {
+        const kc = keyColumns[k]!;
+        scratch[k] = kc >= 0 ? (row[kc] ?? null) : keys[k]!(row);
+      }
+      const keyBytes = nk === 0 ? NO_BYTES : encodeKey(scratch, keyTypes);
+      let g = this.#groups.get(keyBytes);
+      let slot: TtlSlot | null = null;
+      if (g !== undefined) {
+        slot = ttl.touch(keyBytes, now);
+        if (slot === null) {
+          this.#drop(ttl.forget(keyBytes)!);
+          g = undefined;
+        }
+      }
+      const add = isAddition(kindAt(chunk, i));
+      if (g === undefined || g.rows === 0) {
+        if (!add) continue;
+        if (g === undefined) {
+          g = { key: scratch.slice(), rows: 0, accs: this.#acc.fresh(), emitted: null };
+          this.#groups.put(keyBytes, g);
+          slot = ttl.written(keyBytes, now);
+        }
+      }
+      if (g.touched !== chunkNo) {
+        g.touched = chunkNo;
+        this.#touchedGroups.push(g);
+        this.#touchedKeys.push(keyBytes);
+      }
+      this.#rowSlot = slot;
+      if (add) this.#acc.add(g, keyBytes, row, this.#onNewDistinct);
+      else this.#acc.remove(g, keyBytes, row);
+    }
+    this.#rowSlot = null;
+  }
+
+  /** Drops an expired group: its state and its DISTINCT entries, no output. */
+  #drop(slot: TtlSlot): void {
+    this.#groups.delete(slot.key);
+    this.#dropDistinct(slot);
+  }
+
+  /**
+   * Deletes the DISTINCT entries of the group of `slot`. Needed on expiry, and
+   * also when a group empties under a TTL: a retraction ignored after an
+   * expiry can leave tuples counted that no row of the group carries.
+   */
+  #dropDistinct(slot: TtlSlot): void {
+    if (!this.#hasDistinct) return;
+    if (slot.complete) {
+      const dks = slot.dependents;
+      if (dks !== null) for (let i = 0; i < dks.length; i++) this.#distinct.delete(dks[i]!);
+      return;
+    }
+    // Restored from a checkpoint: the group's entries were not heard of, look them up.
+    const found: Uint8Array[] = [];
+    for (const [dk] of this.#distinct.scan(prefixRange(slot.key))) found.push(dk);
+    for (const dk of found) this.#distinct.delete(dk);
+  }
+
   #emit(): Chunk[] {
     const out = this.#out;
     const groups = this.#touchedGroups;
@@ -194,6 +320,10 @@ export class IncrementalAggregate implements IncrementalOperator {
       if (g.rows === 0 && !this.#emptyInputRow) {
         if (g.emitted !== null) out.emit(RowKind.DELETE, g.emitted);
         this.#groups.delete(keyBytes);
+        if (this.#ttl !== null) {
+          const slot = this.#ttl.forget(keyBytes);
+          if (slot !== undefined) this.#dropDistinct(slot);
+        }
         continue;
       }
       const result = this.#acc.result(g);
@@ -212,12 +342,15 @@ export class IncrementalAggregate implements IncrementalOperator {
   }
 }
 
-/** The aggregation of a logical plan node (expressions without subqueries, calls without ORDER BY). */
+/**
+ * The aggregation of a logical plan node (expressions without subqueries,
+ * calls without ORDER BY), its tables from `state`.
+ */
 export function incrementalAggregateOf(
   node: AggregateNode,
   env: ExecEnv,
-  state?: AggregateStateTables,
-  opts: { readonly updateBefore?: boolean; readonly emptyInputRow?: boolean } = {},
+  state: StateProvider = memoryStateProvider,
+  opts: { readonly updateBefore?: boolean; readonly emptyInputRow?: boolean; readonly ttl?: StateTtl | undefined } = {},
 ): IncrementalAggregate {
   const calls = incrementalAggregateCalls(node, env, 'over a changing input');
   return new IncrementalAggregate(
@@ -229,6 +362,7 @@ export function incrementalAggregateOf(
       updateBefore: opts.updateBefore ?? true,
       emptyInputRow: opts.emptyInputRow ?? false,
     },
-    state,
+    aggregateStateTables(state, calls),
+    opts.ttl,
   );
 }

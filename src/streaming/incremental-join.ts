@@ -38,7 +38,15 @@
  *   left row, +I (SEMI) or -D (ANTI); retracting its last match emits -D
  *   (SEMI) or +I (ANTI); right changes that do not cross 0 emit nothing.
  * - watermark: forwarded unchanged (no `watermark` hook; state is kept until
- *   its rows are retracted, state TTL is later work).
+ *   its rows are retracted, or until it expires).
+ *
+ * State TTL (state-ttl.ts, `table.exec.state.ttl` > 0): a bucket (one side's
+ * rows with one join key) expires when it was not written for the TTL; rows
+ * arriving or leaving on its side write it, and so does a change of its
+ * entries' match counts (outer sides). An expired bucket is dropped without
+ * output, at the next chunk or when read, whichever comes first: a later row
+ * of the other side no longer joins with its rows, and a retraction of a row
+ * the side no longer holds is ignored (emits nothing) instead of failing.
  */
 import { typesEqual, type Row, type SqlType, type Value } from '../../catalog/types.ts';
 import type { BoundExpr } from '../binder/bound-expr.ts';
@@ -50,7 +58,10 @@ import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
-import { MemoryStateTable, type StateTable } from './state-table.ts';
+import type { StateTable } from './state-table.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
+import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { ttlTracker, type StateTtl, type TtlSlot, type TtlTracker } from './state-ttl.ts';
 
 export interface JoinSideSpec {
   readonly keys: readonly EvalFn[];
@@ -81,6 +92,21 @@ export interface JoinStateTables {
   readonly right: StateTable<JoinBucket>;
 }
 
+/** A bucket at a checkpoint: [row, count, matches] per entry, in bucket order. */
+export const joinBucketCodec: StateCodec<JoinBucket> = {
+  encode: (bucket) => encodeStateValue(bucket.map((e): StateValue => [e.row, e.count, e.matches])),
+  decode: (bytes) =>
+    stateArray(decodeStateValue(bytes), 'join bucket').map((saved): JoinEntry => {
+      const [row, count, matches] = stateArray(saved, 'join entry', 3);
+      return { row: stateRow(row, 'join row'), count: stateNumber(count, 'join row count'), matches: stateNumber(matches, 'join match count') };
+    }),
+};
+
+/** The join's tables from `state`: roles `left` and `right`. */
+export function joinStateTables(state: StateProvider): JoinStateTables {
+  return { left: state.table('left', joinBucketCodec), right: state.table('right', joinBucketCodec) };
+}
+
 const LEFT = 0;
 const RIGHT = 1;
 
@@ -95,10 +121,16 @@ export class IncrementalJoin implements IncrementalOperator {
   /** SEMI: left rows with a match; ANTI: left rows without one; null for the pair-emitting joins. */
   readonly #filter: 'SEMI' | 'ANTI' | null;
   readonly #out = new ChangelogBuilder();
+  /** Per side, state TTL bookkeeping of its table's keys; null when state never expires. */
+  readonly #ttl: readonly [TtlTracker, TtlTracker] | null;
+  readonly #onExpire: readonly [(slot: TtlSlot) => void, (slot: TtlSlot) => void];
+  /** The clock reading of the chunk being handled (TTL only). */
+  #now = 0;
 
-  constructor(spec: IncrementalJoinSpec, state?: JoinStateTables) {
+  constructor(spec: IncrementalJoinSpec, state?: JoinStateTables, ttl?: StateTtl) {
     this.#spec = spec;
-    this.#state = [state?.left ?? new MemoryStateTable<JoinBucket>(), state?.right ?? new MemoryStateTable<JoinBucket>()];
+    const tables = state ?? joinStateTables(memoryStateProvider);
+    this.#state = [tables.left, tables.right];
     this.#keyScratch = new Array<Value>(spec.keyTypes.length).fill(null);
     this.#leftNulls = new Array<Value>(spec.left.types.length).fill(null);
     this.#rightNulls = new Array<Value>(spec.right.types.length).fill(null);
@@ -106,11 +138,21 @@ export class IncrementalJoin implements IncrementalOperator {
     this.#filter = t === 'SEMI' || t === 'ANTI' ? t : null;
     // SEMI / ANTI track `matches` on the left entries as a LEFT join does.
     this.#outer = [t === 'LEFT' || t === 'FULL' || this.#filter !== null, t === 'RIGHT' || t === 'FULL'];
+    const left = ttlTracker(ttl);
+    const right = ttlTracker(ttl);
+    this.#ttl = left !== null && right !== null ? [left, right] : null;
+    this.#onExpire = [(slot) => tables.left.delete(slot.key), (slot) => tables.right.delete(slot.key)];
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
     if (input !== LEFT && input !== RIGHT) throw new InternalError(`join has two inputs, got input ${input}`);
     try {
+      const ttl = this.#ttl;
+      if (ttl !== null) {
+        const now = (this.#now = ttl[LEFT].now());
+        ttl[LEFT].expire(now, this.#onExpire[LEFT]);
+        ttl[RIGHT].expire(now, this.#onExpire[RIGHT]);
+      }
       this.#apply(input, chunk);
     } catch (err) {
       this.#out.discard();
@@ -134,15 +176,37 @@ export class IncrementalJoin implements IncrementalOperator {
       }
       const key = encodeKey(this.#keyScratch, this.#spec.keyTypes);
       const add = isAddition(kindAt(chunk, i));
+      const ttl = this.#ttl;
+      if (ttl !== null) {
+        this.#dropIfExpired(input, key);
+        if (joinable) this.#dropIfExpired(1 - input, key);
+      }
       const entry = this.#update(own, key, row, side.types, add);
+      if (entry === null) continue;
+      if (ttl !== null) {
+        if (own.get(key) === undefined) ttl[input].forget(key);
+        else ttl[input].written(key, this.#now);
+      }
       const partners = joinable ? other.get(key) : undefined;
       this.#changed(input, entry, add, partners);
-      if (partners !== undefined && this.#outer[1 - input]) other.put(key, partners);
+      if (partners !== undefined && this.#outer[1 - input]) {
+        other.put(key, partners);
+        if (ttl !== null) ttl[1 - input]!.written(key, this.#now);
+      }
     }
   }
 
-  /** Adds or removes one copy of `row` in its bucket; returns its entry. */
-  #update(table: StateTable<JoinBucket>, key: Uint8Array, row: Row, types: readonly SqlType[], add: boolean): JoinEntry {
+  /** State TTL: drops side `side`'s bucket of `key` when it has expired (not written for the TTL). */
+  #dropIfExpired(side: number, key: Uint8Array): void {
+    const table = this.#state[side]!;
+    const tracker = this.#ttl![side]!;
+    if (table.get(key) === undefined || !tracker.expired(key, this.#now)) return;
+    tracker.forget(key);
+    table.delete(key);
+  }
+
+  /** Adds or removes one copy of `row` in its bucket; returns its entry, or null for a retraction ignored under a state TTL. */
+  #update(table: StateTable<JoinBucket>, key: Uint8Array, row: Row, types: readonly SqlType[], add: boolean): JoinEntry | null {
     let bucket = table.get(key);
     let index = -1;
     if (bucket !== undefined) {
@@ -166,7 +230,11 @@ export class IncrementalJoin implements IncrementalOperator {
       table.put(key, bucket);
       return e;
     }
-    if (index < 0) throw new InternalError('join received a retraction of a row it does not hold');
+    if (index < 0) {
+      // Under a state TTL the row may have expired with its bucket.
+      if (this.#ttl !== null) return null;
+      throw new InternalError('join received a retraction of a row it does not hold');
+    }
     const e = bucket![index]!;
     e.count--;
     if (e.count === 0) bucket!.splice(index, 1);
@@ -251,7 +319,7 @@ export class IncrementalJoin implements IncrementalOperator {
  * row satisfying the condition, is kept); a NOT IN needs the planner to put
  * its null-aware part into the node (see the report of this change).
  */
-export function incrementalJoinOf(node: JoinNode, env: ExecEnv, state?: JoinStateTables): IncrementalJoin {
+export function incrementalJoinOf(node: JoinNode, env: ExecEnv, state: StateProvider = memoryStateProvider, ttl?: StateTtl): IncrementalJoin {
   const joinType = node.joinType;
   // Keys encode under the left key's type; a right key of another type is cast to it (as in the batch join).
   const keyTypes = node.equiKeys.map((k) => k.left.type);
@@ -266,6 +334,7 @@ export function incrementalJoinOf(node: JoinNode, env: ExecEnv, state?: JoinStat
       keyTypes,
       condition: node.condition === undefined ? undefined : compileExpr(node.condition, env),
     },
-    state,
+    joinStateTables(state),
+    ttl,
   );
 }

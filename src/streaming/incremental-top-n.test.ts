@@ -10,6 +10,7 @@ import { compareValues } from '../values/compare.ts';
 import { changelogChunk } from './changelog.ts';
 import { IncrementalTopN, incrementalTopNOf, MAX_ENTRIES, type TopNDirectory, type TopNPage } from './incremental-top-n.ts';
 import { MemoryStateTable } from './state-table.ts';
+import { RecordingStateProvider, restoredProvider } from './state-restore.test-helpers.ts';
 import { MaterializedTable } from './materialize.ts';
 import { prng } from './streaming.test-helpers.ts';
 
@@ -98,7 +99,7 @@ describe('incremental Top-N equals recomputation under random changes', () => {
           ...(c.offset === null ? {} : { offset: lit(c.offset) }),
           schema: scan.schema,
         };
-        const state = { directory: new MemoryStateTable<TopNDirectory>(), pages: new MemoryStateTable<TopNPage>() };
+        let state = new RecordingStateProvider();
         let op = incrementalTopNOf(node, env, state);
         const view = new MaterializedTable(TYPES);
         const batch = runQuery(node, env, FAKE_DEPS);
@@ -113,8 +114,13 @@ describe('incremental Top-N equals recomputation under random changes', () => {
         const offset = c.offset ?? 0;
         const end = c.limit === null ? Infinity : offset + c.limit;
         for (let step = 0; step < c.steps; step++) {
-          // All state lives in the state tables: a fresh operator over them continues the run.
-          if (step === c.steps >> 1) op = incrementalTopNOf(node, env, state);
+          // All state lives in the state tables: a fresh operator over a copy of them through their codecs continues the run.
+          if (step === c.steps >> 1) {
+            const restored = restoredProvider(state);
+            op = incrementalTopNOf(node, env, restored);
+            expect(restored.unclaimed()).toEqual([]);
+            state = restored;
+          }
           const out: Row[] = [];
           const kinds: number[] = [];
           // Grow early, churn later.
@@ -155,11 +161,11 @@ describe('incremental Top-N equals recomputation under random changes', () => {
             expect(got.map(keysOf), `step ${step}`).toEqual(want.map(keysOf));
           }
         }
-        if (c.range > MAX_ENTRIES) expect(state.directory.get(new Uint8Array(0))!.ids.length).toBeGreaterThan(2);
+        if (c.range > MAX_ENTRIES) expect(state.get<TopNDirectory>('directory').get(new Uint8Array(0))!.ids.length).toBeGreaterThan(2);
         // Retracting everything empties the result and the state.
         for (const ch of op.push(0, changelogChunk(rows, rows.map(() => RowKind.DELETE)))) view.apply(ch);
         expect(view.rows()).toEqual([]);
-        expect(state.pages.size).toBe(0);
+        expect(state.get<TopNPage>('pages').size).toBe(0);
       });
     }
   }

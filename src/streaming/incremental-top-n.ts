@@ -48,7 +48,9 @@ import { compileExpr, evaluateConstant, type ExecEnv } from '../compiler/compile
 import { InternalError, SqlError, SqlState } from '../errors.ts';
 import { compareValues, hashRow, rowsEqual } from '../values/compare.ts';
 import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
-import { MemoryStateTable, type StateTable } from './state-table.ts';
+import type { StateTable } from './state-table.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
+import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 
 export interface IncrementalTopNSpec {
   /** Sort key expressions over the input row. */
@@ -85,6 +87,37 @@ export interface TopNStateTables {
   readonly pages: StateTable<TopNPage>;
 }
 
+/** The directory at a checkpoint: [ids, counts, total, nextId]. */
+export const topNDirectoryCodec: StateCodec<TopNDirectory> = {
+  encode: (d) => encodeStateValue([d.ids, d.counts, d.total, d.nextId]),
+  decode: (bytes) => {
+    const [ids, counts, total, nextId] = stateArray(decodeStateValue(bytes), 'top-n directory', 4);
+    const savedIds = stateArray(ids, 'top-n page ids');
+    return {
+      ids: savedIds.map((id) => stateNumber(id, 'top-n page id')),
+      counts: stateArray(counts, 'top-n page counts', savedIds.length).map((c) => stateNumber(c, 'top-n page count')),
+      total: stateNumber(total, 'top-n row count'),
+      nextId: stateNumber(nextId, 'top-n next page id'),
+    };
+  },
+};
+
+/** A page at a checkpoint: [row, sort keys, count] per entry, in order. */
+export const topNPageCodec: StateCodec<TopNPage> = {
+  encode: (page) => encodeStateValue(page.entries.map((e): StateValue => [e.row, e.keys, e.count])),
+  decode: (bytes) => ({
+    entries: stateArray(decodeStateValue(bytes), 'top-n page').map((saved): TopNEntry => {
+      const [row, keys, count] = stateArray(saved, 'top-n entry', 3);
+      return { row: stateRow(row, 'top-n row'), keys: stateRow(keys, 'top-n sort keys'), count: stateNumber(count, 'top-n row count') };
+    }),
+  }),
+};
+
+/** The Top-N's tables from `state`: roles `directory` and `pages`. */
+export function topNStateTables(state: StateProvider): TopNStateTables {
+  return { directory: state.table('directory', topNDirectoryCodec), pages: state.table('pages', topNPageCodec) };
+}
+
 /** Most entries a page holds before it splits. */
 export const MAX_ENTRIES = 256;
 const MIN_ENTRIES = MAX_ENTRIES >> 2;
@@ -114,8 +147,9 @@ export class IncrementalTopN implements IncrementalOperator {
     if (spec.keys.length !== spec.order.length) throw new InternalError('top-n: sort keys and their order differ in length');
     if (spec.offset < 0 || (spec.limit !== null && spec.limit < 0)) throw new InternalError('top-n: negative limit or offset');
     this.#spec = spec;
-    this.#dirTable = state?.directory ?? new MemoryStateTable<TopNDirectory>();
-    this.#pages = state?.pages ?? new MemoryStateTable<TopNPage>();
+    const tables = state ?? topNStateTables(memoryStateProvider);
+    this.#dirTable = tables.directory;
+    this.#pages = tables.pages;
     this.#compareKeys = keyComparator(spec.order);
     this.#end = spec.limit === null ? Infinity : spec.offset + spec.limit;
   }
@@ -422,7 +456,7 @@ function countValue(v: Value, what: 'LIMIT' | 'OFFSET'): number | null {
 }
 
 /** The Top-N of a plan: `node` is a LIMIT (with or without a limit value) whose input is a SORT. */
-export function incrementalTopNOf(node: LimitNode, env: ExecEnv, state?: TopNStateTables): IncrementalTopN {
+export function incrementalTopNOf(node: LimitNode, env: ExecEnv, state: StateProvider = memoryStateProvider): IncrementalTopN {
   const sort = node.input;
   if (sort.kind !== 'sort') throw new InternalError('incremental Top-N needs LIMIT directly over ORDER BY');
   const limit = node.limit === undefined ? null : countValue(evaluateConstant(node.limit, env), 'LIMIT');
@@ -435,6 +469,6 @@ export function incrementalTopNOf(node: LimitNode, env: ExecEnv, state?: TopNSta
       limit,
       offset,
     },
-    state,
+    topNStateTables(state),
   );
 }

@@ -7,7 +7,8 @@ import { col, FAKE_DEPS, lit, MemorySource, scanNode, schemaOf, testEnv } from '
 import { runQuery } from '../compiler/query-runner.ts';
 import { changelogChunk } from './changelog.ts';
 import { MAX_WATERMARK } from './dataflow.ts';
-import { IntervalJoin, intervalJoinBounds, intervalJoinOf, isRowtime, type IntervalJoinSpec } from './interval-join.ts';
+import { IntervalJoin, intervalJoinBounds, intervalJoinOf, intervalJoinStateTables, isRowtime, type IntervalJoinSpec } from './interval-join.ts';
+import { runAcrossRestore, type Step } from './state-restore.test-helpers.ts';
 import { prng } from './streaming.test-helpers.ts';
 
 const TS = timestamp(3);
@@ -219,6 +220,51 @@ describe('interval join equals the batch join of the same plan node', () => {
         for await (const b of runQuery(node, env, FAKE_DEPS).run()) want.push(...b);
         expect(want.length).toBeGreaterThan(0);
         expect(sortRows(out)).toEqual(sortRows(want));
+      });
+    }
+  }
+});
+
+describe('IntervalJoin timers', () => {
+  it('expire rows whose event times lie before 1970 (negative timer slots)', () => {
+    const j = new IntervalJoin(ordersShipments('LEFT'));
+    j.push(0, inserts([[1, -10 * HOUR], [2, -9 * HOUR]]));
+    // Orders expire at order_time + 4 h.
+    expect(pairs(j.watermark(-6 * HOUR - 1))).toEqual([]);
+    expect(pairs(j.watermark(-6 * HOUR))).toEqual(['1 -10h NULL NULL']);
+    expect(pairs(j.watermark(-5 * HOUR))).toEqual(['2 -9h NULL NULL']);
+    expect(j.stateSize).toBe(0);
+  });
+});
+
+describe('IntervalJoin across a restore', () => {
+  // Hours apart (timers spread thin: expiry scans the timer table) and seconds apart (dense timer slots: point lookups).
+  const scales = [
+    { name: 'hours', drift: 20 * 60 * SEC, spread: 3 * HOUR, behind: HOUR, lower: -4 * HOUR, upper: 0 },
+    { name: 'seconds', drift: 3 * SEC, spread: 30 * SEC, behind: 10 * SEC, lower: -20 * SEC, upper: 5 * SEC },
+  ];
+  for (const scale of scales) {
+    for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL'] as const) {
+      it(`${joinType}, rows ${scale.name} apart: continues exactly after its row and timer tables went through their codecs`, () => {
+        const rnd = prng(41 + joinType.length);
+        let now = 0;
+        const chunk = (): Chunk => {
+          const rows: Row[] = [];
+          for (let n = 1 + rnd(4); n > 0; n--) {
+            now += rnd(scale.drift);
+            rows.push([rnd(10) === 0 ? null : rnd(4), now - rnd(scale.spread)]);
+          }
+          return inserts(rows);
+        };
+        const steps: Step[] = [];
+        for (let i = 0; i < 60; i++) steps.push({ input: i % 3 === 0 ? 1 : 0, chunk: chunk() }, { watermark: now - scale.behind });
+        const spec: IntervalJoinSpec = { ...ordersShipments(joinType), lower: scale.lower, upper: scale.upper };
+        const r = runAcrossRestore((state) => new IntervalJoin(spec, intervalJoinStateTables(state)), steps, 61);
+        expect(r.unclaimed).toEqual([]);
+        expect(r.entries).toBeGreaterThan(2);
+        expect(r.replayed).toEqual([]);
+        expect(r.restored.length).toBeGreaterThan(5);
+        expect(r.restored).toEqual(r.uninterrupted);
       });
     }
   }

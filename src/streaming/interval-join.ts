@@ -42,7 +42,9 @@ import { changelogMode, isUnbounded, type StoredReading } from '../planner/chang
 import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
-import { MemoryStateTable, type StateTable } from './state-table.ts';
+import type { StateTable } from './state-table.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
+import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 
 export interface IntervalJoinSpec {
   readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
@@ -83,6 +85,38 @@ export interface IntervalJoinState {
   readonly rightTimers: StateTable<IntervalTimer[]>;
 }
 
+/** A bucket at a checkpoint: [row, time, matched] per entry, in arrival order. */
+export const intervalBucketCodec: StateCodec<IntervalBucket> = {
+  encode: (bucket) => encodeStateValue(bucket.map((e): StateValue => [e.row, e.time, e.matched])),
+  decode: (bytes) =>
+    stateArray(decodeStateValue(bytes), 'interval join bucket').map((saved): IntervalEntry => {
+      const [row, time, matched] = stateArray(saved, 'interval join entry', 3);
+      if (typeof matched !== 'boolean') throw new InternalError('state: malformed interval join entry');
+      return { row: stateRow(row, 'interval join row'), time: stateNumber(time, 'interval join row time'), matched };
+    }),
+};
+
+/** A timer slot at a checkpoint: [at, key] per timer, in insertion order. */
+export const intervalTimersCodec: StateCodec<IntervalTimer[]> = {
+  encode: (timers) => encodeStateValue(timers.map((t): StateValue => [t.at, t.key])),
+  decode: (bytes) =>
+    stateArray(decodeStateValue(bytes), 'interval join timers').map((saved): IntervalTimer => {
+      const [at, key] = stateArray(saved, 'interval join timer', 2);
+      if (!(key instanceof Uint8Array)) throw new InternalError('state: malformed interval join timer');
+      return { at: stateNumber(at, 'interval join timer'), key };
+    }),
+};
+
+/** The interval join's tables from `state`: roles `left`, `right`, `leftTimers`, `rightTimers`. */
+export function intervalJoinStateTables(state: StateProvider): IntervalJoinState {
+  return {
+    left: state.table('left', intervalBucketCodec),
+    right: state.table('right', intervalBucketCodec),
+    leftTimers: state.table('leftTimers', intervalTimersCodec),
+    rightTimers: state.table('rightTimers', intervalTimersCodec),
+  };
+}
+
 const LEFT = 0;
 const RIGHT = 1;
 /** Timer slot width: one second of event time. */
@@ -93,8 +127,12 @@ export class IntervalJoin implements IncrementalOperator {
   readonly #spec: IntervalJoinSpec;
   readonly #rows: readonly [StateTable<IntervalBucket>, StateTable<IntervalBucket>];
   readonly #timers: readonly [StateTable<IntervalTimer[]>, StateTable<IntervalTimer[]>];
-  /** Lowest timer slot that may still hold keys, per side. */
-  readonly #minSlot: [number, number] = [Infinity, Infinity];
+  /**
+   * Lowest timer slot that may still hold keys, per side (Infinity: none); NaN
+   * until first needed, then read from the timer table, which may have been
+   * restored from a checkpoint.
+   */
+  readonly #minSlot: [number, number] = [NaN, NaN];
   readonly #outer: readonly [boolean, boolean];
   readonly #keys: readonly [readonly EvalFn[], readonly EvalFn[]];
   readonly #times: readonly [EvalFn, EvalFn];
@@ -105,12 +143,12 @@ export class IntervalJoin implements IncrementalOperator {
   readonly #out = new ChangelogBuilder();
   #wm = -Infinity;
   #late = 0;
-  #held = 0;
 
   constructor(spec: IntervalJoinSpec, state?: IntervalJoinState) {
     this.#spec = spec;
-    this.#rows = [state?.left ?? new MemoryStateTable<IntervalBucket>(), state?.right ?? new MemoryStateTable<IntervalBucket>()];
-    this.#timers = [state?.leftTimers ?? new MemoryStateTable<IntervalTimer[]>(), state?.rightTimers ?? new MemoryStateTable<IntervalTimer[]>()];
+    const tables = state ?? intervalJoinStateTables(memoryStateProvider);
+    this.#rows = [tables.left, tables.right];
+    this.#timers = [tables.leftTimers, tables.rightTimers];
     const t = spec.joinType;
     this.#outer = [t === 'LEFT' || t === 'FULL', t === 'RIGHT' || t === 'FULL'];
     this.#keys = [spec.leftKeys, spec.rightKeys];
@@ -136,9 +174,11 @@ export class IntervalJoin implements IncrementalOperator {
     return Math.max(0, -this.#spec.lower, this.#spec.upper);
   }
 
-  /** Rows held in state, both sides (for tests and metrics). */
+  /** Rows held in state, both sides (for tests: it scans the state). */
   get stateSize(): number {
-    return this.#held;
+    let n = 0;
+    for (const table of this.#rows) for (const [, bucket] of table.scan()) n += bucket.length;
+    return n;
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
@@ -193,7 +233,6 @@ export class IntervalJoin implements IncrementalOperator {
     const bucket = table.get(key) ?? [];
     bucket.push({ row, time: t, matched });
     table.put(key, bucket);
-    this.#held++;
     this.#addTimer(side, expires, key);
   }
 
@@ -237,6 +276,8 @@ export class IntervalJoin implements IncrementalOperator {
   #addTimer(side: 0 | 1, at: number, key: Uint8Array): void {
     const timers = this.#timers[side]!;
     const slot = Math.floor(at / SLOT);
+    // Before the put: a fresh operator's empty table needs no scan.
+    if (slot < this.#lowestSlot(side)) this.#minSlot[side] = slot;
     const tk = this.#slotKey(slot);
     const list = timers.get(tk);
     if (list === undefined) timers.put(tk, [{ at, key }]);
@@ -244,12 +285,25 @@ export class IntervalJoin implements IncrementalOperator {
       list.push({ at, key });
       timers.put(tk, list);
     }
-    if (slot < this.#minSlot[side]) this.#minSlot[side] = slot;
+  }
+
+  /** `#minSlot[side]`, first read from the timer table (its first key) if not known yet. */
+  #lowestSlot(side: 0 | 1): number {
+    const known = this.#minSlot[side];
+    if (!Number.isNaN(known)) return known;
+    let lowest = Infinity;
+    const timers = this.#timers[side]!;
+    if (timers.size > 0) {
+      const first = timers.scan().next();
+      if (first.done !== true) lowest = Math.floor(slotOf(first.value[0]) / SLOT);
+    }
+    this.#minSlot[side] = lowest;
+    return lowest;
   }
 
   #expire(side: 0 | 1, wm: number): void {
     const timers = this.#timers[side]!;
-    const from = this.#minSlot[side];
+    const from = this.#lowestSlot(side);
     if (from === Infinity || timers.size === 0) return;
     const wmSlot = Math.floor(wm / SLOT);
     if (wmSlot < from) return;
@@ -299,7 +353,6 @@ export class IntervalJoin implements IncrementalOperator {
       }
     }
     if (kept === bucket.length) return;
-    this.#held -= bucket.length - kept;
     if (kept === 0) table.delete(key);
     else {
       bucket.length = kept;
@@ -315,7 +368,7 @@ export class IntervalJoin implements IncrementalOperator {
 /** The slot start (µs) of a timer key: tag byte, then 8 bytes big-endian with the sign bit flipped. */
 function slotOf(tk: Uint8Array): number {
   const view = new DataView(tk.buffer, tk.byteOffset + 1, 8);
-  return Number(view.getBigUint64(0) ^ 0x8000000000000000n);
+  return Number(BigInt.asIntN(64, view.getBigUint64(0) ^ 0x8000000000000000n));
 }
 
 // ---------------------------------------------------------------------------
@@ -470,7 +523,12 @@ export function isRowtime(plan: LogicalPlan, index: number): boolean {
  * (see `intervalJoinBounds`, `isRowtime`). The caller falls back to the
  * regular join, which gives the same rows but keeps its state.
  */
-export function intervalJoinOf(node: JoinNode, env: ExecEnv, reading: StoredReading = 'snapshot', state?: IntervalJoinState): IntervalJoin | undefined {
+export function intervalJoinOf(
+  node: JoinNode,
+  env: ExecEnv,
+  reading: StoredReading = 'snapshot',
+  state: StateProvider = memoryStateProvider,
+): IntervalJoin | undefined {
   const joinType = node.joinType;
   if (joinType === 'SEMI' || joinType === 'ANTI') return undefined;
   if (changelogMode(node.left, reading) !== 'insert-only' || changelogMode(node.right, reading) !== 'insert-only') return undefined;
@@ -497,6 +555,6 @@ export function intervalJoinOf(node: JoinNode, env: ExecEnv, reading: StoredRead
       leftWidth: node.left.schema.length,
       rightWidth: node.right.schema.length,
     },
-    state,
+    intervalJoinStateTables(state),
   );
 }

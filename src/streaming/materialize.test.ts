@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { INT, STRING } from '../../catalog/types.ts';
 import { parseChunk, RowKind } from '../dataflow/chunk.ts';
-import { MaterializedTable } from './materialize.ts';
+import { MaterializedTable, materializedEntryCodec, type MaterializedEntry } from './materialize.ts';
+import { MemoryStateTable } from './state-table.ts';
 
 describe('MaterializedTable', () => {
   it('keeps a multiset of rows under a retract changelog', () => {
@@ -30,5 +31,19 @@ describe('MaterializedTable', () => {
     const k = new MaterializedTable([INT, INT], [0]);
     expect(() => k.applyRow(RowKind.DELETE, [1, 1])).toThrow(/no row has its key/);
     expect(m.rows()).toEqual([[1]]);
+  });
+
+  it('continues from a copy of its table through the entry codec', () => {
+    const types = [INT, STRING];
+    const table = new MemoryStateTable<MaterializedEntry>();
+    const t = new MaterializedTable(types, undefined, table);
+    t.apply(parseChunk('+I 2 b\n+I 1 a\n+I 2 b\n+I 3 NULL'));
+    const copy = new MemoryStateTable<MaterializedEntry>();
+    for (const [k, v] of table.scan()) copy.put(k, materializedEntryCodec.decode(materializedEntryCodec.encode(v)));
+    const restored = new MaterializedTable(types, undefined, copy);
+    expect(restored.rows()).toEqual(t.rows());
+    restored.apply(parseChunk('-D 2 b\n-D 3 NULL\n+I 1 a'));
+    expect(restored.rows()).toEqual([[1, 'a'], [1, 'a'], [2, 'b']]);
+    expect(() => restored.applyRow(RowKind.DELETE, [3, null])).toThrow(/not there/);
   });
 });

@@ -22,11 +22,22 @@ import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { kindAt, kindText } from './changelog.ts';
 import { MemoryStateTable, type StateTable } from './state-table.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
+import { stateArray, stateNumber, stateRow } from './state-provider.ts';
 
 export interface MaterializedEntry {
   row: Row;
   count: number;
 }
+
+/** An entry at a checkpoint: [row, count]. */
+export const materializedEntryCodec: StateCodec<MaterializedEntry> = {
+  encode: (e) => encodeStateValue([e.row, e.count]),
+  decode: (bytes) => {
+    const [row, count] = stateArray(decodeStateValue(bytes), 'materialized entry', 2);
+    return { row: stateRow(row, 'materialized row'), count: stateNumber(count, 'materialized row count') };
+  },
+};
 
 export class MaterializedTable {
   readonly #types: readonly SqlType[];

@@ -48,6 +48,8 @@ export class ResultQueue implements Port {
 
   idle(): void {}
 
+  barrier(): void {}
+
   end(): void {
     this.#ended = true;
     this.#notify();

@@ -8,6 +8,7 @@ import { col, fakeTableFunctions, gt, lit, MemorySource, scanNode, schemaOf, tes
 import { runQuery } from '../compiler/query-runner.ts';
 import { changelogChunk } from './changelog.ts';
 import { sessionWindowAggregateOf, type SessionState } from './session-window-aggregate.ts';
+import { RecordingStateProvider, randomChangelog, runAcrossRestore, type Step } from './state-restore.test-helpers.ts';
 import { MemoryStateTable } from './state-table.ts';
 import { prng, canon } from './streaming.test-helpers.ts';
 
@@ -153,10 +154,11 @@ describe('SessionWindowAggregate', () => {
   });
 
   it('keeps its state in the state tables and empties them when sessions fire', () => {
-    const sessions = new MemoryStateTable<SessionState>();
-    const timers = new MemoryStateTable<Uint8Array>();
+    const state = new RecordingStateProvider();
     const tvf = session(5 * MIN, [col(2, STRING)]);
-    const op = sessionWindowAggregateOf(aggregate(tvf, [col(3, TS), col(4, TS), col(2, STRING)], [sum(col(1))]), tvf, env, { sessions, timers });
+    const op = sessionWindowAggregateOf(aggregate(tvf, [col(3, TS), col(4, TS), col(2, STRING)], [sum(col(1))]), tvf, env, state);
+    const sessions = state.get<SessionState>('sessions');
+    const timers = state.get<Uint8Array>('timers');
     op.push(0, { rows: SESSION_BIDS, kinds: null });
     expect([sessions.size, timers.size]).toEqual([3, 3]);
     op.watermark(at(14));
@@ -218,6 +220,37 @@ describe('SessionWindowAggregate equals the batch SESSION aggregation', () => {
       for await (const b of runQuery(node, testEnv(new MemorySource({ [TABLE]: rows }, 64)), DEPS).run()) want.push(...b);
       expect(want.length).toBeGreaterThan(10);
       expect(canon(emitted)).toEqual(canon(want));
+    });
+  }
+});
+
+describe('SessionWindowAggregate across a restore', () => {
+  for (const seed of [21, 22]) {
+    it(`continues exactly after its tables went through their codecs (seed ${seed})`, () => {
+      const tvf = session(3 * MIN, [col(2, STRING)]);
+      const node = aggregate(tvf, [col(3, TS), col(4, TS), col(2, STRING)], [
+        sum(col(1)),
+        { fn: 'count', args: [col(1)], distinct: true, orderBy: [], type: BIGINT },
+        { fn: 'max', args: [col(1)], distinct: false, orderBy: [], type: INT },
+      ]);
+      const rnd = prng(seed);
+      let now = at(0);
+      const fresh = (): Row => {
+        now += rnd(50) * SEC;
+        return [now - rnd(5 * MIN), rnd(8) === 0 ? null : rnd(10), 'xyz'[rnd(3)]!];
+      };
+      const all: Step[] = [];
+      let latest = Number.NEGATIVE_INFINITY;
+      for (const chunk of randomChangelog(rnd, fresh, 90, 5)) {
+        for (const r of chunk.rows) latest = Math.max(latest, (r[0] as number) + 5 * MIN);
+        all.push({ input: 0, chunk }, { watermark: latest - 3 * MIN });
+      }
+      const r = runAcrossRestore((state) => sessionWindowAggregateOf(node, tvf, env, state), all, 91);
+      expect(r.unclaimed).toEqual([]);
+      expect(r.entries).toBeGreaterThan(2);
+      expect(r.replayed).toEqual([]);
+      expect(r.restored.length).toBeGreaterThan(10);
+      expect(r.restored).toEqual(r.uninterrupted);
     });
   }
 });

@@ -57,7 +57,9 @@ import type { Accumulator } from '../compiler/exec-context.ts';
 import type { AggregateNode, LogicalPlan, WindowTvfNode } from '../planner/logical-plan.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { InternalError, notSupported } from '../errors.ts';
-import { concatKeys, prefixRange, MemoryStateTable, type StateTable } from './state-table.ts';
+import { concatKeys, prefixRange, type StateTable } from './state-table.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
+import { bytesCodec, memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { localToUtcMicros, utcToLocalMicros } from '../values/datetime.ts';
@@ -82,6 +84,28 @@ export interface SessionState {
 export interface SessionStateTables {
   readonly sessions: StateTable<SessionState>;
   readonly timers: StateTable<Uint8Array>;
+}
+
+/** A session at a checkpoint: [partition, start, end, rows, times]. */
+export const sessionStateCodec: StateCodec<SessionState> = {
+  encode: (s) => encodeStateValue([s.partition, s.start, s.end, s.rows, s.times]),
+  decode: (bytes) => {
+    const [partition, start, end, rows, times] = stateArray(decodeStateValue(bytes), 'session', 5);
+    const savedRows = stateArray(rows, 'session rows');
+    const savedTimes = stateArray(times, 'session times', savedRows.length);
+    return {
+      partition: stateRow(partition, 'session partition'),
+      start: stateNumber(start, 'session start'),
+      end: stateNumber(end, 'session end'),
+      rows: savedRows.map((r) => stateRow(r, 'session row')),
+      times: savedTimes.map((t) => stateNumber(t, 'session row time')),
+    };
+  },
+};
+
+/** The session aggregate's tables from `state`: roles `sessions` and `timers`. */
+export function sessionStateTables(state: StateProvider): SessionStateTables {
+  return { sessions: state.table('sessions', sessionStateCodec), timers: state.table('timers', bytesCodec) };
 }
 
 /** One step between the TVF's output and the aggregate's input. */
@@ -124,8 +148,9 @@ export class SessionWindowAggregate implements IncrementalOperator {
   constructor(spec: SessionWindowAggregateSpec, state?: SessionStateTables) {
     if (!(spec.gap > 0)) throw new InternalError('session gap must be positive');
     this.#spec = spec;
-    this.#sessions = state?.sessions ?? new MemoryStateTable<SessionState>();
-    this.#timers = state?.timers ?? new MemoryStateTable<Uint8Array>();
+    const tables = state ?? sessionStateTables(memoryStateProvider);
+    this.#sessions = tables.sessions;
+    this.#timers = tables.timers;
     this.#partitionScratch = new Array<Value>(spec.partition.length).fill(null);
     this.#keyScratch = new Array<Value>(spec.keys.length).fill(null);
   }
@@ -333,7 +358,7 @@ export function sessionWindowAggregateOf(
   agg: AggregateNode,
   tvf: WindowTvfNode,
   env: ExecEnv,
-  state?: SessionStateTables,
+  state: StateProvider = memoryStateProvider,
 ): SessionWindowAggregate {
   if (tvf.fn !== 'SESSION') throw new InternalError(`session window aggregate over a ${tvf.fn} window`);
   const chain: LogicalPlan[] = [];
@@ -361,6 +386,6 @@ export function sessionWindowAggregateOf(
       keyTypes: agg.groupKeys.map((e) => e.type),
       calls: incrementalAggregateCalls(agg, env, 'in a window aggregation'),
     },
-    state,
+    sessionStateTables(state),
   );
 }

@@ -12,14 +12,21 @@
  *   bucket): the incremental join, or the interval join when both inputs are
  *   append-only event-time streams bounded by a time interval; UNION ALL: a merge;
  * - ORDER BY ... LIMIT: incremental Top-N (a retracting result);
+ * - a filter `rn <= N` over ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...):
+ *   Top-N per partition and deduplication (rank-top-n.ts); IN / EXISTS
+ *   subqueries arrive here as SEMI / ANTI joins (optimizer rule subquery-to-join);
  * - LIMIT (with OFFSET) over an append-only input: passes its rows, then ends the query.
  * Anything else is refused here with 0A000 before the query starts, so no
  * continuous query silently produces a wrong changelog.
  */
 import type { Row } from '../../catalog/types.ts';
-import type { AggregateNode, LogicalPlan } from '../planner/logical-plan.ts';
+import { childrenOf, type AggregateNode, type FilterNode, type LogicalPlan } from '../planner/logical-plan.ts';
+import { readsColumn, rowNumberTopNOf, windowTopNOf, type RowNumberTopN } from '../planner/row-number-top-n.ts';
+import { conjoin } from '../optimizer/rewrite.ts';
+import { rankRange, rankTopNOf } from './rank-top-n.ts';
+import { windowTopNOperator } from './window-top-n.ts';
 import { isProcessingTime, windowAggregationOf } from '../planner/window-aggregation.ts';
-import { changelogMode } from '../planner/changelog-mode.ts';
+import { changelogMode, isUnbounded } from '../planner/changelog-mode.ts';
 import { evaluateConstant, type ExecEnv } from '../compiler/compile.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import { SqlError, SqlState, notSupported } from '../errors.ts';
@@ -34,6 +41,10 @@ import { sessionWindowAggregateOf } from './session-window-aggregate.ts';
 import { windowAssignStreamOf, windowFireTime } from './window-assign-stream.ts';
 import { ChangelogBuilder, kindAt, type IncrementalOperator } from './changelog.ts';
 import { MAX_WATERMARK, MergeStage, OperatorStage, passThrough, type Port } from './dataflow.ts';
+import { memoryStateProvider, stateArray, stateNumber, type StateProvider } from './state-provider.ts';
+import type { StateTable } from './state-table.ts';
+import type { StateTtl } from './state-ttl.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
 import { rowsSource, scanSource, type StreamInputs, type StreamSource } from './stream-sources.ts';
 
 export interface CompiledStream {
@@ -53,12 +64,24 @@ export interface StreamCompileOptions {
   readonly emptyInputRow: boolean;
   /** Called by a LIMIT stage when the query has produced everything it will. */
   readonly finish: () => void;
+  /**
+   * Where operators get their state tables (default: in memory). Table names
+   * are `${ordinal}.${role}`, the ordinal counting stateful operators in
+   * compile order, so compiling the same plan again finds the same tables.
+   */
+  readonly state?: StateProvider;
+  /**
+   * State TTL (`table.exec.state.ttl`) of unwindowed aggregations, DISTINCT
+   * and regular joins; absent or 0 ms: state never expires. Window operators
+   * and interval joins free their state by watermark and ignore it.
+   */
+  readonly stateTtl?: StateTtl;
 }
 
 /** Compiles `plan` so that its output goes to `out`. Throws 0A000 for plans without an incremental form. */
 export function compileStream(plan: LogicalPlan, env: ExecEnv, inputs: StreamInputs, out: Port, options: StreamCompileOptions): CompiledStream {
   const compiled: CompiledStream = { sources: [], clocks: [], lateCounters: [], initial: [] };
-  compileNode(plan, out, { env, inputs, options, compiled, top: true });
+  compileNode(plan, out, { env, inputs, options, compiled, top: true, operators: { count: 0 } });
   return compiled;
 }
 
@@ -69,6 +92,19 @@ interface Cx {
   readonly compiled: CompiledStream;
   /** Whether the node is the root, or only has row-by-row stages above it. */
   readonly top: boolean;
+  /** Stateful operators compiled so far (shared by every Cx of one compile). */
+  readonly operators: { count: number };
+}
+
+/**
+ * The state of the next stateful operator: the options' provider with table
+ * names prefixed by the operator's ordinal. Called once per stateful plan node,
+ * in compile order, before the node's operator is built.
+ */
+function operatorState(cx: Cx): StateProvider {
+  const provider = cx.options.state ?? memoryStateProvider;
+  const ordinal = cx.operators.count++;
+  return { table: (role, codec) => provider.table(`${ordinal}.${role}`, codec) };
 }
 
 function stage(op: IncrementalOperator, out: Port): Port {
@@ -86,12 +122,25 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
       cx.compiled.sources.push({ source: rowsSource(rows), port: out });
       return;
     }
-    case 'filter':
+    case 'filter': {
+      const topN = rowNumberTopNOf(plan);
+      if (topN !== undefined) {
+        compileRankTopN(topN, true, out, below);
+        return;
+      }
       compileNode(plan.input, stage(incrementalFilterOf(plan, cx.env), out), cx);
       return;
-    case 'project':
+    }
+    case 'project': {
+      // A Top-N whose row number nothing above reads emits only the rows entering and leaving.
+      const topN = plan.input.kind === 'filter' ? rowNumberTopNOf(plan.input) : undefined;
+      if (topN !== undefined && !plan.exprs.some((e) => readsColumn(e, topN.rankColumn))) {
+        compileRankTopN(topN, false, stage(incrementalProjectOf(plan, cx.env), out), below);
+        return;
+      }
       compileNode(plan.input, stage(incrementalProjectOf(plan, cx.env), out), cx);
       return;
+    }
     case 'window-tvf':
       if (plan.fn === 'SESSION') {
         throw notSupported('SESSION windows without an aggregation over them in a continuous query', undefined, 'Aggregate over the windows: GROUP BY window_start, window_end, ...');
@@ -104,14 +153,15 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
     case 'distinct': {
       const keys = plan.schema.map((c, i) => ({ kind: 'column' as const, type: c.type, index: i }));
       const agg: AggregateNode = { kind: 'aggregate', input: plan.input, groupKeys: keys, aggregates: [], schema: plan.schema };
-      compileNode(plan.input, stage(incrementalAggregateOf(agg, cx.env), out), below);
+      compileNode(plan.input, stage(incrementalAggregateOf(agg, cx.env, operatorState(cx), { ttl: cx.options.stateTtl }), out), below);
       return;
     }
     case 'join': {
       // Event-time interval joins keep rows only while the watermark allows a match; others keep all.
-      const interval = intervalJoinOf(plan, cx.env, cx.options.storedReading);
+      const state = operatorState(cx);
+      const interval = intervalJoinOf(plan, cx.env, cx.options.storedReading, state);
       if (interval !== undefined) cx.compiled.lateCounters.push(interval);
-      const merge = new MergeStage(interval ?? incrementalJoinOf(plan, cx.env), 2, out);
+      const merge = new MergeStage(interval ?? incrementalJoinOf(plan, cx.env, state, cx.options.stateTtl), 2, out);
       compileNode(plan.left, merge.port(0), below);
       compileNode(plan.right, merge.port(1), below);
       return;
@@ -124,7 +174,7 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
     case 'limit': {
       if (plan.input.kind === 'sort') {
         // Top-N: the operator evaluates the sort keys itself; its output retracts rows that leave the top.
-        compileNode(plan.input.input, stage(incrementalTopNOf(plan, cx.env), out), below);
+        compileNode(plan.input.input, stage(incrementalTopNOf(plan, cx.env, operatorState(cx)), out), below);
         return;
       }
       if (cx.options.storedReading === 'changelog' || changelogMode(plan.input) !== 'insert-only') {
@@ -132,7 +182,7 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
       }
       const limit = plan.limit === undefined ? null : count(evaluateConstant(plan.limit, cx.env), 'LIMIT');
       const offset = plan.offset === undefined ? 0 : count(evaluateConstant(plan.offset, cx.env), 'OFFSET') ?? 0;
-      compileNode(plan.input, stage(new LimitOperator(limit ?? Infinity, offset, cx.options.finish), out), below);
+      compileNode(plan.input, stage(new LimitOperator(limit ?? Infinity, offset, cx.options.finish, operatorState(cx)), out), below);
       return;
     }
     case 'sort':
@@ -145,10 +195,66 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
     case 'set-op':
       throw notSupported(`${plan.op} in a continuous query`);
     case 'window':
-      throw notSupported('window functions (OVER) in a continuous query');
+      throw notSupported(
+        'window functions (OVER) in a continuous query',
+        undefined,
+        'Top-N and deduplication are supported: ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn in a subquery, filtered by rn <= N outside it.',
+      );
     case 'table-function':
       throw notSupported('table functions in a continuous query');
   }
+}
+
+/**
+ * ROW_NUMBER Top-N (rank-top-n.ts) over the window's input, then the filter's
+ * other conjuncts. The rank column is NULL unless `withRank` or a residual reads it.
+ */
+function compileRankTopN(topN: RowNumberTopN, withRank: boolean, out: Port, cx: Cx): void {
+  const input = topN.window.input;
+  const rank = withRank || topN.residual.some((e) => readsColumn(e, topN.rankColumn));
+  // Only the first N rows of a partition are kept when no row can ever be retracted.
+  const appendOnly = changelogMode(input, cx.options.storedReading) === 'insert-only' && !hasWindow(input);
+  const windowed = appendOnly ? windowTopNOf(topN) : undefined;
+  let op: IncrementalOperator;
+  if (windowed !== undefined) {
+    // Window Top-N: each window's rows once, final, when the watermark passes it (append-only).
+    const zone = windowed.tvf.timeCol.type.kind === 'TIMESTAMP_LTZ' ? cx.env.ctx.timeZone : undefined;
+    const w = windowTopNOperator(topN, windowed.endColumn, windowFireTime(zone), rank, cx.env, operatorState(cx));
+    cx.compiled.lateCounters.push(w);
+    op = w;
+  } else {
+    if (cx.options.storedReading === 'snapshot' && isUnbounded(input) && !(appendOnly && keepsFirstByProcTime(topN, cx.env))) {
+      // Its rows change as events arrive, which a plain continuous SELECT or an INSERT job cannot show.
+      throw notSupported(
+        'Top-N (ROW_NUMBER) over an endless source in a continuous SELECT or INSERT',
+        undefined,
+        'Use SUBSCRIBE TO (SELECT ...) to see every change with its kind, or CREATE MATERIALIZED VIEW and query it; a Top-N per window (PARTITION BY window_start, window_end) is append-only.',
+      );
+    }
+    op = rankTopNOf(topN, cx.env, rank, appendOnly, operatorState(cx));
+  }
+  let next = out;
+  if (topN.residual.length > 0) {
+    const residual: FilterNode = { kind: 'filter', input: topN.window, predicate: conjoin(topN.residual), schema: topN.window.schema };
+    next = stage(incrementalFilterOf(residual, cx.env), next);
+  }
+  compileNode(input, stage(op, next), cx);
+}
+
+/**
+ * Deduplication keeping the first row by processing time: over an insert-only
+ * input a later row never ranks before the kept one, so the output is insert-only.
+ */
+function keepsFirstByProcTime(topN: RowNumberTopN, env: ExecEnv): boolean {
+  const order = topN.call.orderBy;
+  const key = order[0]?.expr;
+  if (order.length !== 1 || order[0]!.desc || key?.kind !== 'column' || !isProcessingTime(topN.window.input, key.index)) return false;
+  const { first, last } = rankRange(topN, env);
+  return first === 1 && last === 1;
+}
+
+function hasWindow(plan: LogicalPlan): boolean {
+  return plan.kind === 'window' || childrenOf(plan).some(hasWindow);
 }
 
 function count(v: unknown, what: 'LIMIT' | 'OFFSET'): number | null {
@@ -171,19 +277,19 @@ function compileAggregate(plan: AggregateNode, out: Port, cx: Cx): void {
       return clocked;
     };
     if (window.fn === 'SESSION') {
-      const op = sessionWindowAggregateOf(plan, window, cx.env);
+      const op = sessionWindowAggregateOf(plan, window, cx.env, operatorState(cx));
       cx.compiled.lateCounters.push(op);
       compileNode(window.input, timed(op), cx);
       return;
     }
     const zone = window.timeCol.type.kind === 'TIMESTAMP_LTZ' ? cx.env.ctx.timeZone : undefined;
-    const op = windowAggregateOf(plan, windowed.endKey, windowFireTime(zone), cx.env);
+    const op = windowAggregateOf(plan, windowed.endKey, windowFireTime(zone), cx.env, operatorState(cx));
     cx.compiled.lateCounters.push(op);
     compileNode(plan.input, timed(op), cx);
     return;
   }
   const global = plan.groupKeys.length === 0 && cx.options.emptyInputRow;
-  const op = incrementalAggregateOf(plan, cx.env, undefined, { emptyInputRow: global });
+  const op = incrementalAggregateOf(plan, cx.env, operatorState(cx), { emptyInputRow: global, ttl: cx.options.stateTtl });
   if (global) cx.compiled.initial.push({ op, port: out });
   compileNode(plan.input, stage(op, out), cx);
 }
@@ -223,33 +329,62 @@ class WallClockStage implements Port {
   idle(idle: boolean): void {
     this.#out.idle(idle);
   }
+
+  barrier(id: number): void {
+    this.#out.barrier(id);
+  }
 }
 
-/** LIMIT / OFFSET over an append-only stream: the query ends with its last row. */
+/** How far a LIMIT has got: rows still to skip (OFFSET) and to pass. */
+interface LimitState {
+  skip: number;
+  remaining: number;
+}
+
+/** [skip, remaining] (remaining may be Infinity). */
+const limitStateCodec: StateCodec<LimitState> = {
+  encode: (s) => encodeStateValue([s.skip, s.remaining]),
+  decode: (bytes) => {
+    const [skip, remaining] = stateArray(decodeStateValue(bytes), 'limit', 2);
+    return { skip: stateNumber(skip, 'limit offset'), remaining: stateNumber(remaining, 'limit count') };
+  },
+};
+
+const LIMIT_KEY = new Uint8Array(0);
+
+/**
+ * LIMIT / OFFSET over an append-only stream: the query ends with its last row.
+ * State: one entry (role `limit`), the rows still to skip and to pass, put
+ * back after every chunk.
+ */
 class LimitOperator implements IncrementalOperator {
-  #skip: number;
-  #remaining: number;
+  readonly #limit: number;
+  readonly #offset: number;
+  readonly #state: StateTable<LimitState>;
   readonly #finish: () => void;
   readonly #out = new ChangelogBuilder();
 
-  constructor(limit: number, offset: number, finish: () => void) {
-    this.#remaining = limit;
-    this.#skip = offset;
+  constructor(limit: number, offset: number, finish: () => void, state: StateProvider) {
+    this.#limit = limit;
+    this.#offset = offset;
+    this.#state = state.table('limit', limitStateCodec);
     this.#finish = finish;
     if (limit === 0) queueMicrotask(finish);
   }
 
   push(_input: number, chunk: Chunk): Chunk[] {
-    if (this.#remaining <= 0) return [];
-    for (let i = 0; i < chunk.rows.length && this.#remaining > 0; i++) {
+    const s = this.#state.get(LIMIT_KEY) ?? { skip: this.#offset, remaining: this.#limit };
+    if (s.remaining <= 0) return [];
+    for (let i = 0; i < chunk.rows.length && s.remaining > 0; i++) {
       if (kindAt(chunk, i) !== RowKind.INSERT) continue;
-      if (this.#skip > 0) {
-        this.#skip--;
+      if (s.skip > 0) {
+        s.skip--;
         continue;
       }
       this.#out.emit(RowKind.INSERT, chunk.rows[i]!);
-      if (--this.#remaining === 0) queueMicrotask(this.#finish);
+      if (--s.remaining === 0) queueMicrotask(this.#finish);
     }
+    this.#state.put(LIMIT_KEY, s);
     return this.#out.take();
   }
 }

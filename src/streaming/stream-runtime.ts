@@ -11,12 +11,20 @@
  * - `stop()` ends it (cancel, disconnect, DROP, LIMIT reached): sources stop
  *   reading, subscriptions to stored tables are dropped, state is released
  *   with the stages. `done` then resolves.
+ * - `injectBarrier(id)` (checkpoints): when every source can be rewound to
+ *   where it is, records each source's position and watermark and sends
+ *   barrier `id` from every source that has not ended; it has reached the
+ *   sink when the call returns (stages run synchronously). Started with
+ *   `from` (one checkpoint per source, in source order), the sources resume
+ *   from those positions.
  */
 import type { LogicalPlan } from '../planner/logical-plan.ts';
 import type { ExecEnv } from '../compiler/compile.ts';
 import { MAX_WATERMARK, type Port } from './dataflow.ts';
 import { compileStream, type CompiledStream } from './stream-compiler.ts';
-import type { StreamInputs } from './stream-sources.ts';
+import type { SourceCheckpoint, StreamInputs } from './stream-sources.ts';
+import type { StateProvider } from './state-provider.ts';
+import { InternalError } from '../errors.ts';
 
 export interface DataflowOptions {
   readonly storedReading: 'snapshot' | 'changelog';
@@ -27,6 +35,14 @@ export interface DataflowOptions {
   readonly ready?: () => Promise<void> | undefined;
   /** Called synchronously the moment every source has caught up (see `ready`). */
   readonly onCaughtUp?: () => void;
+  /** Where the operators keep their state (default: in memory). */
+  readonly state?: StateProvider;
+  /** `table.exec.state.ttl` in milliseconds: unwindowed aggregation and join state expires after it unwritten (0: never, the default). */
+  readonly stateTtlMs?: number;
+  /** Resume every source from a checkpoint (one per source, in the order of `sources`). */
+  readonly from?: readonly SourceCheckpoint[];
+  /** The reader id this dataflow uses for stored tables' changelogs when it checkpoints. */
+  readonly durableReader?: string;
 }
 
 /** How often processing-time windows look at the clock. */
@@ -42,6 +58,8 @@ export class Dataflow {
   readonly #abort = new AbortController();
   readonly #compiled: CompiledStream;
   #sourceMarks: number[] = [];
+  readonly #sourceEnded: boolean[] = [];
+  #sinkBarrier = -1;
   #clock: NodeJS.Timeout | undefined;
   #resolveDone!: () => void;
   #rejectDone!: (err: unknown) => void;
@@ -68,10 +86,16 @@ export class Dataflow {
         this.#settle('finished');
       },
       idle: (idle) => sink.idle(idle),
+      barrier: (id) => {
+        this.#sinkBarrier = id;
+        if (!ended) sink.barrier(id);
+      },
     };
     this.#compiled = compileStream(plan, env, inputs, guardedSink, {
       storedReading: options.storedReading,
       emptyInputRow: options.emptyInputRow ?? false,
+      ...(options.state !== undefined ? { state: options.state } : {}),
+      ...(options.stateTtlMs !== undefined && options.stateTtlMs > 0 ? { stateTtl: { ttlMs: options.stateTtlMs } } : {}),
       finish: () => {
         if (ended) return;
         ended = true;
@@ -80,7 +104,11 @@ export class Dataflow {
         this.#abort.abort();
       },
     });
-    for (const { op, port } of this.#compiled.initial) for (const c of op.initial()) port.chunk(c);
+    if (options.from !== undefined && options.from.length !== this.#compiled.sources.length) {
+      throw new InternalError(`checkpoint has ${options.from.length} sources, the plan ${this.#compiled.sources.length}`);
+    }
+    // A restored operator's state already holds what `initial` would emit.
+    if (options.from === undefined) for (const { op, port } of this.#compiled.initial) for (const c of op.initial()) port.chunk(c);
     if (this.#compiled.clocks.length > 0) {
       const clocks = this.#compiled.clocks;
       this.#clock = setInterval(() => {
@@ -105,8 +133,12 @@ export class Dataflow {
           if (wm > marks[index]!) marks[index] = wm;
           inner.watermark(wm);
         },
-        end: () => inner.end(),
+        end: () => {
+          this.#sourceEnded[index] = true;
+          inner.end();
+        },
         idle: (idle) => inner.idle(idle),
+        barrier: (id) => inner.barrier(id),
       };
       let resolveReady!: () => void;
       readyChecks.push(new Promise<void>((resolve) => (resolveReady = resolve)));
@@ -124,6 +156,8 @@ export class Dataflow {
           idleTimeoutMs: options.idleTimeoutMs ?? 0,
           fail: (err) => this.#fail(err),
           caughtUp,
+          ...(options.from !== undefined ? { from: options.from[index]! } : {}),
+          ...(options.durableReader !== undefined ? { durableReader: options.durableReader } : {}),
         })
         .catch((err: unknown) => this.#fail(err))
         .finally(caughtUp);
@@ -134,6 +168,33 @@ export class Dataflow {
       guardedSink.end();
     }
     this.ready = Promise.all(readyChecks).then(() => undefined);
+  }
+
+  /**
+   * Sends checkpoint barrier `id` through the graph and returns what each
+   * source had delivered before it; undefined (nothing sent) while a source
+   * cannot be rewound to where it is, or the dataflow is not running.
+   */
+  injectBarrier(id: number): SourceCheckpoint[] | undefined {
+    if (this.#status !== 'running' && this.#status !== 'finished') return undefined;
+    const sources = this.#compiled.sources;
+    const out: SourceCheckpoint[] = [];
+    for (let i = 0; i < sources.length; i++) {
+      const position = sources[i]!.source.position();
+      if (position === undefined) return undefined;
+      out.push({ position, watermark: this.#sourceMarks[i]! });
+    }
+    const live = sources.filter((_, i) => this.#sourceEnded[i] !== true);
+    for (const { port } of live) port.barrier(id);
+    if (live.length > 0 && this.#sinkBarrier !== id && this.#status === 'running') {
+      throw new InternalError(`checkpoint barrier ${id} did not reach the sink`);
+    }
+    return out;
+  }
+
+  /** Checkpoint with these source positions is durable: sources may let go of what came before. */
+  checkpointCommitted(positions: readonly SourceCheckpoint[]): void {
+    this.#compiled.sources.forEach(({ source }, i) => source.committed?.(positions[i]!.position));
   }
 
   /** The least watermark over the sources (µs), or null before every source has one: CURRENT_WATERMARK. */
@@ -165,6 +226,11 @@ export class Dataflow {
     this.#settle('stopped');
   }
 
+  /** Fails the dataflow from outside (a checkpoint that could not be written). */
+  fail(err: unknown): void {
+    this.#fail(err);
+  }
+
   #fail(err: unknown): void {
     if (this.#status !== 'running') return;
     clearInterval(this.#clock);
@@ -180,6 +246,23 @@ export class Dataflow {
     this.#status = status;
     this.#resolveDone();
   }
+}
+
+/** A port that drops everything (for compiling a plan without running it). */
+const nowhere: Port = { chunk() {}, watermark() {}, end() {}, idle() {}, barrier() {} };
+
+/**
+ * Compiles `plan` without running it, so that `state` hears of every state
+ * table the dataflow will ask for (durable dataflows restore those first).
+ */
+export function declareState(plan: LogicalPlan, env: ExecEnv, inputs: StreamInputs, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow' | 'stateTtlMs'>): void {
+  compileStream(plan, env, inputs, nowhere, {
+    storedReading: options.storedReading,
+    emptyInputRow: options.emptyInputRow ?? false,
+    state,
+    finish: () => undefined,
+    ...(options.stateTtlMs !== undefined && options.stateTtlMs > 0 ? { stateTtl: { ttlMs: options.stateTtlMs } } : {}),
+  });
 }
 
 export function startDataflow(plan: LogicalPlan, env: ExecEnv, inputs: StreamInputs, sink: Port, options: DataflowOptions): Dataflow {

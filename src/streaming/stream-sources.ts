@@ -13,6 +13,15 @@
  * physical row) gives the watermark: the greatest value seen so far, pushed
  * after the chunk that advanced it. A source silent for the idle timeout is
  * marked idle so that a join or union does not wait for it.
+ *
+ * Positions (checkpoints, ARCHITECTURE decision 6): a source that can be
+ * rewound reports how far it has delivered (`position()`): a connector the
+ * rows read from its start, a stored table's changelog the position of the
+ * last change delivered, any source that ended `ended`. Started `from` a
+ * position, a source first restores its watermark, then continues right
+ * after it (an ended source only ends again). A source that cannot be
+ * rewound yet (while a snapshot is being read, a materialized view's
+ * changes) reports undefined, and no checkpoint is taken then.
  */
 import type { Row } from '../../catalog/types.ts';
 import type { CatalogEntry } from '../../catalog/relation.ts';
@@ -30,8 +39,13 @@ import { MAX_WATERMARK, type Port } from './dataflow.ts';
 export interface StreamInputs {
   relation(id: number): CatalogEntry | undefined;
   readonly connectors: ConnectorRegistry;
-  /** A stored table's or materialized view's current rows and the changes after them (full physical rows). */
-  subscribe(rel: CatalogEntry, listener: TableChangeListener): Promise<TableSubscription>;
+  /**
+   * A stored table's or materialized view's current rows and the changes after them (full physical rows);
+   * with `from`, no rows but every change after that changelog position (stored tables only).
+   */
+  subscribe(rel: CatalogEntry, listener: TableChangeListener, options?: { readonly from?: number; readonly durableReader?: string }): Promise<TableSubscription>;
+  /** The durable reader `reader` of table `rel` has checkpointed its changelog up to `position`. */
+  releaseChangelog(rel: CatalogEntry, reader: string, position: number): void;
   /** The current rows of a stored table or materialized view (full physical rows). */
   snapshot(rel: CatalogEntry): AsyncIterable<Row[]>;
   /** The rows of a system relation. */
@@ -49,11 +63,36 @@ export interface SourceContext {
   fail(err: unknown): void;
   /** The source has delivered the rows that existed when it started (changelog reads). */
   caughtUp(): void;
+  /** Where to start: a checkpoint's position of this source (default: the beginning). */
+  readonly from?: SourceCheckpoint;
+  /** Names this dataflow to stored tables as a reader that checkpoints (their changelog is kept for it). */
+  readonly durableReader?: string;
+}
+
+/** How far a source has delivered: rows / changelog position, or the end. */
+export type SourcePosition = { readonly offset: number } | { readonly ended: true };
+
+/** What a checkpoint records per source. */
+export interface SourceCheckpoint {
+  readonly position: SourcePosition;
+  /** The watermark the source had sent (-Infinity: none yet). */
+  readonly watermark: number;
 }
 
 export interface StreamSource {
   /** Pushes into `port` until the input ends or the dataflow stops. */
   run(port: Port, cx: SourceContext): Promise<void>;
+  /** How far the source has delivered, or undefined while it cannot be rewound to here. */
+  position(): SourcePosition | undefined;
+  /** A checkpoint recording `position` for this source is durable. */
+  committed?(position: SourcePosition): void;
+}
+
+const ENDED: SourcePosition = { ended: true };
+
+/** Whether a restored source had already ended. */
+function endedAt(from: SourceCheckpoint | undefined): boolean {
+  return from !== undefined && 'ended' in from.position;
 }
 
 /** Tracks a watermark strategy over rows: the greatest value so far. */
@@ -64,6 +103,17 @@ class WatermarkTracker {
 
   constructor(expr: EvalFn | undefined) {
     this.#expr = expr;
+  }
+
+  /** The watermark sent so far (-Infinity: none). */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  /** Continues from a checkpoint's watermark (already sent before the checkpoint). */
+  restore(wm: number): void {
+    this.#max = wm;
+    this.#sent = wm;
   }
 
   observe(row: Row): void {
@@ -187,13 +237,23 @@ export function scanSource(scan: ScanNode, env: ExecEnv, inputs: StreamInputs, s
     const connector = inputs.connectors.get(name);
     if (connector === undefined) throw notSupported(`connector '${name}'`);
     const physical = rel.columns.filter((c) => c.kind === 'physical');
+    let offset = 0;
+    let ended = false;
     return {
+      position: () => (ended ? ENDED : { offset }),
       async run(port, cx) {
+        if (restore(port, cx, shaper)) {
+          ended = true;
+          return;
+        }
+        const from = cx.from?.position;
+        offset = from !== undefined && 'offset' in from ? from.offset : 0;
         const idle = new IdleTimer(port, cx.idleTimeoutMs);
         cx.caughtUp();
         try {
-          for await (const batch of connector.read(physical, rel.options, cx.signal)) {
+          for await (const batch of connector.read(physical, rel.options, cx.signal, offset)) {
             if (cx.signal.aborted) return;
+            offset += batch.length;
             deliver(port, shaper.shape(batch, null), shaper, idle);
             await cx.ready();
           }
@@ -201,6 +261,7 @@ export function scanSource(scan: ScanNode, env: ExecEnv, inputs: StreamInputs, s
           idle.stop();
         }
         if (cx.signal.aborted) return;
+        ended = true;
         port.watermark(MAX_WATERMARK);
         port.end();
       },
@@ -211,10 +272,36 @@ export function scanSource(scan: ScanNode, env: ExecEnv, inputs: StreamInputs, s
   return changelogSource(rel, shaper, inputs);
 }
 
+/**
+ * Starts a source from its checkpoint: restores the watermark it had sent
+ * and, when it had ended, ends it again; true when nothing is left to read.
+ */
+function restore(port: Port, cx: SourceContext, shaper: ScanShaper | undefined): boolean {
+  const from = cx.from;
+  if (from === undefined) return false;
+  if (endedAt(from)) {
+    cx.caughtUp();
+    port.watermark(MAX_WATERMARK);
+    port.end();
+    return true;
+  }
+  if (from.watermark > -Infinity) {
+    shaper?.watermarks.restore(from.watermark);
+    port.watermark(from.watermark);
+  }
+  return false;
+}
+
 /** Reads `rows()` as +I chunks, then the final watermark and the end. */
 function bounded(rows: () => AsyncIterable<Row[]>, shaper: ScanShaper): StreamSource {
+  let ended = false;
   return {
+    position: () => (ended ? ENDED : undefined),
     async run(port, cx) {
+      if (restore(port, cx, shaper)) {
+        ended = true;
+        return;
+      }
       const idle = new IdleTimer(port, 0);
       for await (const batch of rows()) {
         if (cx.signal.aborted) throw canceled();
@@ -222,6 +309,7 @@ function bounded(rows: () => AsyncIterable<Row[]>, shaper: ScanShaper): StreamSo
         await cx.ready();
       }
       cx.caughtUp();
+      ended = true;
       port.watermark(MAX_WATERMARK);
       port.end();
     },
@@ -230,31 +318,51 @@ function bounded(rows: () => AsyncIterable<Row[]>, shaper: ScanShaper): StreamSo
 
 /** The current rows of a stored relation, then its changes as they commit; ends only when stopped. */
 function changelogSource(rel: CatalogEntry, shaper: ScanShaper, inputs: StreamInputs): StreamSource {
+  // Only stored tables keep a changelog with positions; a materialized view's changes cannot be replayed.
+  const rewindable = rel.kind === 'table';
+  let delivered: number | undefined;
+  let reader: string | undefined;
   return {
+    position: () => (rewindable && delivered !== undefined ? { offset: delivered } : undefined),
+    committed(position) {
+      if (reader !== undefined && 'offset' in position) inputs.releaseChangelog(rel, reader, position.offset);
+    },
     async run(port, cx) {
+      reader = rewindable ? cx.durableReader : undefined;
       let idle: IdleTimer | undefined;
       let live = false;
-      const pending: Chunk[] = [];
+      const pending: { chunk: Chunk; position: number | undefined }[] = [];
       let dropped: (() => void) | undefined;
       const droppedPromise = new Promise<void>((resolve) => (dropped = resolve));
-      const sub = await inputs.subscribe(rel, {
-        changes(c) {
-          if (cx.signal.aborted) return;
-          if (!live) {
-            pending.push(c);
-            return;
-          }
-          try {
-            deliver(port, shaper.shape(c.rows, c.kinds), shaper, idle!);
-          } catch (err) {
-            cx.fail(err);
-          }
+      const from = cx.from?.position;
+      restore(port, cx, shaper);
+      const subscribeOptions = {
+        ...(from !== undefined && 'offset' in from ? { from: from.offset } : {}),
+        ...(rewindable && cx.durableReader !== undefined ? { durableReader: cx.durableReader } : {}),
+      };
+      const sub = await inputs.subscribe(
+        rel,
+        {
+          changes(c, position?: number) {
+            if (cx.signal.aborted) return;
+            if (!live) {
+              pending.push({ chunk: c, position });
+              return;
+            }
+            try {
+              deliver(port, shaper.shape(c.rows, c.kinds), shaper, idle!);
+              delivered = position;
+            } catch (err) {
+              cx.fail(err);
+            }
+          },
+          dropped() {
+            cx.fail(new SqlError(SqlState.UNDEFINED_TABLE, `relation "${rel.name}" was dropped while a continuous query read it`));
+            dropped?.();
+          },
         },
-        dropped() {
-          cx.fail(new SqlError(SqlState.UNDEFINED_TABLE, `relation "${rel.name}" was dropped while a continuous query read it`));
-          dropped?.();
-        },
-      });
+        subscribeOptions,
+      );
       const stopped = new Promise<void>((resolve) => cx.signal.addEventListener('abort', () => resolve(), { once: true }));
       try {
         idle = new IdleTimer(port, cx.idleTimeoutMs);
@@ -263,7 +371,12 @@ function changelogSource(rel: CatalogEntry, shaper: ScanShaper, inputs: StreamIn
           deliver(port, shaper.shape(batch, null), shaper, idle);
           await cx.ready();
         }
-        for (let i = 0; i < pending.length; i++) deliver(port, shaper.shape(pending[i]!.rows, pending[i]!.kinds), shaper, idle);
+        delivered = sub.position;
+        for (let i = 0; i < pending.length; i++) {
+          const { chunk, position } = pending[i]!;
+          deliver(port, shaper.shape(chunk.rows, chunk.kinds), shaper, idle);
+          delivered = position;
+        }
         pending.length = 0;
         live = true;
         cx.caughtUp();
@@ -278,8 +391,12 @@ function changelogSource(rel: CatalogEntry, shaper: ScanShaper, inputs: StreamIn
 
 /** VALUES as a bounded source: its rows, the final watermark, the end. */
 export function rowsSource(rows: readonly Row[]): StreamSource {
+  let ended = false;
   return {
+    position: () => (ended ? ENDED : undefined),
     async run(port, cx) {
+      ended = true;
+      if (restore(port, cx, undefined)) return;
       for (let i = 0; i < rows.length; i += CHUNK_SIZE) port.chunk({ rows: rows.slice(i, i + CHUNK_SIZE), kinds: null });
       cx.caughtUp();
       port.watermark(MAX_WATERMARK);

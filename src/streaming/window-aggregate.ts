@@ -57,8 +57,10 @@ import { InternalError, notSupported } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { ChangelogBuilder, isAddition, type IncrementalOperator } from './changelog.ts';
 import type { GroupState, IncrementalAggregateCall } from './incremental-aggregate.ts';
-import { MemoryStateTable, type StateTable } from './state-table.ts';
-import { GroupAccumulation, incrementalAggregateCalls } from './group-accumulation.ts';
+import type { StateTable } from './state-table.ts';
+import { GroupAccumulation, incrementalAggregateCalls, loadAccumulators, saveAccumulators } from './group-accumulation.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
+import { countCodec, memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 
 export interface WindowAggregateSpec {
   /** All group keys of the AggregateNode, in order (window_start and window_end among them). */
@@ -149,6 +151,102 @@ function keyedByValue(type: SqlType): boolean {
   }
 }
 
+/**
+ * How a window's groups are indexed: the keys nested on (all but window_end
+ * and window_start, which window_end determines) and their Map keys. Shared
+ * by the operator and the codec that rebuilds a restored window's index.
+ */
+class WindowLevels {
+  /** Group key indexes (spec order) of the index levels, outermost first. */
+  readonly levels: readonly number[];
+  /** Per level: its values are Map keys as they are. */
+  readonly byValue: readonly boolean[];
+  readonly #types: readonly SqlType[][];
+  readonly #scratch: Value[] = [null];
+
+  constructor(spec: WindowAggregateSpec) {
+    const levels: number[] = [];
+    for (let k = 0; k < spec.keys.length; k++) if (k !== spec.windowEndKey && k !== spec.windowStartKey) levels.push(k);
+    this.levels = levels;
+    this.byValue = levels.map((k) => keyedByValue(spec.keyTypes[k]!));
+    this.#types = levels.map((k) => [spec.keyTypes[k]!]);
+  }
+
+  /** The Map key of value `v` at level `l`: the value, or its encoding as a string for types not keyed by value. */
+  levelKey(l: number, v: Value): Value {
+    if (this.byValue[l]) return v;
+    this.#scratch[0] = v;
+    const bytes = encodeKey(this.#scratch, this.#types[l]!);
+    let s = '';
+    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
+
+  /** Enters group `g` (its key in spec order) into `index`. */
+  insert(index: GroupIndex, g: WindowGroup): void {
+    const levels = this.levels;
+    const nl = levels.length;
+    if (nl === 0) return;
+    let level = index;
+    for (let l = 0; ; l++) {
+      const lk = this.levelKey(l, g.key[levels[l]!] ?? null);
+      if (l === nl - 1) {
+        level.set(lk, g);
+        return;
+      }
+      let next = level.get(lk) as GroupIndex | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(lk, next);
+      }
+      level = next;
+    }
+  }
+}
+
+/**
+ * A window at a checkpoint: [end, groups, DISTINCT entries], each group
+ * [key row (with room for the results), row count, accumulator states, key
+ * encoding]. Decoding restores the accumulators into fresh ones of the spec's
+ * calls and rebuilds the group index.
+ */
+export function windowStateCodec(spec: WindowAggregateSpec): StateCodec<WindowState> {
+  const levels = new WindowLevels(spec);
+  return {
+    encode: (w) => {
+      const groups: StateValue[] = w.groups.map((g) => [g.key, g.rows, saveAccumulators(g.accs), g.keyBytes]);
+      return encodeStateValue([w.end, groups, w.distinct]);
+    },
+    decode: (bytes) => {
+      const [end, groups, distinct] = stateArray(decodeStateValue(bytes), 'window', 3);
+      const w: WindowState = { end: stateNumber(end, 'window end'), groups: [], index: new Map(), distinct: [] };
+      for (const saved of stateArray(groups, 'window groups')) {
+        const [key, rows, accs, keyBytes] = stateArray(saved, 'window group', 4);
+        if (!(keyBytes instanceof Uint8Array)) throw new InternalError('state: malformed window group key encoding');
+        const g: WindowGroup = {
+          key: stateRow(key, 'window group key'),
+          rows: stateNumber(rows, 'window group row count'),
+          accs: loadAccumulators(spec.calls, accs),
+          emitted: null,
+          keyBytes,
+        };
+        w.groups.push(g);
+        levels.insert(w.index, g);
+      }
+      for (const dk of stateArray(distinct, 'window DISTINCT entries')) {
+        if (!(dk instanceof Uint8Array)) throw new InternalError('state: malformed window DISTINCT entry');
+        w.distinct.push(dk);
+      }
+      return w;
+    },
+  };
+}
+
+/** The window aggregate's tables from `state`: roles `windows` and `distinct`. */
+export function windowAggregateStateTables(state: StateProvider, spec: WindowAggregateSpec): WindowAggregateStateTables {
+  return { windows: state.table('windows', windowStateCodec(spec)), distinct: state.table('distinct', countCodec) };
+}
+
 export class WindowAggregate implements IncrementalOperator {
   readonly #spec: WindowAggregateSpec;
   readonly #distinct: StateTable<number>;
@@ -157,16 +255,13 @@ export class WindowAggregate implements IncrementalOperator {
   readonly #order: readonly number[];
   readonly #encodeTypes: readonly SqlType[];
   readonly #endTypes: readonly SqlType[];
-  /**
-   * The keys (spec indexes) the index is nested by: all but window_end and
-   * window_start, which window_end determines.
-   */
+  readonly #index: WindowLevels;
+  /** The keys (spec indexes) the index is nested by (see WindowLevels). */
   readonly #levels: readonly number[];
   /** Per level: the input column it reads directly, or -1. */
   readonly #levelColumns: readonly number[];
   /** Per level: its values are Map keys as they are. */
   readonly #byValue: readonly boolean[];
-  readonly #levelTypes: readonly SqlType[][];
   readonly #hasDistinct: boolean;
   readonly #encodeScratch: Value[];
   readonly #endScratch: Value[] = [null];
@@ -189,17 +284,18 @@ export class WindowAggregate implements IncrementalOperator {
     if (spec.windowEndKey < 0 || spec.windowEndKey >= nk) throw new InternalError('window aggregate: window_end is not a group key');
     if (spec.calls.length > 255) throw notSupported('more than 255 aggregates in one window aggregation');
     this.#spec = spec;
-    this.#distinct = state?.distinct ?? new MemoryStateTable<number>();
-    this.#windows = state?.windows ?? new MemoryStateTable<WindowState>();
+    const tables = state ?? windowAggregateStateTables(memoryStateProvider, spec);
+    this.#distinct = tables.distinct;
+    this.#windows = tables.windows;
     const order = [spec.windowEndKey];
     for (let k = 0; k < nk; k++) if (k !== spec.windowEndKey) order.push(k);
     this.#order = order;
     this.#encodeTypes = order.map((k) => spec.keyTypes[k]!);
     this.#endTypes = [spec.keyTypes[spec.windowEndKey]!];
-    this.#levels = order.slice(1).filter((k) => k !== spec.windowStartKey);
+    this.#index = new WindowLevels(spec);
+    this.#levels = this.#index.levels;
     this.#levelColumns = this.#levels.map((k) => spec.keyColumns?.[k] ?? -1);
-    this.#byValue = this.#levels.map((k) => keyedByValue(spec.keyTypes[k]!));
-    this.#levelTypes = this.#levels.map((k) => [spec.keyTypes[k]!]);
+    this.#byValue = this.#index.byValue;
     this.#hasDistinct = spec.calls.some((c) => c.distinct);
     const tumble = spec.tumble;
     if (tumble !== undefined) {
@@ -269,7 +365,7 @@ export class WindowAggregate implements IncrementalOperator {
         for (let l = 0; ; l++) {
           const lc = levelColumns[l]!;
           const v = lc >= 0 ? (row[lc] ?? null) : keys[levels[l]!]!(row);
-          lk = byValue[l] ? v : this.#levelKey(l, v);
+          lk = byValue[l] ? v : this.#index.levelKey(l, v);
           if (l === nl - 1) break;
           let next = level.get(lk) as GroupIndex | undefined;
           if (next === undefined) {
@@ -317,15 +413,6 @@ export class WindowAggregate implements IncrementalOperator {
     w.groups.push(g);
     if (this.#levels.length > 0) level.set(lk, g);
     return g;
-  }
-
-  /** The Map key of level `l` for a type not keyed by value: its encoding as a string. */
-  #levelKey(l: number, v: Value): string {
-    this.#endScratch[0] = v;
-    const bytes = encodeKey(this.#endScratch, this.#levelTypes[l]!);
-    let s = '';
-    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-    return s;
   }
 
   watermark(wm: number): Chunk[] {
@@ -392,21 +479,19 @@ export function windowAggregateOf(
   windowEndKey: number,
   fireTime: (end: number) => number,
   env: ExecEnv,
-  state?: WindowAggregateStateTables,
+  state: StateProvider = memoryStateProvider,
 ): WindowAggregate {
   const window = windowAggregationOf(node);
-  return new WindowAggregate(
-    {
-      keys: node.groupKeys.map((e) => compileExpr(e, env)),
-      keyColumns: node.groupKeys.map((e) => (e.kind === 'column' ? e.index : -1)),
-      keyTypes: node.groupKeys.map((e) => e.type),
-      calls: incrementalAggregateCalls(node, env, 'in a window aggregation'),
-      windowEndKey,
-      ...(window !== undefined && window.endKey === windowEndKey ? { windowStartKey: window.startKey } : {}),
-      fireTime,
-    },
-    state,
-  );
+  const spec: WindowAggregateSpec = {
+    keys: node.groupKeys.map((e) => compileExpr(e, env)),
+    keyColumns: node.groupKeys.map((e) => (e.kind === 'column' ? e.index : -1)),
+    keyTypes: node.groupKeys.map((e) => e.type),
+    calls: incrementalAggregateCalls(node, env, 'in a window aggregation'),
+    windowEndKey,
+    ...(window !== undefined && window.endKey === windowEndKey ? { windowStartKey: window.startKey } : {}),
+    fireTime,
+  };
+  return new WindowAggregate(spec, windowAggregateStateTables(state, spec));
 }
 
 /**
@@ -415,7 +500,12 @@ export function windowAggregateOf(
  * the window assignment: it is fed the TUMBLE's input rows. Undefined for
  * every other shape (then: window assignment stage + windowAggregateOf).
  */
-export function fusedTumbleAggregateOf(node: AggregateNode, fireTime: (end: number) => number, env: ExecEnv): WindowAggregate | undefined {
+export function fusedTumbleAggregateOf(
+  node: AggregateNode,
+  fireTime: (end: number) => number,
+  env: ExecEnv,
+  state: StateProvider = memoryStateProvider,
+): WindowAggregate | undefined {
   const tvf = node.input;
   if (tvf.kind !== 'window-tvf' || tvf.fn !== 'TUMBLE' || tvf.timeCol.type.kind !== 'TIMESTAMP') return undefined;
   const window = windowAggregationOf(node);
@@ -425,7 +515,7 @@ export function fusedTumbleAggregateOf(node: AggregateNode, fireTime: (end: numb
   const exprs = node.groupKeys.filter((_e, i) => i !== window.startKey && i !== window.endKey);
   for (const a of node.aggregates) exprs.push(...a.args, ...(a.filter === undefined ? [] : [a.filter]));
   for (const e of exprs) for (const c of columnsOf(e)) if (c >= base) return undefined;
-  return new WindowAggregate({
+  const spec: WindowAggregateSpec = {
     keys: node.groupKeys.map((e, i) => (i === window.startKey || i === window.endKey ? () => null : compileExpr(e, env))),
     keyColumns: node.groupKeys.map((e, i) => (i === window.startKey || i === window.endKey || e.kind !== 'column' ? -1 : e.index)),
     keyTypes: node.groupKeys.map((e) => e.type),
@@ -434,5 +524,6 @@ export function fusedTumbleAggregateOf(node: AggregateNode, fireTime: (end: numb
     windowStartKey: window.startKey,
     fireTime,
     tumble: { time: compileExpr(tvf.timeCol, env), size: tvf.size, offset: tvf.offset },
-  });
+  };
+  return new WindowAggregate(spec, windowAggregateStateTables(state, spec));
 }

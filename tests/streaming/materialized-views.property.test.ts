@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../../src/database.ts';
 import type { Session } from '../../src/session/api.ts';
+import { runSql } from '../harness/session-sql.ts';
 import type { Row } from '../../catalog/types.ts';
 import { canon, prng } from '../../src/streaming/streaming.test-helpers.ts';
 
@@ -21,19 +22,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-async function run(s: Session, sql: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const stmt of s.prepareScript(sql)) {
-    const cursor = await s.execute(stmt, [], [], new AbortController().signal);
-    for (;;) {
-      const batch = await cursor.next(4096);
-      if (batch.length === 0) break;
-      rows.push(...batch);
-    }
-    cursor.close();
-  }
-  return rows;
-}
+const run = runSql;
 
 const VIEWS: Record<string, string> = {
   per_key: 'SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(v) AS mean FROM a GROUP BY k',
@@ -45,6 +34,12 @@ const VIEWS: Record<string, string> = {
   unioned: 'SELECT k, v FROM a WHERE v % 2 = 0 UNION ALL SELECT k, w FROM b',
   big_groups: 'SELECT k, n FROM per_key WHERE n >= 2',
   repeated: 'SELECT k, sum(v) AS s FROM a GROUP BY k HAVING count(*) > 1',
+  semi: 'SELECT k, v FROM a WHERE k IN (SELECT k FROM b WHERE w > 10)',
+  anti: 'SELECT k, v FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k AND b.w > a.v * 3)',
+  not_in: 'SELECT k, v FROM a WHERE v NOT IN (SELECT CASE WHEN w % 7 = 0 THEN NULL ELSE w % 10 END FROM b WHERE b.k <> a.k)',
+  top_two: 'SELECT k, v, rn FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM a) WHERE rn <= 2',
+  lowest: 'SELECT k, v FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) AS rn FROM a) WHERE rn = 1',
+  top_b: 'SELECT k, w FROM (SELECT k, w, ROW_NUMBER() OVER (ORDER BY w DESC, k) AS rn FROM b) WHERE rn < 3',
 };
 
 async function checkAll(s: Session, step: string): Promise<void> {

@@ -1,0 +1,151 @@
+/**
+ * Durable state benchmarks (`npm run bench` runs them after the others):
+ *
+ * - checkpoint overhead: a windowed aggregation kept by a materialized view
+ *   over the bench events, with a checkpoint every second vs with periodic
+ *   checkpoints off (only the final one), in the same run; each side keeps
+ *   its best of alternating runs. Goal: >= 0.9 of the throughput without.
+ * - recovery: a view holding a large unwindowed aggregation (one group per
+ *   key, MILLRACE_BENCH_STATE_KEYS keys) is checkpointed, the database
+ *   closed, and the time to open it again (the view restored and answering)
+ *   is measured, with the bytes of state on disk. Goal: under 10 s for
+ *   about 1 GB of state.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Row } from '../catalog/types.ts';
+import { Database } from '../src/database.ts';
+import type { SourceConnector } from '../src/connectors/source-connector.ts';
+import { benchEventsConnector, EVENTS_DDL, generateEvents } from './bench-events.ts';
+import { runSql } from './harness.ts';
+
+const WINDOWED =
+  "CREATE MATERIALIZED VIEW w AS SELECT window_start, k, COUNT(*) AS n, SUM(price) AS total FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end, k";
+
+function rate(n: number, ms: number): string {
+  return Math.round((n / ms) * 1000).toLocaleString('en-US');
+}
+
+async function withDatabase<T>(connector: SourceConnector, intervalMs: number, fn: (db: Database, dir: string) => Promise<T>, dir?: string): Promise<T> {
+  const own = dir === undefined;
+  const d = dir ?? (await mkdtemp(path.join(tmpdir(), 'millrace-bench-cp-')));
+  const db = await Database.open(d, new Map([[connector.name, connector]]), { checkpointIntervalMs: intervalMs });
+  try {
+    return await fn(db, d);
+  } finally {
+    await db.close();
+    if (own) await rm(d, { recursive: true, force: true });
+  }
+}
+
+/** Milliseconds from CREATE MATERIALIZED VIEW until the view has consumed its bounded input and taken its final checkpoint. */
+async function timeView(connector: SourceConnector, intervalMs: number, create: string): Promise<{ ms: number; checkpoints: number }> {
+  return withDatabase(connector, intervalMs, async (db) => {
+    const s = db.openSession(new Map([['user', 'bench'], ['database', 'millrace']]));
+    await runSql(s, EVENTS_DDL);
+    const t0 = performance.now();
+    await runSql(s, create);
+    const id = db.catalog.lookup(['w'])!.id;
+    for (;;) {
+      const done = db.checkpoints.list().some((c) => c.dataflow === `mv-${id}` && c.kind === 'final' && c.status === 'COMPLETED');
+      if (done) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const ms = performance.now() - t0;
+    const checkpoints = db.checkpoints.list().filter((c) => c.dataflow === `mv-${id}` && c.kind === 'checkpoint').length;
+    s.close();
+    return { ms, checkpoints };
+  });
+}
+
+export async function runCheckpointBenchmarks(): Promise<void> {
+  const events = Number(process.env['MILLRACE_BENCH_CHECKPOINT_ROWS'] ?? 2_000_000);
+  const batches: Row[][] = generateEvents(events);
+  const connector = benchEventsConnector(batches);
+  let withCp = Infinity;
+  let withoutCp = Infinity;
+  let taken = 0;
+  for (let i = 0; i < 3; i++) {
+    const a = await timeView(connector, 1000, WINDOWED);
+    if (a.ms < withCp) {
+      withCp = a.ms;
+      taken = a.checkpoints;
+    }
+    withoutCp = Math.min(withoutCp, (await timeView(connector, 0, WINDOWED)).ms);
+  }
+  process.stdout.write(
+    `${'windowed aggregation, checkpoints'.padEnd(38)} every 1 s ${rate(events, withCp).padStart(11)} events/s   off ${rate(events, withoutCp).padStart(11)}   with/without ${(withoutCp / withCp).toFixed(3)}  (${taken} checkpoints; goal >= 0.9)\n`,
+  );
+
+  // Recovery: one group per key, restored at open.
+  const keys = Number(process.env['MILLRACE_BENCH_STATE_KEYS'] ?? 1_000_000);
+  const rows: Row[][] = [];
+  for (let i = 0; i < keys; i += 4096) {
+    const batch: Row[] = [];
+    for (let j = i; j < Math.min(keys, i + 4096); j++) batch.push([BigInt(j), `key-${j}-${'x'.repeat(40)}`, j * 1.5]);
+    rows.push(batch);
+  }
+  const big: SourceConnector = {
+    name: 'bench-keys',
+    validate() {},
+    bounded: () => true,
+    async *read(_columns, _options, _signal, from = 0) {
+      let skipped = 0;
+      for (const b of rows) {
+        if (skipped + b.length <= from) {
+          skipped += b.length;
+          continue;
+        }
+        yield b.slice(Math.max(0, from - skipped));
+        skipped += b.length;
+      }
+    },
+  };
+  const dir = await mkdtemp(path.join(tmpdir(), 'millrace-bench-recover-'));
+  try {
+    let bytes = 0;
+    const buildStart = performance.now();
+    await withDatabase(
+      big,
+      0,
+      async (db) => {
+        const s = db.openSession(new Map([['user', 'bench'], ['database', 'millrace']]));
+        await runSql(s, "CREATE TABLE keyed (id BIGINT, label VARCHAR(60), amount DOUBLE) WITH ('connector' = 'bench-keys')");
+        await runSql(s, 'CREATE MATERIALIZED VIEW w AS SELECT id, label, COUNT(*) AS n, SUM(amount) AS total, MAX(label) AS top FROM keyed GROUP BY id, label');
+        const id = db.catalog.lookup(['w'])!.id;
+        for (;;) {
+          const final = db.checkpoints.list().find((c) => c.dataflow === `mv-${id}` && c.kind === 'final' && c.status === 'COMPLETED');
+          if (final !== undefined) {
+            bytes = db.checkpoints.list().filter((c) => c.dataflow === `mv-${id}`).reduce((n, c) => n + c.bytes, 0);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        s.close();
+      },
+      dir,
+    );
+    const buildMs = performance.now() - buildStart;
+    const t0 = performance.now();
+    let answered = 0;
+    await withDatabase(
+      big,
+      0,
+      async (db) => {
+        const s = db.openSession(new Map([['user', 'bench'], ['database', 'millrace']]));
+        answered = Number((await runSql(s, 'SELECT COUNT(*) FROM w'))[0]![0]);
+        s.close();
+      },
+      dir,
+    );
+    const recoverMs = performance.now() - t0;
+    if (answered !== keys) throw new Error(`recovered view holds ${answered} rows, expected ${keys}`);
+    const mb = bytes / (1024 * 1024);
+    process.stdout.write(
+      `${'recovery of a view'.padEnd(38)} ${keys.toLocaleString('en-US')} groups, ${mb.toFixed(0)} MB of state written; built in ${(buildMs / 1000).toFixed(1)} s; restored and answering in ${(recoverMs / 1000).toFixed(2)} s (${(mb / (recoverMs / 1000)).toFixed(0)} MB/s; goal: 1 GB in under 10 s)\n`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Checkpoint metadata and history (ARCHITECTURE decision 6).
+ *
+ * - A committed checkpoint of a durable dataflow is one record under
+ *   JOB + owner + "checkpoint": its id, time and every source's position and
+ *   watermark, written in the same atomic batch as the state it describes,
+ *   so the record on disk always matches the state on disk. The record
+ *   carries a checksum of its own bytes: a damaged record is reported and
+ *   never used (the dataflow then starts over from its inputs).
+ * - Savepoints are copies a user asks for (see savepoints.ts).
+ * - `CheckpointHistory` keeps the recent attempts of every dataflow in
+ *   memory for SHOW CHECKPOINTS.
+ */
+import { KeyPrefix, objectKey } from '../storage/key-space.ts';
+import type { Store, WriteOp } from '../storage/store.ts';
+import type { SourceCheckpoint, SourcePosition } from '../streaming/stream-sources.ts';
+import { SqlError, SqlState } from '../errors.ts';
+
+export interface CheckpointRecord {
+  readonly id: number;
+  /** When it was taken (ms since the epoch). */
+  readonly time: number;
+  readonly sources: readonly SourceCheckpoint[];
+}
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** Key of a dataflow's metadata entry `name` (e.g. "checkpoint", "definition"). */
+export function jobKey(owner: number, name: string): Uint8Array {
+  return objectKey(KeyPrefix.JOB, owner, utf8.encode(name));
+}
+
+/** CRC-32 (IEEE) of `bytes`. */
+export function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (let i = 0; i < bytes.length; i++) {
+    c ^= bytes[i]!;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+interface StoredSource {
+  readonly offset?: number;
+  readonly ended?: true;
+  /** null: no watermark yet (JSON has no -Infinity). */
+  readonly watermark: number | null;
+}
+
+/** The record as bytes: a 4-byte CRC-32 of the JSON, then the JSON. */
+export function encodeCheckpoint(record: CheckpointRecord): Uint8Array {
+  const sources: StoredSource[] = record.sources.map((s) => ({
+    ...('ended' in s.position ? { ended: true as const } : { offset: s.position.offset }),
+    watermark: Number.isFinite(s.watermark) ? s.watermark : null,
+  }));
+  const json = utf8.encode(JSON.stringify({ id: record.id, time: record.time, sources }));
+  const out = new Uint8Array(4 + json.length);
+  new DataView(out.buffer).setUint32(0, crc32(json));
+  out.set(json, 4);
+  return out;
+}
+
+/** Decodes a stored record; XX001 (data corrupted) when it does not check out. */
+export function decodeCheckpoint(bytes: Uint8Array, what: string): CheckpointRecord {
+  const corrupted = (why: string): SqlError => new SqlError(SqlState.DATA_CORRUPTED, `checkpoint of ${what} is damaged (${why}); it is not used`);
+  if (bytes.length < 4) throw corrupted('too short');
+  const json = bytes.subarray(4);
+  if (new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0) !== crc32(json)) throw corrupted('checksum mismatch');
+  let parsed: { id: number; time: number; sources: StoredSource[] };
+  try {
+    parsed = JSON.parse(utf8Decoder.decode(json)) as typeof parsed;
+  } catch {
+    throw corrupted('unreadable');
+  }
+  const sources = parsed.sources.map((s): SourceCheckpoint => {
+    const position: SourcePosition = s.ended === true ? { ended: true } : { offset: s.offset ?? 0 };
+    return { position, watermark: s.watermark ?? -Infinity };
+  });
+  return { id: parsed.id, time: parsed.time, sources };
+}
+
+/** The last committed checkpoint of `owner`, or undefined when it has none. Throws when it is damaged. */
+export async function readCheckpoint(store: Store, owner: number, what: string): Promise<CheckpointRecord | undefined> {
+  const bytes = await store.get(jobKey(owner, 'checkpoint'));
+  return bytes === undefined ? undefined : decodeCheckpoint(bytes, what);
+}
+
+/** The batch operation that commits `record`. */
+export function checkpointOp(owner: number, record: CheckpointRecord): WriteOp {
+  return { type: 'put', key: jobKey(owner, 'checkpoint'), value: encodeCheckpoint(record) };
+}
+
+export type CheckpointStatus = 'COMPLETED' | 'FAILED';
+
+/** One checkpoint attempt as SHOW CHECKPOINTS lists it. */
+export interface CheckpointStats {
+  /** The dataflow: a materialized view's name or a job's id. */
+  readonly dataflow: string;
+  readonly id: number;
+  readonly kind: 'checkpoint' | 'savepoint' | 'final';
+  readonly status: CheckpointStatus;
+  readonly triggered: Date;
+  readonly durationMs: number;
+  /** Bytes written (keys and values of the batch). */
+  readonly bytes: number;
+  /** State entries written or deleted. */
+  readonly entries: number;
+  readonly error: string | null;
+}
+
+const KEEP_PER_DATAFLOW = 10;
+
+export class CheckpointHistory {
+  readonly #byDataflow = new Map<string, CheckpointStats[]>();
+
+  add(stats: CheckpointStats): void {
+    let list = this.#byDataflow.get(stats.dataflow);
+    if (list === undefined) this.#byDataflow.set(stats.dataflow, (list = []));
+    list.push(stats);
+    if (list.length > KEEP_PER_DATAFLOW) list.shift();
+  }
+
+  forget(dataflow: string): void {
+    this.#byDataflow.delete(dataflow);
+  }
+
+  list(): CheckpointStats[] {
+    return [...this.#byDataflow.values()].flat();
+  }
+}

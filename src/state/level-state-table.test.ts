@@ -1,0 +1,441 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { InternalError } from '../errors.ts';
+import { Store } from '../storage/store.ts';
+import { prefixRange } from '../streaming/state-table.ts';
+import { compareKeys } from '../values/key-codec.ts';
+import { LevelStateTable } from './level-state-table.ts';
+import { StateMemoryBudget } from './memory-budget.ts';
+import { stateValueCodec, type StateValue } from './state-codec.ts';
+
+const PREFIX = new Uint8Array([0x04, 0, 0, 0, 7]);
+const OTHER = new Uint8Array([0x04, 0, 0, 0, 8]);
+
+/** A 4-byte big-endian key: byte order is numeric order. */
+function k(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n);
+  return out;
+}
+
+function num(key: Uint8Array): number {
+  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(0);
+}
+
+let dir: string;
+let store: Store;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'millrace-state-'));
+  store = await Store.open(dir);
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function load(budget = new StateMemoryBudget(1 << 30), prefix = PREFIX): Promise<LevelStateTable<StateValue>> {
+  return LevelStateTable.load(store, prefix, stateValueCodec, budget);
+}
+
+async function checkpoint(t: LevelStateTable<StateValue>): Promise<void> {
+  await store.write(t.takeCheckpoint());
+  t.checkpointCommitted();
+}
+
+function contents(t: LevelStateTable<StateValue>): [number, StateValue][] {
+  return [...t.scan()].map(([key, v]) => [num(key), v]);
+}
+
+describe('LevelStateTable', () => {
+  it('gets, puts, deletes and scans ranges in key order', async () => {
+    const t = await load();
+    for (const n of [5, 1, 9, 3, 7, 300, 256]) t.put(k(n), { n });
+    expect(t.size).toBe(7);
+    expect(t.get(k(3))).toEqual({ n: 3 });
+    expect(t.get(k(4))).toBeUndefined();
+    t.put(k(3), 'three');
+    expect(t.get(k(3))).toBe('three');
+    t.delete(k(9));
+    t.delete(k(10));
+    expect(t.size).toBe(6);
+    expect(contents(t).map(([n]) => n)).toEqual([1, 3, 5, 7, 256, 300]);
+    expect([...t.scan({ gte: k(3), lt: k(256) })].map(([key]) => num(key))).toEqual([3, 5, 7]);
+    expect([...t.scan({ gte: k(4) })].map(([key]) => num(key))).toEqual([5, 7, 256, 300]);
+    expect([...t.scan({ lt: k(5) })].map(([key]) => num(key))).toEqual([1, 3]);
+    expect([...t.scan(prefixRange(new Uint8Array([0, 0, 1])))].map(([key]) => num(key))).toEqual([256, 300]);
+    t.put(k(4), 4);
+    expect([...t.scan({ gte: k(3), lt: k(6) })].map(([key]) => num(key))).toEqual([3, 4, 5]);
+    expect(() => t.put(k(1), undefined as unknown as StateValue)).toThrow(InternalError);
+  });
+
+  it('persists only what a committed checkpoint wrote, deletes included', async () => {
+    const t = await load();
+    for (let i = 0; i < 100; i++) t.put(k(i), [i, 'v' + i, BigInt(i) * 10n ** 30n]);
+    await checkpoint(t);
+    for (let i = 0; i < 100; i += 3) t.delete(k(i));
+    t.put(k(1), 'changed');
+    t.put(k(1000), null);
+    await checkpoint(t);
+    t.put(k(2), 'not checkpointed');
+    t.delete(k(4));
+    const expected = contents(t);
+    expected.find(([n]) => n === 2)![1] = [2, 'v2', 2n * 10n ** 30n];
+    expected.splice(expected.findIndex(([n]) => n === 5), 0, [4, [4, 'v4', 4n * 10n ** 30n]]);
+
+    const back = await load();
+    expect(contents(back)).toEqual(expected);
+    expect(back.size).toBe(expected.length);
+    expect(back.get(k(0))).toBeUndefined();
+    expect(back.get(k(1))).toBe('changed');
+    expect(back.get(k(1000))).toBeNull();
+    expect(await store.count(prefixRange(PREFIX) as { gte: Uint8Array; lt: Uint8Array })).toBe(expected.length);
+  });
+
+  it('writes a delete and a re-insert of the same key in one checkpoint in order', async () => {
+    const t = await load();
+    t.put(k(1), 'a');
+    await checkpoint(t);
+    t.delete(k(1));
+    t.put(k(1), 'b');
+    t.delete(k(1));
+    t.put(k(1), 'c');
+    const ops = t.takeCheckpoint();
+    expect(ops.map((o) => o.type)).toEqual(['del', 'del', 'put']);
+    await store.write(ops);
+    t.checkpointCommitted();
+    expect((await load()).get(k(1))).toBe('c');
+    t.delete(k(1));
+    t.put(k(1), 'd');
+    t.delete(k(1));
+    await checkpoint(t);
+    expect((await load()).size).toBe(0);
+  });
+
+  it('works with a budget far smaller than the state', async () => {
+    const budget = new StateMemoryBudget(10 * 1024);
+    const t = await load(budget);
+    const value = (i: number): StateValue => ({ i, pad: 'x'.repeat(480 + (i % 40)) });
+    const n = 2000;
+    for (let i = 0; i < n; i++) t.put(k(i * 7), value(i));
+    await checkpoint(t);
+    expect(budget.used).toBeLessThanOrEqual(budget.limit);
+    expect(budget.evictions).toBeGreaterThan(n - 30);
+    for (let i = 0; i < n; i += 13) expect(t.get(k(i * 7))).toEqual(value(i));
+    expect(budget.used).toBeLessThanOrEqual(budget.limit);
+    expect(budget.used).toBeGreaterThan(budget.limit - 600);
+    let count = 0;
+    let prev: Uint8Array | undefined;
+    for (const [key, v] of t.scan()) {
+      if (prev !== undefined) expect(compareKeys(prev, key)).toBeLessThan(0);
+      expect(v).toEqual(value(num(key) / 7));
+      prev = key;
+      count++;
+    }
+    expect(count).toBe(n);
+    expect([...t.scan({ gte: k(700), lt: k(1400) })].map(([, v]) => (v as { i: number }).i)).toEqual(
+      Array.from({ length: 100 }, (_, j) => 100 + j),
+    );
+    expect(budget.used).toBeLessThanOrEqual(budget.limit);
+
+    // Reload under the same small budget: keys all indexed, values mostly not cached.
+    t.close();
+    expect(budget.used).toBe(0);
+    const back = await load(budget);
+    expect(back.size).toBe(n);
+    expect(budget.used).toBeLessThanOrEqual(budget.limit);
+    expect(back.get(k(7 * 1999))).toEqual(value(1999));
+    expect([...back.scan()].length).toBe(n);
+  });
+
+  it('never evicts a dirty or uncommitted value', async () => {
+    const budget = new StateMemoryBudget(0);
+    const t = await load(budget);
+    for (let i = 0; i < 50; i++) t.put(k(i), 'v' + i);
+    expect(budget.used).toBe(0);
+    const ops = t.takeCheckpoint();
+    // Not written yet: an eviction would make the read below fail (the store does not have the value).
+    for (let i = 0; i < 50; i++) expect(t.get(k(i))).toBe('v' + i);
+    expect(store.getSync(new Uint8Array([...PREFIX, ...k(0)]))).toBeUndefined();
+    await store.write(ops);
+    for (let i = 0; i < 50; i++) expect(t.get(k(i))).toBe('v' + i);
+    t.checkpointCommitted();
+    // Now clean: a zero budget evicts everything, and reads go to LevelDB.
+    expect(budget.count).toBe(0);
+    expect(budget.evictions).toBe(50);
+    for (let i = 0; i < 50; i++) expect(t.get(k(i))).toBe('v' + i);
+    expect(budget.evictions).toBe(100);
+  });
+
+  it('handles overlapping checkpoints', async () => {
+    const budget = new StateMemoryBudget(1 << 20);
+    const t = await load(budget);
+    t.put(k(1), 'one');
+    t.put(k(2), 'two');
+    const first = t.takeCheckpoint();
+    t.put(k(1), 'ONE');
+    t.put(k(3), 'three');
+    t.delete(k(2));
+    const second = t.takeCheckpoint();
+    expect(t.pendingCheckpoints).toBe(2);
+    t.put(k(4), 'four');
+
+    await store.write(first);
+    t.checkpointCommitted();
+    // k1 was rewritten by the second checkpoint, k2 deleted: neither is clean yet.
+    expect(budget.count).toBe(0);
+    expect((await load(new StateMemoryBudget(1 << 20))).get(k(1))).toBe('one');
+
+    await store.write(second);
+    t.checkpointCommitted();
+    expect(budget.count).toBe(2); // k1 and k3; k4 is dirty
+    expect(t.pendingCheckpoints).toBe(0);
+    const back = await load(new StateMemoryBudget(1 << 20));
+    expect(contents(back)).toEqual([
+      [1, 'ONE'],
+      [3, 'three'],
+    ]);
+    await checkpoint(t);
+    expect(budget.count).toBe(3);
+    expect(() => t.checkpointCommitted()).toThrow(InternalError);
+  });
+
+  it('a value written again after its checkpoint stays until the newer one commits', async () => {
+    const budget = new StateMemoryBudget(0);
+    const t = await load(budget);
+    t.put(k(1), 'a');
+    const first = t.takeCheckpoint();
+    t.put(k(1), 'b');
+    await store.write(first);
+    t.checkpointCommitted();
+    expect(t.get(k(1))).toBe('b');
+    expect(t.dirtyCount).toBe(1);
+    await checkpoint(t);
+    expect(budget.evictions).toBe(1);
+    expect(t.get(k(1))).toBe('b');
+  });
+
+  it('shares one budget across tables, least recently used first', async () => {
+    const value = (c: string): string => c.repeat(100); // 102 bytes encoded
+    const budget = new StateMemoryBudget(350);
+    const a = await load(budget, PREFIX);
+    const b = await load(budget, OTHER);
+    a.put(k(1), value('a'));
+    b.put(k(1), value('b'));
+    a.put(k(2), value('A'));
+    await checkpoint(a);
+    await checkpoint(b);
+    expect(budget.used).toBe(306);
+    a.get(k(1)); // oldest first: A2 b1 a1 (a's checkpoint committed first)
+    b.get(k(1)); // A2 a1 b1
+    const reads: number[] = [];
+    const original = Store.prototype.getSync;
+    const tracked = vi.spyOn(store, 'getSync').mockImplementation((key: Uint8Array) => {
+      reads.push(key[4]! * 1000 + num(key.subarray(5)));
+      return original.call(store, key);
+    });
+    const c = await load(budget, new Uint8Array([0x04, 0, 0, 0, 9]));
+    c.put(k(1), value('c'));
+    await checkpoint(c); // over the limit: A2, the oldest, goes -> a1 b1 c1
+    expect(budget.evictions).toBe(1);
+    expect(a.get(k(1))).toBe(value('a'));
+    expect(b.get(k(1))).toBe(value('b'));
+    expect(reads).toEqual([]);
+    // Oldest first: c1 a1 b1 after the two hits above.
+    expect(a.get(k(2))).toBe(value('A')); // read back; c1 (the oldest) goes
+    expect(reads).toEqual([7002]);
+    expect(budget.evictions).toBe(2);
+    expect(c.get(k(1))).toBe(value('c')); // evicted above: read back, evicting the oldest (a1)
+    expect(reads).toEqual([7002, 9001]);
+    expect(b.get(k(1))).toBe(value('b'));
+    expect(reads).toEqual([7002, 9001]);
+    expect(a.get(k(1))).toBe(value('a'));
+    expect(reads).toEqual([7002, 9001, 7001]);
+    expect(budget.used).toBeLessThanOrEqual(350);
+    tracked.mockRestore();
+  });
+
+  it('destroy removes every key of the prefix and nothing else', async () => {
+    const budget = new StateMemoryBudget(1 << 20);
+    const a = await load(budget, PREFIX);
+    const b = await load(budget, OTHER);
+    for (let i = 0; i < 20; i++) {
+      a.put(k(i), i);
+      b.put(k(i), -i);
+    }
+    await checkpoint(a);
+    await checkpoint(b);
+    await a.destroy();
+    expect(budget.count).toBe(20);
+    expect(a.size).toBe(0);
+    expect(() => a.put(k(1), 1)).toThrow(InternalError);
+    expect((await load(budget, PREFIX)).size).toBe(0);
+    const other = await load(new StateMemoryBudget(1 << 20), OTHER);
+    expect(other.size).toBe(20);
+    expect(other.get(k(19))).toBe(-19);
+  });
+
+  it('matches a model under random operations, checkpoints, reloads and a tiny budget', async () => {
+    let seed = 42;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const budget = new StateMemoryBudget(2000);
+    let t = await load(budget);
+    const model = new Map<number, StateValue>();
+    let committed = new Map<number, StateValue>();
+    const inFlight: { ops: ReturnType<typeof t.takeCheckpoint>; snapshot: Map<number, StateValue> }[] = [];
+    for (let step = 0; step < 4000; step++) {
+      const r = rand(100);
+      const key = rand(300);
+      if (r < 45) {
+        const v: StateValue = [key, step, 'p'.repeat(rand(60))];
+        t.put(k(key), v);
+        model.set(key, v);
+      } else if (r < 60) {
+        t.delete(k(key));
+        model.delete(key);
+      } else if (r < 85) {
+        expect(t.get(k(key))).toEqual(model.get(key));
+      } else if (r < 90) {
+        const lo = rand(300);
+        const hi = lo + rand(100);
+        const got = [...t.scan({ gte: k(lo), lt: k(hi) })].map(([kk, v]) => [num(kk), v]);
+        const want = [...model].filter(([n]) => n >= lo && n < hi).sort((x, y) => x[0] - y[0]);
+        expect(got).toEqual(want);
+      } else if (r < 95) {
+        inFlight.push({ ops: t.takeCheckpoint(), snapshot: new Map(model) });
+      } else if (r < 99) {
+        const cp = inFlight.shift();
+        if (cp !== undefined) {
+          await store.write(cp.ops);
+          t.checkpointCommitted();
+          committed = cp.snapshot;
+        }
+      } else {
+        // Crash: drop the table and whatever was not committed, restore.
+        inFlight.length = 0;
+        t.close();
+        t = await load(budget);
+        model.clear();
+        for (const [kk, v] of committed) model.set(kk, v);
+        expect(t.size).toBe(model.size);
+      }
+      expect(t.size).toBe(model.size);
+      expect(budget.used).toBeLessThanOrEqual(budget.limit);
+    }
+    expect(contents(t)).toEqual([...model].sort((x, y) => x[0] - y[0]));
+  });
+});
+
+describe('LevelStateTable loading and prefetch', () => {
+  it('reads only keys once the budget is full, and serves the rest from LevelDB', async () => {
+    const t = await load();
+    for (let i = 0; i < 3000; i++) t.put(k(i), i % 2 === 0 ? 'even'.repeat(10) : [i, 'odd']);
+    await checkpoint(t);
+    const budget = new StateMemoryBudget(4000);
+    const keysSpy = vi.spyOn(store, 'keys');
+    const back = await load(budget);
+    expect(keysSpy).toHaveBeenCalledTimes(1);
+    keysSpy.mockRestore();
+    expect(back.size).toBe(3000);
+    expect(budget.used).toBeGreaterThan(3900);
+    expect(budget.used).toBeLessThanOrEqual(4000);
+    expect(budget.evictions).toBe(0);
+    expect(contents(back)).toEqual(contents(t));
+    // A budget that holds everything never reads keys separately.
+    const keysSpy2 = vi.spyOn(store, 'keys');
+    await load(new StateMemoryBudget(1 << 30));
+    expect(keysSpy2).not.toHaveBeenCalled();
+    keysSpy2.mockRestore();
+  });
+
+  it('prefetch makes the next synchronous reads hit memory', async () => {
+    const t = await load();
+    for (let i = 0; i < 500; i++) t.put(k(i), { i });
+    await checkpoint(t);
+    const budget = new StateMemoryBudget(200 * 6);
+    const back = await load(budget); // the first ~200 values cached
+    const wanted = [k(450), k(451), k(451), k(3), k(9999)];
+    const sync = vi.spyOn(store, 'getSync');
+    await back.prefetch(wanted);
+    expect(back.get(k(450))).toEqual({ i: 450 });
+    expect(back.get(k(451))).toEqual({ i: 451 });
+    expect(back.get(k(3))).toEqual({ i: 3 });
+    expect(back.get(k(9999))).toBeUndefined();
+    expect(sync).not.toHaveBeenCalled();
+    expect(back.get(k(452))).toEqual({ i: 452 });
+    expect(sync).toHaveBeenCalledTimes(1);
+    sync.mockRestore();
+  });
+
+  it('prefetch keeps a value written or deleted while it ran', async () => {
+    const t = await load();
+    t.put(k(1), 'old1');
+    t.put(k(2), 'old2');
+    await checkpoint(t);
+    const back = await load(new StateMemoryBudget(0));
+    const pending = back.prefetch([k(1), k(2)]);
+    back.put(k(1), 'new1');
+    back.delete(k(2));
+    await pending;
+    expect(back.get(k(1))).toBe('new1');
+    expect(back.get(k(2))).toBeUndefined();
+    expect(back.size).toBe(1);
+  });
+});
+
+describe('LevelStateTable range prefetch and currency', () => {
+  it('prefetchRange caches the evicted values of a range up to the budget', async () => {
+    const t = await load();
+    for (let i = 0; i < 1000; i++) t.put(k(i), i);
+    await checkpoint(t);
+    const budget = new StateMemoryBudget(600); // INT values: 2 bytes below 64, 3 bytes above
+    const back = await load(budget);
+    expect(budget.count).toBe(64 + Math.floor((600 - 128) / 3));
+    await back.prefetchRange({ gte: k(500), lt: k(550) });
+    const sync = vi.spyOn(store, 'getSync');
+    expect([...back.scan({ gte: k(500), lt: k(550) })].map(([, v]) => v)).toEqual(Array.from({ length: 50 }, (_, j) => 500 + j));
+    expect(sync).not.toHaveBeenCalled();
+    // A range larger than the budget stops at the budget.
+    await back.prefetchRange({ gte: k(600) });
+    expect(budget.used).toBeLessThanOrEqual(600);
+    expect(back.get(k(600))).toBe(600);
+    expect(sync).not.toHaveBeenCalled();
+    expect(back.get(k(999))).toBe(999);
+    expect(sync).toHaveBeenCalledTimes(1);
+    sync.mockRestore();
+    await back.prefetchRange();
+    expect(contents(back)).toEqual(Array.from({ length: 1000 }, (_, i) => [i, i]));
+  });
+
+  it('drops prefetched values when a checkpoint committed while the read ran', async () => {
+    const t = await load();
+    t.put(k(0), 'z'.repeat(8)); // 10 bytes encoded
+    t.put(k(1), 'v1'); // 4 bytes
+    await checkpoint(t);
+    const budget = new StateMemoryBudget(10);
+    const back = await load(budget); // caches k0 only
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const realGetMany = store.getMany.bind(store);
+    const spy = vi.spyOn(store, 'getMany').mockImplementation(async (keys) => {
+      const got = await realGetMany(keys); // reads 'v1'
+      await gate;
+      return got;
+    });
+    const pending = back.prefetch([k(1)]);
+    await new Promise((r) => setTimeout(r, 20));
+    back.put(k(1), 'v2');
+    back.put(k(2), 'y'.repeat(8));
+    await checkpoint(back); // commits 'v2', then k2's value pushes k1 out of the cache
+    release();
+    await pending;
+    spy.mockRestore();
+    expect(back.get(k(1))).toBe('v2');
+  });
+});

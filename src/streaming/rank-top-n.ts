@@ -1,0 +1,300 @@
+/**
+ * Top-N per partition over a changelog: `ROW_NUMBER() OVER (PARTITION BY p
+ * ORDER BY k) AS rn` filtered by `rn <= N` (optionally `rn >= M`), Flink's
+ * Top-N, and with N = 1 its deduplication (ORDER BY a time ASC keeps the first
+ * row per key, DESC the last).
+ *
+ * Order within a partition: by the sort keys as the batch sort compares them;
+ * rows with equal keys rank by arrival (a new row goes after the rows it ties
+ * with), which is what makes "keep first" stable: over an insert-only input
+ * ordered by a time that does not go back, a row once in the top N stays.
+ *
+ * State: one state table (role `partitions`), partition key (key-codec encoding of the PARTITION
+ * BY values) -> the partition's rows in rank order, each with its sort keys.
+ * Over a retracting input every row of the partition is kept (a removal can
+ * bring any row back into the top N); over an insert-only input (`appendOnly`)
+ * only the first N, since a row pushed out can never come back.
+ *
+ * Output rows are the input row followed by its rank (BIGINT) when `withRank`,
+ * or by NULL when nothing above reads the rank. Rule per row kind: +I and +U
+ * add the row at its rank p, -U and -D remove an equal row (a removal of a row
+ * the partition does not hold is a broken changelog: internal error). Then,
+ * with ranks M..N (1-based) the ones emitted:
+ * - withRank: every rank in M..N whose row changed emits -U old, +U new (both
+ *   with that rank); a rank that gains a row emits +I, one that loses it -D.
+ *   An addition at p shifts the rows at p..N-1 down one rank, a removal up.
+ * - without rank: the set of rows in M..N gains at most one row and loses at
+ *   most one: both gives -U left, +U entered (keep-last deduplication's
+ *   update), only one gives +I or -D.
+ * An update pair in the input is handled as a removal then an addition, and
+ * emits their changes in that order. Watermarks pass unchanged (no hook).
+ */
+import type { Row, SqlType, Value } from '../../catalog/types.ts';
+import { type Chunk } from '../dataflow/chunk.ts';
+import type { EvalFn } from '../compiler/expr-compiler.ts';
+import { keyComparator, type KeyComparator, type SortSpec } from '../compiler/sort-keys.ts';
+import { InternalError } from '../errors.ts';
+import type { ExecEnv } from '../compiler/compile.ts';
+import { compileExpr, evaluateConstant } from '../compiler/compile.ts';
+import type { RowNumberTopN } from '../planner/row-number-top-n.ts';
+import { rowsEqual } from '../values/compare.ts';
+import { encodeKey } from '../values/key-codec.ts';
+import { ChangelogBuilder, RowKind, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { MemoryStateTable, type StateTable } from './state-table.ts';
+import { memoryStateProvider, stateArray, stateRow, type StateProvider } from './state-provider.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
+
+export interface RankTopNSpec {
+  readonly partition: readonly EvalFn[];
+  readonly partitionTypes: readonly SqlType[];
+  readonly keys: readonly EvalFn[];
+  readonly order: readonly SortSpec[];
+  /** Input column types (rows are compared whole to find the one a retraction removes). */
+  readonly types: readonly SqlType[];
+  /** Ranks emitted: from `first` to `last`, 1-based, inclusive (none when last < first). */
+  readonly first: number;
+  readonly last: number;
+  /** Append the rank to each output row (else NULL). */
+  readonly withRank: boolean;
+  /** The input is insert-only: rows ranked after `last` are dropped for good. */
+  readonly appendOnly: boolean;
+}
+
+export interface RankEntry {
+  readonly row: Row;
+  readonly keys: readonly Value[];
+}
+
+/** A partition's rows in rank order. */
+export interface RankPartition {
+  readonly entries: RankEntry[];
+}
+
+/** A partition at a checkpoint: [row, sort keys] per entry, in rank order. */
+export const rankPartitionCodec: StateCodec<RankPartition> = {
+  encode: (part) => encodeStateValue(part.entries.map((e): StateValue => [e.row, e.keys])),
+  decode: (bytes) => ({
+    entries: stateArray(decodeStateValue(bytes), 'rank top-n partition').map((saved): RankEntry => {
+      const [row, keys] = stateArray(saved, 'rank top-n entry', 2);
+      return { row: stateRow(row, 'rank top-n row'), keys: stateRow(keys, 'rank top-n sort keys') };
+    }),
+  }),
+};
+
+export class RankTopN implements IncrementalOperator {
+  readonly #spec: RankTopNSpec;
+  readonly #state: StateTable<RankPartition>;
+  readonly #compare: KeyComparator;
+  readonly #partScratch: Value[];
+  readonly #out = new ChangelogBuilder();
+  /** 0-based ranks [#from, #to) are emitted. */
+  readonly #from: number;
+  readonly #to: number;
+
+  constructor(spec: RankTopNSpec, state?: StateTable<RankPartition>) {
+    if (spec.keys.length !== spec.order.length) throw new InternalError('rank top-n: sort keys and their order differ in length');
+    if (!(spec.first >= 1) || !(spec.last >= 0)) throw new InternalError('rank top-n: invalid rank range');
+    this.#spec = spec;
+    this.#state = state ?? new MemoryStateTable<RankPartition>();
+    this.#compare = keyComparator(spec.order);
+    this.#partScratch = new Array<Value>(spec.partition.length).fill(null);
+    this.#from = spec.first - 1;
+    this.#to = spec.last;
+  }
+
+  push(_input: number, chunk: Chunk): Chunk[] {
+    try {
+      const rows = chunk.rows;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        if (isAddition(kindAt(chunk, i))) this.#add(row);
+        else this.#remove(row);
+      }
+      return this.#out.take();
+    } catch (err) {
+      this.#out.discard();
+      throw err;
+    }
+  }
+
+  #partitionKey(row: Row): Uint8Array {
+    const p = this.#spec.partition;
+    const scratch = this.#partScratch;
+    for (let i = 0; i < p.length; i++) scratch[i] = p[i]!(row);
+    return encodeKey(scratch, this.#spec.partitionTypes);
+  }
+
+  #evalKeys(row: Row): Value[] {
+    const k = this.#spec.keys;
+    const out = new Array<Value>(k.length);
+    for (let i = 0; i < k.length; i++) out[i] = k[i]!(row);
+    return out;
+  }
+
+  /** Index of the first entry whose keys are greater than `keys` (after every tie). */
+  #upperBound(entries: readonly RankEntry[], keys: readonly Value[]): number {
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#compare(entries[mid]!.keys, keys) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #add(row: Row): void {
+    const pkey = this.#partitionKey(row);
+    const keys = this.#evalKeys(row);
+    let part = this.#state.get(pkey);
+    const entries = part?.entries ?? [];
+    const p = this.#upperBound(entries, keys);
+    if (this.#spec.appendOnly && p >= this.#to) return;
+    const before = entries.length;
+    entries.splice(p, 0, { row, keys });
+    this.#emitShift(entries, p, before, undefined);
+    if (this.#spec.appendOnly && entries.length > this.#to) entries.length = this.#to;
+    if (part === undefined) part = { entries };
+    this.#state.put(pkey, part);
+  }
+
+  #remove(row: Row): void {
+    const pkey = this.#partitionKey(row);
+    const part = this.#state.get(pkey);
+    const keys = this.#evalKeys(row);
+    const entries = part?.entries;
+    let p = -1;
+    if (entries !== undefined) {
+      // The last stored copy among the rows tying with it: the fewest ranks move.
+      for (let i = this.#upperBound(entries, keys) - 1; i >= 0; i--) {
+        const e = entries[i]!;
+        if (this.#compare(e.keys, keys) !== 0) break;
+        if (rowsEqual(e.row, row, this.#spec.types)) {
+          p = i;
+          break;
+        }
+      }
+    }
+    if (part === undefined || entries === undefined || p < 0) {
+      throw new InternalError('rank top-n: retraction of a row the partition does not hold (broken changelog)');
+    }
+    const before = entries.length;
+    const removed = entries.splice(p, 1)[0]!.row;
+    this.#emitShift(entries, p, before, removed);
+    if (entries.length === 0) this.#state.delete(pkey);
+    else this.#state.put(pkey, part);
+  }
+
+  /**
+   * Emits the change of ranks [#from, #to) after `removed` was taken from
+   * position `p` (or, when undefined, a row was inserted there); `entries` is
+   * the new order, `before` the old length. Only ranks >= p change: the old
+   * row at rank i >= p is entries[i + 1] after an insertion, and `removed`
+   * (i = p) or entries[i - 1] (i > p) after a removal.
+   */
+  #emitShift(entries: readonly RankEntry[], p: number, before: number, removed: Row | undefined): void {
+    const to = this.#to;
+    if (p >= to || this.#from >= to) return;
+    const out = this.#out;
+    const after = entries.length;
+    const a = Math.max(p, this.#from);
+    const added = removed === undefined;
+    if (this.#spec.withRank) {
+      const end = Math.min(Math.max(before, after), to);
+      for (let i = a; i < end; i++) {
+        const o = i >= before ? undefined : added ? entries[i + 1]!.row : i === p ? removed : entries[i - 1]!.row;
+        const n = i < after ? entries[i]!.row : undefined;
+        const rank = BigInt(i + 1);
+        if (o !== undefined && n !== undefined) out.update(withValue(o, rank), withValue(n, rank));
+        else if (n !== undefined) out.emit(RowKind.INSERT, withValue(n, rank));
+        else if (o !== undefined) out.emit(RowKind.DELETE, withValue(o, rank));
+      }
+      return;
+    }
+    // Without the rank: at most one row enters ranks [from, to) and one leaves.
+    let entered: Row | undefined;
+    let left: Row | undefined;
+    if (added) {
+      entered = a < after ? entries[a]!.row : undefined;
+      left = after > to ? entries[to]!.row : undefined;
+    } else {
+      left = a >= before ? undefined : a === p ? removed : entries[a - 1]!.row;
+      entered = after >= to ? entries[to - 1]!.row : undefined;
+    }
+    if (left !== undefined && entered !== undefined) out.update(withValue(left, null), withValue(entered, null));
+    else if (entered !== undefined) out.emit(RowKind.INSERT, withValue(entered, null));
+    else if (left !== undefined) out.emit(RowKind.DELETE, withValue(left, null));
+  }
+}
+
+function withValue(row: Row, v: Value): Row {
+  const out = row.slice();
+  out.push(v);
+  return out;
+}
+
+/**
+ * The operator of a recognised ROW_NUMBER Top-N (src/planner/row-number-top-n.ts):
+ * its bounds evaluated to the rank range. `withRank` when anything above reads the
+ * row number; `appendOnly` when the window's input is insert-only.
+ */
+export function rankTopNOf(topN: RowNumberTopN, env: ExecEnv, withRank: boolean, appendOnly: boolean, state: StateProvider = memoryStateProvider): RankTopN {
+  const { first, last } = rankRange(topN, env);
+  const call = topN.call;
+  return new RankTopN(
+    {
+      partition: call.partitionBy.map((e) => compileExpr(e, env)),
+      partitionTypes: call.partitionBy.map((e) => e.type),
+      keys: call.orderBy.map((k) => compileExpr(k.expr, env)),
+      order: call.orderBy.map((k) => ({ type: k.expr.type, desc: k.desc, nullsFirst: k.nullsFirst })),
+      types: topN.window.input.schema.map((c) => c.type),
+      first,
+      last,
+      withRank,
+      appendOnly,
+    },
+    state.table('partitions', rankPartitionCodec),
+  );
+}
+
+/** The ranks a Top-N's bounds keep, 1-based inclusive (last < first: none); bounds are evaluated now. */
+export function rankRange(topN: RowNumberTopN, env: ExecEnv): { first: number; last: number } {
+  let first = 1;
+  let last = Infinity;
+  for (const b of topN.bounds) {
+    const v = numberOf(evaluateConstant(b.value, env), b.value.type);
+    if (v === null || Number.isNaN(v)) {
+      // rn compared with NULL: no row qualifies.
+      last = 0;
+      continue;
+    }
+    switch (b.op) {
+      case '<=':
+        last = Math.min(last, Math.floor(v));
+        break;
+      case '<':
+        last = Math.min(last, Math.ceil(v) - 1);
+        break;
+      case '=':
+        if (Number.isInteger(v)) {
+          first = Math.max(first, v);
+          last = Math.min(last, v);
+        } else last = 0;
+        break;
+      case '>=':
+        first = Math.max(first, Math.ceil(v));
+        break;
+      case '>':
+        first = Math.max(first, Math.floor(v) + 1);
+        break;
+    }
+  }
+  return { first, last: Math.max(0, last) };
+}
+
+function numberOf(v: Value, type: SqlType): number | null {
+  if (v === null) return null;
+  if (type.kind === 'DECIMAL' && typeof v === 'bigint') return Number(v) / 10 ** type.scale;
+  if (typeof v === 'bigint' || typeof v === 'number') return Number(v);
+  return Number(String(v));
+}

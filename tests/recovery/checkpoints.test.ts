@@ -1,0 +1,107 @@
+/**
+ * Checkpoint faults, in process: a damaged checkpoint record is never
+ * loaded (the view starts over from its inputs and still answers right); a
+ * checkpoint that cannot be written fails the job with the reason in SHOW
+ * JOBS and SHOW CHECKPOINTS, and the job restarts from its last checkpoint
+ * once writing works again.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Database } from '../../src/database.ts';
+import { Store } from '../../src/storage/store.ts';
+import type { Session } from '../../src/session/api.ts';
+import { runSql } from '../harness/session-sql.ts';
+import type { Row } from '../../catalog/types.ts';
+import { builtinConnectors } from '../../connectors/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, jobKey } from '../../src/jobs/checkpoints.ts';
+import { canon } from '../../src/streaming/streaming.test-helpers.ts';
+
+const dirs: string[] = [];
+const dbs: Database[] = [];
+afterEach(async () => {
+  for (const db of dbs.splice(0)) await db.close().catch(() => undefined);
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+const run = runSql;
+
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function open(dir: string): Promise<{ db: Database; s: Session }> {
+  const db = await Database.open(dir, builtinConnectors, { checkpointIntervalMs: 50 });
+  dbs.push(db);
+  return { db, s: db.openSession(new Map([['user', 'test'], ['database', 'millrace']])) };
+}
+
+describe('checkpoint records', () => {
+  it('round-trip, and a flipped byte is detected', () => {
+    const record = { id: 7, time: 1_700_000_000_000, sources: [{ position: { offset: 42 }, watermark: 1234 }, { position: { ended: true as const }, watermark: -Infinity }] };
+    const bytes = encodeCheckpoint(record);
+    expect(decodeCheckpoint(bytes, 'x')).toEqual(record);
+    const damaged = bytes.slice();
+    damaged[damaged.length - 3]! ^= 0x20;
+    expect(() => decodeCheckpoint(damaged, 'mv-1')).toThrow(/checkpoint of mv-1 is damaged/);
+    expect(() => decodeCheckpoint(bytes.subarray(0, 3), 'mv-1')).toThrow(/damaged/);
+  });
+});
+
+describe('checkpoint faults', () => {
+  it('never loads a damaged checkpoint: the view starts over from its inputs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'millrace-cp-'));
+    dirs.push(dir);
+    let { db, s } = await open(dir);
+    await run(s, 'CREATE TABLE t (k INT, v INT)');
+    await run(s, 'CREATE MATERIALIZED VIEW per_k AS SELECT k, COUNT(*) AS n, SUM(v) AS total FROM t GROUP BY k');
+    await run(s, 'INSERT INTO t VALUES (1, 10), (2, 20), (1, 5)');
+    const owner = db.catalog.lookup(['per_k'])!.id;
+    await eventually(async () => db.checkpoints.list().filter((c) => c.dataflow === `mv-${owner}` && c.entries > 0).length, (n) => n > 0, 'a checkpoint with state');
+    s.close();
+    await db.close();
+
+    // Damage the view's checkpoint record on disk.
+    const store = await Store.open(dir);
+    const key = jobKey(owner, 'checkpoint');
+    const bytes = (await store.get(key))!.slice();
+    bytes[bytes.length - 2]! ^= 0x01;
+    await store.write([{ type: 'put', key, value: bytes }]);
+    await store.close();
+
+    ({ db, s } = await open(dir));
+    expect(canon(await run(s, 'SELECT * FROM per_k'))).toEqual(canon(await run(s, 'SELECT k, COUNT(*) AS n, SUM(v) AS total FROM t GROUP BY k')));
+    await run(s, 'INSERT INTO t VALUES (2, 1)');
+    expect(canon(await run(s, 'SELECT * FROM per_k'))).toEqual(canon(await run(s, 'SELECT k, COUNT(*) AS n, SUM(v) AS total FROM t GROUP BY k')));
+  });
+
+  it('fails a job whose checkpoint cannot be written, shows why, and restarts it when writing works again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'millrace-cp-'));
+    dirs.push(dir);
+    const { db, s } = await open(dir);
+    await run(s, "CREATE TABLE gen (k INT, v INT) WITH ('connector' = 'datagen', 'rows-per-second' = '500', 'fields.k.min' = '1', 'fields.k.max' = '5')");
+    await run(s, 'CREATE TABLE totals (k INT PRIMARY KEY NOT ENFORCED, n BIGINT)');
+    await run(s, 'INSERT INTO totals SELECT k, COUNT(*) FROM gen GROUP BY k');
+    const status = async (): Promise<Row> => (await run(s, 'SHOW JOBS')).find((j) => j[0] === 'job-0001')!;
+    await eventually(status, (j) => j[2] === 'RUNNING' && Number(j[4]) > 0, 'the job writing');
+
+    const write = db.store.write.bind(db.store);
+    db.store.write = () => Promise.reject(new Error('ENOSPC: no space left on device, write'));
+    const failed = await eventually(status, (j) => j[2] === 'FAILED', 'the job to fail');
+    expect(String(failed[6])).toMatch(/checkpoint \d+ of job-0001 could not be written: ENOSPC: no space left on device/);
+    const checkpoints = await run(s, 'SHOW CHECKPOINTS');
+    expect(checkpoints.some((c) => c[0] === 'job-0001' && c[3] === 'FAILED' && /ENOSPC/.test(String(c[8])))).toBe(true);
+
+    db.store.write = write;
+    await eventually(status, (j) => j[2] === 'RUNNING', 'the job to restart');
+    const before = Number((await run(s, 'SELECT SUM(n) FROM totals'))[0]![0]);
+    await eventually(async () => Number((await run(s, 'SELECT SUM(n) FROM totals'))[0]![0]), (n) => n > before, 'the restarted job writing');
+  }, 60_000);
+});
