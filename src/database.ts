@@ -65,7 +65,7 @@ export class Database implements SessionFactory {
     this.store = store;
     this.stateBudget = new StateMemoryBudget(options.stateMemoryBytes ?? DEFAULT_STATE_MEMORY_BYTES);
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
-    this.jobs = new JobRegistry(store, this.checkpoints);
+    this.jobs = new JobRegistry(store);
     this.connectors = connectors;
     this.catalog = catalog;
     this.tables = new TableStore(store);

@@ -32,7 +32,7 @@ import { encodeKey } from '../values/key-codec.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import { JOB_OWNER_BASE } from '../state/durable-state.ts';
 import { DurableDataflow } from './durable-dataflow.ts';
-import { jobKey, type CheckpointHistory } from './checkpoints.ts';
+import { jobKey } from './checkpoints.ts';
 import type { SavepointInfo, Savepoints } from './savepoints.ts';
 
 export interface JobInfo {
@@ -170,13 +170,11 @@ const MAX_BACKOFF_MS = 60_000;
 export class JobRegistry {
   readonly #jobs = new Map<string, Job>();
   readonly #store: Store;
-  readonly #history: CheckpointHistory;
   #next = 1;
   #launcher: JobLauncher | undefined;
 
-  constructor(store: Store, history: CheckpointHistory) {
+  constructor(store: Store) {
     this.#store = store;
-    this.#history = history;
   }
 
   /** Reads the stored job definitions; resumes RUNNING ones with `launcher` (also used for later restarts). */

@@ -11,7 +11,7 @@
  */
 import type { Delete, Expr, Insert, QualifiedName, Update } from '../../grammar/ast.ts';
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
-import { MAX_LENGTH, typesEqual } from '../../catalog/types.ts';
+import { MAX_LENGTH, STRING, typesEqual } from '../../catalog/types.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
 import { isStoredTable } from '../../catalog/relation.ts';
 import { SqlError, SqlState, assert, notSupported } from '../errors.ts';
@@ -21,6 +21,7 @@ import { TableSink, jobIdOf, jobOwner, type JobDefinition, type JobLauncher } fr
 import { DurableDataflow } from '../jobs/durable-dataflow.ts';
 import { RecordingStateProvider } from '../state/durable-state.ts';
 import { parseSql } from '../../grammar/parse.ts';
+import { printExpr, printIdent } from '../../grammar/printer.ts';
 import type { LogicalPlan, ScanNode, Schema } from '../planner/logical-plan.ts';
 import { TRUE_LITERAL, type BoundExpr } from '../binder/bound-expr.ts';
 import { compileQuery, type RowSource } from '../compiler/compile.ts';
@@ -148,6 +149,36 @@ interface PlannedInsert {
   readonly table: TableDefinition;
   readonly plan: LogicalPlan;
   readonly convert: (row: Row) => Row;
+}
+
+/**
+ * Parameter types of an UPDATE or DELETE, inferred as Postgres does (drivers
+ * such as pgx send exactly as many values as the statement describes): a
+ * `$n` assigned to a column takes the column's type, and the WHERE clause
+ * types its parameters from what they are compared with. Planned as the
+ * SELECT of the assigned values over the table with the same WHERE; when
+ * that cannot be planned, the declared types (text where none) stand.
+ */
+export function dmlParamTypes(db: Database, pipeline: QueryPipeline, ast: Update | Delete, declared: readonly (SqlType | undefined)[]): SqlType[] {
+  const fallback = (): SqlType[] => declared.map((t) => t ?? STRING);
+  try {
+    const table = storedTable(db, ast.table, ast.kind);
+    const columns = physicalColumns(table);
+    const items = ast.kind === 'update'
+      ? ast.assignments.map((a) => {
+          const column = columns.find((c) => c.name === a.column.value);
+          const value = printExpr(a.value);
+          return column === undefined ? value : `CAST((${value}) AS ${pgTypeDisplayName(column.type)})`;
+        })
+      : [];
+    const from = ast.table.parts.map(printIdent).join('.') + (ast.alias !== undefined ? ` AS ${printIdent(ast.alias)}` : '');
+    const where = ast.where !== undefined ? ` WHERE ${printExpr(ast.where)}` : '';
+    const stmt = parseSql(`SELECT ${items.length > 0 ? items.join(', ') : '1'} FROM ${from}${where}`)[0];
+    if (stmt?.kind !== 'query-statement') return fallback();
+    return pipeline.plan(stmt.query, declared).paramTypes;
+  } catch {
+    return fallback();
+  }
 }
 
 /** Starts (or, from its checkpoint, resumes) the dataflow of job `def` writing `insert` exactly once. */

@@ -17,7 +17,7 @@ import { explainPlan } from '../planner/explain.ts';
 import { createTable, createView, dropRelations, objectName } from './ddl.ts';
 import { createMaterializedView } from '../jobs/materialized-views.ts';
 import type { SessionNotice } from './api.ts';
-import { insertParamTypes, runDelete, runInsert, runUpdate } from './dml.ts';
+import { dmlParamTypes, insertParamTypes, runDelete, runInsert, runUpdate } from './dml.ts';
 import { describeColumns, describeTable, showColumns, showObjects } from './show.ts';
 import { CursorRegistry } from './sql-cursors.ts';
 import { runCopy } from './copy.ts';
@@ -296,7 +296,7 @@ export class StatementRunner {
       const { paramTypes } = this.pipeline.plan(ast.source, insertParamTypes(this.#db, ast, declared));
       return paramTypes;
     }
-    return declared.map((t) => t ?? STRING);
+    return dmlParamTypes(this.#db, this.pipeline, ast, declared);
   }
 }
 

@@ -47,6 +47,12 @@
  * output, at the next chunk or when read, whichever comes first: a later row
  * of the other side no longer joins with its rows, and a retraction of a row
  * the side no longer holds is ignored (emits nothing) instead of failing.
+ * The other side's match counts still include the expired rows: an entry's
+ * padded rows (outer joins) and its SEMI / ANTI output go by its stored count
+ * (counted when the entry was created, then kept up by the other side's
+ * changes), so every retraction emitted retracts a row emitted before. As in
+ * Flink, results after an expiry may differ from the batch answer (rows whose
+ * partners expired keep their pairs downstream).
  */
 import { typesEqual, type Row, type SqlType, type Value } from '../../catalog/types.ts';
 import type { BoundExpr } from '../binder/bound-expr.ts';
@@ -273,8 +279,9 @@ export class IncrementalJoin implements IncrementalOperator {
       }
     }
     if (this.#outer[input]) {
-      entry.matches = matches;
-      if (matches === 0) this.#emitPadded(kind, input, own, 1);
+      // The stored count says whether the entry's padded rows are out; only a new entry takes the count found.
+      if (add && entry.count === 1) entry.matches = matches;
+      if (entry.matches === 0) this.#emitPadded(kind, input, own, 1);
     }
   }
 
@@ -282,10 +289,13 @@ export class IncrementalJoin implements IncrementalOperator {
   #changedFilter(input: 0 | 1, entry: JoinEntry, add: boolean, partners: JoinBucket | undefined): void {
     const semi = this.#filter === 'SEMI';
     if (input === LEFT) {
-      let matches = 0;
-      if (partners !== undefined) for (const p of partners) if (this.#joined(entry.row, p.row) !== null) matches += p.count;
-      entry.matches = matches;
-      if (matches > 0 === semi) this.#out.emit(add ? RowKind.INSERT : RowKind.DELETE, entry.row);
+      // As in `#changed`: only a new entry counts its matches, the others go by their stored count.
+      if (add && entry.count === 1) {
+        let matches = 0;
+        if (partners !== undefined) for (const p of partners) if (this.#joined(entry.row, p.row) !== null) matches += p.count;
+        entry.matches = matches;
+      }
+      if (entry.matches > 0 === semi) this.#out.emit(add ? RowKind.INSERT : RowKind.DELETE, entry.row);
       return;
     }
     if (partners === undefined) return;
