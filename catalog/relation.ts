@@ -70,6 +70,8 @@ export interface MaterializedViewDefinition extends RelationBase {
   readonly kind: 'materialized-view';
   readonly query: string;
   readonly primaryKey: readonly string[];
+  /** Session settings the query was planned with (time zone, table.*, execution.*), so a restart plans it the same way. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 export type RelationDefinition = TableDefinition | ViewDefinition | MaterializedViewDefinition;

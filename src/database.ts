@@ -95,14 +95,14 @@ export class Database implements SessionFactory {
     const catalog = await Catalog.open(store);
     const db = new Database(store, catalog, connectors, options);
     db.savepoints = await Savepoints.open(store);
-    await startMaterializedViews(db, db.#internalSession());
-    await db.jobs.open(
-      insertJobLauncher(db, (settings) => {
-        const session = db.#internalSession();
-        for (const [key, value] of Object.entries(settings)) session.settings.set(key, value);
-        return new QueryPipeline(db, session);
-      }),
-    );
+    // Views and jobs are planned again as they were created: in a server session with their settings.
+    const pipelineWith = (settings: Readonly<Record<string, string>>): QueryPipeline => {
+      const session = db.#internalSession();
+      for (const [key, value] of Object.entries(settings)) session.settings.set(key, value);
+      return new QueryPipeline(db, session);
+    };
+    await startMaterializedViews(db, pipelineWith);
+    await db.jobs.open(insertJobLauncher(db, pipelineWith));
     // Every durable reader of a stored table's changelog is back: entries they all passed may go.
     db.tables.changelogReadersRestored();
     return db;

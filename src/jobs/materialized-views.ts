@@ -20,7 +20,6 @@ import type { ColumnDefinition, MaterializedViewDefinition, RelationDefinition }
 import type { LogicalPlan } from '../planner/logical-plan.ts';
 import { childrenOf } from '../planner/logical-plan.ts';
 import type { Database } from '../database.ts';
-import type { SqlSession } from '../session/session.ts';
 import { QueryPipeline } from '../session/query-pipeline.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import { MaterializedView } from './materialized-view.ts';
@@ -143,6 +142,7 @@ export async function createMaterializedView(db: Database, pipeline: QueryPipeli
     kind: 'physical',
   }));
   const query = script.slice(ast.queryPos, ast.end).trim();
+  const settings = pipeline.jobSettings();
   let created: RelationDefinition | undefined;
   try {
     await maintain(db, pipeline, plan, async () => {
@@ -153,6 +153,7 @@ export async function createMaterializedView(db: Database, pipeline: QueryPipeli
         columns,
         query,
         primaryKey: [],
+        ...(Object.keys(settings).length > 0 ? { settings } : {}),
         ...(ast.comment !== undefined ? { comment: ast.comment } : {}),
       });
       return created as MaterializedViewDefinition;
@@ -175,12 +176,16 @@ export async function stopMaterializedView(db: Database, id: number): Promise<vo
   await DurableDataflow.forget(db.store, id);
 }
 
-/** Restarts every materialized view of the catalog, in creation order. A view that fails to start is reported and left stopped. */
-export async function startMaterializedViews(db: Database, session: SqlSession): Promise<void> {
-  const pipeline = new QueryPipeline(db, session);
+/**
+ * Restarts every materialized view of the catalog, in creation order, each
+ * planned with the settings it was created with. A view that fails to start
+ * is reported and left stopped.
+ */
+export async function startMaterializedViews(db: Database, newPipeline: (settings: Readonly<Record<string, string>>) => QueryPipeline): Promise<void> {
   for (const def of db.catalog.list()) {
     if (def.kind !== 'materialized-view') continue;
     try {
+      const pipeline = newPipeline(def.settings ?? {});
       const stmt = parseSql(def.query)[0];
       if (stmt === undefined || stmt.kind !== 'query-statement') throw new SqlError(SqlState.INVALID_OBJECT_DEFINITION, 'not a query');
       const { plan } = pipeline.plan(stmt.query, []);

@@ -82,6 +82,21 @@ describe('checkpoint faults', () => {
     expect(canon(await run(s, 'SELECT * FROM per_k'))).toEqual(canon(await run(s, 'SELECT k, COUNT(*) AS n, SUM(v) AS total FROM t GROUP BY k')));
   });
 
+  it('restarts a view with the settings it was created with', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'millrace-cp-'));
+    dirs.push(dir);
+    let { db, s } = await open(dir);
+    await run(s, "SET TIME ZONE 'Asia/Tokyo'");
+    await run(s, 'CREATE TABLE t (ts TIMESTAMP_LTZ(3))');
+    await run(s, 'CREATE MATERIALIZED VIEW local_times AS SELECT CAST(ts AS VARCHAR) AS local FROM t');
+    s.close();
+    await db.close();
+    ({ db, s } = await open(dir));
+    // This session is in UTC; the view still renders in the zone it was created in.
+    await run(s, "INSERT INTO t VALUES (TO_TIMESTAMP_LTZ(0, 3))");
+    expect(await run(s, 'SELECT local FROM local_times')).toEqual([['1970-01-01 09:00:00+09']]);
+  });
+
   it('fails a job whose checkpoint cannot be written, shows why, and restarts it when writing works again', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'millrace-cp-'));
     dirs.push(dir);
