@@ -63,7 +63,7 @@ export class Database implements SessionFactory {
 
   private constructor(store: Store, catalog: Catalog, connectors: ConnectorRegistry, options: DatabaseOptions) {
     this.store = store;
-    this.stateBudget = new StateMemoryBudget(options.stateMemoryBytes ?? DEFAULT_STATE_MEMORY_BYTES);
+    this.stateBudget = new StateMemoryBudget(options.stateMemoryBytes ?? DEFAULT_STATE_MEMORY_BYTES, { deferred: true });
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
     this.jobs = new JobRegistry(store);
     this.connectors = connectors;

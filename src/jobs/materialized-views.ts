@@ -96,7 +96,13 @@ async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: Logi
         },
         launch: (state, from) => {
           view = new MaterializedView(types, state.table('result', materializedEntryCodec));
-          return pipeline.startDataflow(plan, view, { ...READING, state, ...(from !== undefined ? { from } : {}), durableReader: viewDataflowName(def.id) });
+          return pipeline.startDataflow(plan, view, {
+            ...READING,
+            state,
+            ...(from !== undefined ? { from } : {}),
+            durableReader: viewDataflowName(def.id),
+            afterChunk: () => db.stateBudget.trim(),
+          });
         },
       },
       how,

@@ -38,8 +38,10 @@ import type { StateCodec } from './state-codec.ts';
 class StateEntry<V> extends CacheNode {
   /** `prefix ++ key`: the LevelDB key. */
   readonly storeKey: Uint8Array;
-  /** The value; undefined while evicted (only ever when clean). */
+  /** The value; undefined while evicted (only ever when clean) or not decoded yet. */
   value: V | undefined;
+  /** The committed bytes of a value loaded but not decoded yet (decoded at the first read). */
+  encoded: Uint8Array | undefined;
   /** Written since the last takeCheckpoint (and listed in the table's dirty list). */
   dirty: boolean;
   /** Deleted from the table; its del operation is (or was) in a dirty list. */
@@ -53,6 +55,7 @@ class StateEntry<V> extends CacheNode {
     super();
     this.storeKey = storeKey;
     this.value = value;
+    this.encoded = undefined;
     this.dirty = false;
     this.deleted = false;
     this.pendingSeq = 0;
@@ -61,6 +64,7 @@ class StateEntry<V> extends CacheNode {
 
   evict(): void {
     this.value = undefined;
+    this.encoded = undefined;
   }
 }
 
@@ -108,7 +112,9 @@ export class LevelStateTable<V> implements StateTable<V> {
           break scan;
         }
         const storeKey = key.slice();
-        const entry = new StateEntry<V>(storeKey, codec.decode(value));
+        // Decoded at the first read: a restore only copies bytes, and values never read again cost no decoding.
+        const entry = new StateEntry<V>(storeKey, undefined);
+        entry.encoded = value;
         index.put(storeKey.subarray(n), entry);
         budget.add(entry, value.length);
       }
@@ -150,6 +156,7 @@ export class LevelStateTable<V> implements StateTable<V> {
     }
     if (e.budgetSize >= 0) this.#budget.remove(e);
     e.value = value;
+    e.encoded = undefined;
     if (!e.dirty) {
       e.dirty = true;
       this.#dirty.push(e);
@@ -163,6 +170,7 @@ export class LevelStateTable<V> implements StateTable<V> {
     this.#budget.remove(e);
     e.deleted = true;
     e.value = undefined;
+    e.encoded = undefined;
     if (!e.dirty) {
       e.dirty = true;
       this.#dirty.push(e);
@@ -196,7 +204,7 @@ export class LevelStateTable<V> implements StateTable<V> {
     const unique = new Set<StateEntry<V>>();
     for (const key of keys) {
       const e = this.#index.get(key);
-      if (e !== undefined && e.value === undefined) unique.add(e);
+      if (e !== undefined && e.value === undefined && e.encoded === undefined) unique.add(e);
     }
     if (unique.size === 0) return;
     const wanted = [...unique];
@@ -208,7 +216,7 @@ export class LevelStateTable<V> implements StateTable<V> {
     for (let i = 0; i < wanted.length; i++) {
       const e = wanted[i]!;
       const bytes = got[i];
-      if (e.value !== undefined || e.deleted || bytes === undefined) continue;
+      if (e.value !== undefined || e.encoded !== undefined || e.deleted || bytes === undefined) continue;
       e.value = this.#codec.decode(bytes);
       this.#budget.add(e, bytes.length);
     }
@@ -231,7 +239,7 @@ export class LevelStateTable<V> implements StateTable<V> {
       for (let i = 0; i < batch.length; i++) {
         const { key, value } = batch[i]!;
         const e = this.#index.get(key.subarray(n));
-        if (e === undefined || e.value !== undefined) continue;
+        if (e === undefined || e.value !== undefined || e.encoded !== undefined) continue;
         bytesRead += value.length;
         if (bytesRead > this.#budget.limit) return;
         e.value = this.#codec.decode(value);
@@ -313,7 +321,7 @@ export class LevelStateTable<V> implements StateTable<V> {
 
   #release(): void {
     this.#destroyed = true;
-    for (const [, e] of this.#index.scan()) this.#budget.remove(e);
+    for (const e of this.#index.values()) this.#budget.remove(e);
     this.#index = new MemoryStateTable<StateEntry<V>>();
     this.#dirty = [];
     this.#pending.length = 0;
@@ -326,6 +334,14 @@ export class LevelStateTable<V> implements StateTable<V> {
   /** Reads an evicted (hence clean) value back from LevelDB and caches it again. */
   #fault(e: StateEntry<V>): V {
     this.#assertLive();
+    if (e.encoded !== undefined) {
+      // Loaded and counted in the budget, not decoded yet.
+      const v = this.#codec.decode(e.encoded);
+      e.value = v;
+      e.encoded = undefined;
+      if (e.budgetSize >= 0) this.#budget.touch(e);
+      return v;
+    }
     const bytes = this.#store.getSync(e.storeKey);
     if (bytes === undefined) throw new InternalError('state table: a committed value is missing from the store');
     const v = this.#codec.decode(bytes);

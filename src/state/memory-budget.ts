@@ -38,10 +38,22 @@ export class StateMemoryBudget {
   #newest: CacheNode | null = null;
   /** Least recently used registered node: evicted first. */
   #oldest: CacheNode | null = null;
+  readonly #deferred: boolean;
 
-  constructor(bytes: number) {
+  /**
+   * `deferred`: evict only in `trim()`, which the runtime calls between
+   * chunks. Operators mutate values they read during a chunk and `put` them
+   * back at its end; evicting such a value in between would lose the change.
+   */
+  constructor(bytes: number, options: { readonly deferred?: boolean } = {}) {
     if (!(bytes >= 0)) throw new InternalError(`state memory budget must be a non-negative number of bytes, got ${bytes}`);
     this.limit = bytes;
+    this.#deferred = options.deferred ?? false;
+  }
+
+  /** Evicts least recently used values down to the limit (a deferred budget's safe point). */
+  trim(): void {
+    if (this.#used > this.limit) this.#evictOverLimit();
   }
 
   /** Encoded bytes of the clean values cached now. */
@@ -75,7 +87,7 @@ export class StateMemoryBudget {
     this.#newest = node;
     this.#used += size;
     this.#count++;
-    if (this.#used > this.limit) this.#evictOverLimit();
+    if (!this.#deferred && this.#used > this.limit) this.#evictOverLimit();
   }
 
   /** Marks a registered `node` as the most recently used. */

@@ -156,6 +156,15 @@ export class MemoryStateTable<V> implements StateTable<V> {
     }
   }
 
+  /** Every value, in no particular order (no sorted list is built). */
+  *values(): IterableIterator<V> {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (slot !== undefined) yield slot.value;
+    }
+  }
+
   /** The position holding `key` (hash `h`), or -1. */
   #position(key: Uint8Array, h: number): number {
     const hashes = this.#hashes;

@@ -43,6 +43,8 @@ export interface DataflowOptions {
   readonly from?: readonly SourceCheckpoint[];
   /** The reader id this dataflow uses for stored tables' changelogs when it checkpoints. */
   readonly durableReader?: string;
+  /** Runs after every chunk a source pushed has gone through the graph (a safe point to evict cached state). */
+  readonly afterChunk?: () => void;
 }
 
 /** How often processing-time windows look at the clock. */
@@ -127,8 +129,15 @@ export class Dataflow {
     let behind = this.#compiled.sources.length;
     const runs = this.#compiled.sources.map(({ source, port: inner }, index) => {
       const marks = this.#sourceMarks;
+      const afterChunk = options.afterChunk;
       const port: Port = {
-        chunk: (c) => inner.chunk(c),
+        chunk:
+          afterChunk === undefined
+            ? (c) => inner.chunk(c)
+            : (c) => {
+                inner.chunk(c);
+                afterChunk();
+              },
         watermark: (wm) => {
           if (wm > marks[index]!) marks[index] = wm;
           inner.watermark(wm);

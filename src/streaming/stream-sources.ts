@@ -170,6 +170,25 @@ class ScanShaper {
   }
 }
 
+/** How long a source may keep the thread before it lets timers run (checkpoints, idle timeouts, clocks). */
+const TIMER_SLICE_MS = 10;
+
+/**
+ * A source reading as fast as it can only awaits promises that are already
+ * resolved, which never lets a timer run; this hands the thread to the event
+ * loop once per TIMER_SLICE_MS of work.
+ */
+class TimerYield {
+  #since = performance.now();
+
+  async maybe(): Promise<void> {
+    const now = performance.now();
+    if (now - this.#since < TIMER_SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.#since = performance.now();
+  }
+}
+
 /** Pushes a chunk and the watermark it advanced to; marks the input active again. */
 function deliver(port: Port, chunk: Chunk, shaper: ScanShaper, idle: IdleTimer): void {
   idle.activity();
@@ -249,6 +268,7 @@ export function scanSource(scan: ScanNode, env: ExecEnv, inputs: StreamInputs, s
         const from = cx.from?.position;
         offset = from !== undefined && 'offset' in from ? from.offset : 0;
         const idle = new IdleTimer(port, cx.idleTimeoutMs);
+        const timers = new TimerYield();
         cx.caughtUp();
         try {
           for await (const batch of connector.read(physical, rel.options, cx.signal, offset)) {
@@ -256,6 +276,7 @@ export function scanSource(scan: ScanNode, env: ExecEnv, inputs: StreamInputs, s
             offset += batch.length;
             deliver(port, shaper.shape(batch, null), shaper, idle);
             await cx.ready();
+            await timers.maybe();
           }
         } finally {
           idle.stop();
@@ -303,10 +324,12 @@ function bounded(rows: () => AsyncIterable<Row[]>, shaper: ScanShaper): StreamSo
         return;
       }
       const idle = new IdleTimer(port, 0);
+      const timers = new TimerYield();
       for await (const batch of rows()) {
         if (cx.signal.aborted) throw canceled();
         deliver(port, shaper.shape(batch, null), shaper, idle);
         await cx.ready();
+        await timers.maybe();
       }
       cx.caughtUp();
       ended = true;
