@@ -30,6 +30,8 @@ export interface StreamingScenario {
   hand(batches: readonly Row[][]): Row[];
   /** The throughput the engine should reach (the issue's goal), checked and printed after the line. */
   readonly goal?: { readonly eventsPerSecond: number; readonly ratio: number };
+  /** How many times the query reads the events (a self-join reads them twice): input events = events x inputs. */
+  readonly inputs?: number;
 }
 
 const WINDOW_US = 1_000_000;
@@ -132,6 +134,33 @@ export const streamingScenarios: readonly StreamingScenario[] = [
     },
   },
   {
+    // A two-way equi-join of two streams (both sides the events, matched 1:1 on id): rows are kept per
+    // side by key and every arrival probes the other side.
+    name: 'stream-stream equi-join',
+    sql: 'SELECT a.id, b.price FROM events a JOIN events b ON a.id = b.id',
+    inputs: 2,
+    goal: { eventsPerSecond: 300_000, ratio: 0 },
+    hand(batches) {
+      const out: Row[] = [];
+      const left = new Map<number, Row[]>();
+      const right = new Map<number, Row[]>();
+      const arrive = (side: Map<number, Row[]>, other: Map<number, Row[]>, r: Row, isLeft: boolean): void => {
+        const id = r[ID] as number;
+        let rows = side.get(id);
+        if (rows === undefined) side.set(id, (rows = []));
+        rows.push(r);
+        const matches = other.get(id);
+        if (matches === undefined) return;
+        for (const m of matches) out.push(isLeft ? ['+I', r[ID]!, m[PRICE]!] : ['+I', m[ID]!, r[PRICE]!]);
+      };
+      for (const batch of batches) {
+        for (let i = 0; i < batch.length; i++) arrive(left, right, batch[i]!, true);
+        for (let i = 0; i < batch.length; i++) arrive(right, left, batch[i]!, false);
+      }
+      return out;
+    },
+  },
+  {
     name: 'unwindowed GROUP BY (retractions)',
     sql: 'SELECT k, COUNT(*), SUM(price) FROM events GROUP BY k',
     hand(batches) {
@@ -218,13 +247,14 @@ export async function runStreamingBenchmarks(session: Session, batches: readonly
     if (engineSum !== handSum) {
       throw new Error(`${s.name}: engine and hand loop disagree\n  engine: ${engineSum}\n  hand:   ${handSum}`);
     }
-    report(s.name, events, engineMs, handMs, 'events');
+    const inputEvents = events * (s.inputs ?? 1);
+    report(s.name, inputEvents, engineMs, handMs, 'events');
     if (s.goal !== undefined) {
-      const eps = (events / engineMs) * 1000;
+      const eps = (inputEvents / engineMs) * 1000;
       const ratio = handMs / engineMs;
       const met = eps >= s.goal.eventsPerSecond && ratio >= s.goal.ratio;
       process.stdout.write(
-        `${''.padEnd(34)} goal >= ${s.goal.eventsPerSecond.toLocaleString('en-US')} events/s and >= ${s.goal.ratio.toFixed(3)} of the hand loop: ${met ? 'met' : 'NOT met'}\n`,
+        `${''.padEnd(34)} goal >= ${s.goal.eventsPerSecond.toLocaleString('en-US')} events/s${s.goal.ratio > 0 ? ` and >= ${s.goal.ratio.toFixed(3)} of the hand loop` : ''}: ${met ? 'met' : 'NOT met'}\n`,
       );
     }
   }
