@@ -23,6 +23,7 @@ import type { CatalogEntry } from '../catalog/relation.ts';
 import { StateMemoryBudget } from './state/memory-budget.ts';
 import { CheckpointHistory } from './jobs/checkpoints.ts';
 import { Savepoints } from './jobs/savepoints.ts';
+import type { DurableDataflow } from './jobs/durable-dataflow.ts';
 
 /** Server settings for durable dataflows (materialized views and jobs). */
 export interface DatabaseOptions {
@@ -56,6 +57,8 @@ export class Database implements SessionFactory {
   /** Recent checkpoints of every durable dataflow (SHOW CHECKPOINTS). */
   readonly checkpoints = new CheckpointHistory();
   readonly checkpointIntervalMs: number;
+  /** Running materialized views and jobs that checkpoint. */
+  readonly durables = new Set<DurableDataflow>();
   /** Savepoints users took (SHOW SAVEPOINTS). */
   savepoints!: Savepoints;
   readonly #sessions = new Set<SqlSession>();
@@ -146,6 +149,8 @@ export class Database implements SessionFactory {
 
   async close(): Promise<void> {
     for (const s of [...this.#sessions]) s.close();
+    // A last checkpoint each, so that the next start resumes without replaying what came since.
+    await Promise.allSettled([...this.durables].map((d) => d.checkpoint('checkpoint')));
     this.jobs.stopAll();
     for (const v of this.views.values()) v.drop();
     this.views.clear();

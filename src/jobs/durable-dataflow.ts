@@ -37,6 +37,8 @@ export interface DurableDataflowSpec {
   readonly history: CheckpointHistory;
   /** Milliseconds between checkpoints (0: only the final one). */
   readonly intervalMs: number;
+  /** The running durable dataflows of the server (a last checkpoint each at shutdown). */
+  readonly registry?: Set<DurableDataflow>;
   /** Asks `provider` for every state table the dataflow keeps (compiles the plan without running it). */
   declareState(provider: StateProvider): void;
   /** Compiles and starts the dataflow over `state`, its sources resuming from `from` when given. */
@@ -63,6 +65,7 @@ export class DurableDataflow {
     this.#lastId = last?.id ?? 0;
     this.restored = last !== undefined;
     this.flow = spec.launch(state, last?.sources);
+    spec.registry?.add(this);
     if (spec.intervalMs > 0) {
       this.#timer = setInterval(() => void this.checkpoint('checkpoint').catch(() => undefined), spec.intervalMs);
       this.#timer.unref();
@@ -164,6 +167,7 @@ export class DurableDataflow {
 
   /** Stops the dataflow (its state stays on disk for the next start). */
   stop(): void {
+    this.#spec.registry?.delete(this);
     this.#stopTimer();
     this.flow.stop();
     this.#state.close();

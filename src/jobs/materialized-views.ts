@@ -90,6 +90,7 @@ async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: Logi
         budget: db.stateBudget,
         history: db.checkpoints,
         intervalMs: db.checkpointIntervalMs,
+        registry: db.durables,
         declareState: (provider: StateProvider) => {
           provider.table('result', materializedEntryCodec);
           pipeline.declareState(plan, provider, READING);

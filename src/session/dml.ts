@@ -193,6 +193,7 @@ async function launchInsertJob(db: Database, pipeline: QueryPipeline, insert: Pl
     budget: db.stateBudget,
     history: db.checkpoints,
     intervalMs: db.checkpointIntervalMs,
+    registry: db.durables,
     declareState: (provider) => pipeline.declareState(insert.plan, provider, reading),
     launch: (state, from) =>
       pipeline.startDataflow(insert.plan, sink, { ...reading, state, ...(from !== undefined ? { from } : {}), durableReader: name, afterChunk: () => db.stateBudget.trim() }),

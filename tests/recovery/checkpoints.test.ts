@@ -82,6 +82,24 @@ describe('checkpoint faults', () => {
     expect(canon(await run(s, 'SELECT * FROM per_k'))).toEqual(canon(await run(s, 'SELECT k, COUNT(*) AS n, SUM(v) AS total FROM t GROUP BY k')));
   });
 
+  it('takes a last checkpoint when the server shuts down cleanly', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'millrace-cp-'));
+    dirs.push(dir);
+    const db = await Database.open(dir, builtinConnectors, { checkpointIntervalMs: 0 });
+    const s = db.openSession(new Map([['user', 'test'], ['database', 'millrace']]));
+    await run(s, 'CREATE TABLE t (k INT, v INT)');
+    await run(s, 'CREATE MATERIALIZED VIEW per_k AS SELECT k, COUNT(*) AS n FROM t GROUP BY k');
+    for (let i = 0; i < 3; i++) await run(s, `INSERT INTO t VALUES (${i}, ${i})`);
+    const owner = db.catalog.lookup(['per_k'])!.id;
+    s.close();
+    await db.close();
+    const store = await Store.open(dir);
+    const record = decodeCheckpoint((await store.get(jobKey(owner, 'checkpoint')))!, 'per_k');
+    await store.close();
+    // Without periodic checkpoints only the one at CREATE would exist, at position 0 of t's changelog.
+    expect(record.sources).toEqual([{ position: { offset: 3 }, watermark: -Infinity }]);
+  });
+
   it('restarts a view with the settings it was created with', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'millrace-cp-'));
     dirs.push(dir);
