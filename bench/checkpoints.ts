@@ -15,10 +15,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Row } from '../catalog/types.ts';
-import { Database } from '../src/database.ts';
+import { Database, DEFAULT_CHECKPOINT_INTERVAL_MS } from '../src/database.ts';
 import type { SourceConnector } from '../src/connectors/source-connector.ts';
 import { benchEventsConnector, EVENTS_DDL, generateEvents } from './bench-events.ts';
 import { runSql } from './harness.ts';
+import { KeyPrefix, objectPrefix, prefixRange } from '../src/storage/key-space.ts';
 
 const WINDOWED =
   "CREATE MATERIALIZED VIEW w AS SELECT window_start, k, COUNT(*) AS n, SUM(price) AS total FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end, k";
@@ -106,9 +107,10 @@ export async function runCheckpointBenchmarks(): Promise<void> {
   try {
     let bytes = 0;
     const buildStart = performance.now();
+    // Built with the default checkpoint interval, as a running server would be.
     await withDatabase(
       big,
-      0,
+      DEFAULT_CHECKPOINT_INTERVAL_MS,
       async (db) => {
         const s = db.openSession(new Map([['user', 'bench'], ['database', 'millrace']]));
         await runSql(s, "CREATE TABLE keyed (id BIGINT, label VARCHAR(60), amount DOUBLE) WITH ('connector' = 'bench-keys')");
@@ -117,7 +119,8 @@ export async function runCheckpointBenchmarks(): Promise<void> {
         for (;;) {
           const final = db.checkpoints.list().find((c) => c.dataflow === `mv-${id}` && c.kind === 'final' && c.status === 'COMPLETED');
           if (final !== undefined) {
-            bytes = db.checkpoints.list().filter((c) => c.dataflow === `mv-${id}`).reduce((n, c) => n + c.bytes, 0);
+            // The state on disk: every key and value of the view's state tables.
+            for await (const batch of db.store.entries(prefixRange(objectPrefix(KeyPrefix.STATE, id)))) for (const e of batch) bytes += e.key.length + e.value.length;
             break;
           }
           await new Promise((r) => setTimeout(r, 20));
@@ -129,21 +132,24 @@ export async function runCheckpointBenchmarks(): Promise<void> {
     const buildMs = performance.now() - buildStart;
     const t0 = performance.now();
     let answered = 0;
+    let opened = 0;
+    let recoverMs = 0;
     await withDatabase(
       big,
       0,
       async (db) => {
+        opened = performance.now() - t0;
         const s = db.openSession(new Map([['user', 'bench'], ['database', 'millrace']]));
         answered = Number((await runSql(s, 'SELECT COUNT(*) FROM w'))[0]![0]);
+        recoverMs = performance.now() - t0;
         s.close();
       },
       dir,
     );
-    const recoverMs = performance.now() - t0;
     if (answered !== keys) throw new Error(`recovered view holds ${answered} rows, expected ${keys}`);
     const mb = bytes / (1024 * 1024);
     process.stdout.write(
-      `${'recovery of a view'.padEnd(38)} ${keys.toLocaleString('en-US')} groups, ${mb.toFixed(0)} MB of state written; built in ${(buildMs / 1000).toFixed(1)} s; restored and answering in ${(recoverMs / 1000).toFixed(2)} s (${(mb / (recoverMs / 1000)).toFixed(0)} MB/s; goal: 1 GB in under 10 s)\n`,
+      `${'recovery of a view'.padEnd(38)} ${keys.toLocaleString('en-US')} groups, ${mb.toFixed(0)} MB of state on disk; built in ${(buildMs / 1000).toFixed(1)} s; reopened in ${(opened / 1000).toFixed(2)} s, answering its first SELECT in ${(recoverMs / 1000).toFixed(2)} s (${(mb / (recoverMs / 1000)).toFixed(0)} MB/s; goal: 1 GB in under 10 s)\n`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
