@@ -4,7 +4,7 @@ import { arrayOf, OID, PgOid, SMALLINT, type SqlType } from '../../catalog/types
 import { SystemOid } from '../../catalog/pg-catalog/oids.ts';
 import { PG_INDEX_VECTOR_ATTNUMS } from '../../catalog/pg-catalog/pg-index.ts';
 import type { ResultColumn } from '../session/api.ts';
-import { formatVector, vectorTypeOid } from './catalog-vectors.ts';
+import { encodeVectorBinary, formatVector, vectorTypeOid } from './catalog-vectors.ts';
 import { writeDataRow } from './data-rows.ts';
 import { MessageWriter } from './message-writer.ts';
 
@@ -22,6 +22,16 @@ describe('int2vector / oidvector result columns', () => {
     expect(vectorTypeOid(column(arrayOf(SMALLINT), SystemOid.pg_index, 1))).toBeUndefined();
     // indkey::text or an element: no longer the vector.
     expect(vectorTypeOid(column(SMALLINT, SystemOid.pg_index, INDKEY!))).toBeUndefined();
+  });
+
+  it('go out in binary as arrays subscripted from 0', () => {
+    const bytes = encodeVectorBinary([2, 1], arrayOf(SMALLINT));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    expect([view.getInt32(0), view.getInt32(8), view.getInt32(12), view.getInt32(16)]).toEqual([1, PgOid.int2, 2, 0]);
+    expect(view.getInt16(24)).toBe(2);
+    expect(view.getInt16(30)).toBe(1);
+    // An empty vector has no dimensions to bound.
+    expect(new DataView(encodeVectorBinary([], arrayOf(SMALLINT)).buffer).getInt32(0)).toBe(0);
   });
 
   it('print their elements separated by spaces', () => {

@@ -16,7 +16,7 @@ import type { Row, SqlType } from '../../catalog/types.ts';
 import type { MessageWriter } from './message-writer.ts';
 import { Backend, Format } from './protocol-codes.ts';
 import type { QueryContext } from './query-context.ts';
-import { formatVector, vectorTypeOid } from './catalog-vectors.ts';
+import { encodeVectorBinary, formatVector, vectorTypeOid } from './catalog-vectors.ts';
 
 /** Rows asked of the cursor at a time. */
 export const FETCH_BATCH_ROWS = 1024;
@@ -96,7 +96,7 @@ export function writeDataRow(
       if (value === null) {
         w.nullField();
       } else if (formats[i] === Format.BINARY) {
-        w.bytesField(encodeBinary(value, types[i]!));
+        w.bytesField(vectors?.[i] === true ? encodeVectorBinary(value, types[i]!) : encodeBinary(value, types[i]!));
       } else if (vectors?.[i] === true) {
         w.textField(formatVector(value));
       } else {
