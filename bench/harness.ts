@@ -2,25 +2,11 @@
  * What every benchmark shares: running SQL through the in-process Session
  * API, taking the best of a few timings, and printing one line per scenario.
  */
-import type { Session } from '../src/session/api.ts';
-import type { Row } from '../catalog/types.ts';
 
 export const REPEAT = 5;
 
 /** Runs every statement of `sql` and drains its cursor; returns the rows of all statements. */
-export async function runSql(session: Session, sql: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const stmt of session.prepareScript(sql)) {
-    const cursor = await session.execute(stmt, [], [], new AbortController().signal);
-    for (;;) {
-      const batch = await cursor.next(4096);
-      if (batch.length === 0) break;
-      for (const r of batch) rows.push(r);
-    }
-    cursor.close();
-  }
-  return rows;
-}
+export { runSql } from '../tests/harness/session-sql.ts';
 
 /** Best of `repeat` timings in milliseconds (the least disturbed run). */
 export async function best(fn: () => Promise<unknown> | unknown, repeat = REPEAT): Promise<number> {

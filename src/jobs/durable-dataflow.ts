@@ -43,8 +43,6 @@ export interface DurableDataflowSpec {
   declareState(provider: StateProvider): void;
   /** Compiles and starts the dataflow over `state`, its sources resuming from `from` when given. */
   launch(state: StateProvider, from: readonly SourceCheckpoint[] | undefined): Dataflow;
-  /** Called synchronously right after barrier `id` passed: the sink stages its output for `id`. */
-  stage?(id: number): void;
   /** Writes checkpoint `id`'s operations and what the sink staged for it in one atomic batch (default: the ops alone). */
   commit?(id: number, ops: WriteOp[]): Promise<void>;
 }
@@ -139,7 +137,6 @@ export class DurableDataflow {
     const triggered = new Date();
     const sources = this.flow.injectBarrier(id);
     if (sources === undefined) return undefined;
-    spec.stage?.(id);
     const ops = this.#state.takeCheckpoint();
     const entries = ops.length;
     const record: CheckpointRecord = { id, time: triggered.getTime(), sources };

@@ -124,7 +124,6 @@ export class TableSink implements Port {
 
   /** Pre-commit: what arrived before barrier `id` belongs to checkpoint `id`. */
   barrier(id: number): void {
-    if (this.#staged.has(id)) return; // Already staged in-band; the checkpoint's own call is then a no-op.
     this.#staged.set(id, this.#open);
     this.#open = { byKey: new Map(), appended: [] };
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../database.ts';
 import type { Session } from './api.ts';
-import type { Row } from '../../catalog/types.ts';
+import { runSql } from '../../tests/harness/session-sql.ts';
 import { SqlError } from '../errors.ts';
 
 const opened: { db: Database; dir: string }[] = [];
@@ -22,19 +22,7 @@ async function session(): Promise<Session> {
   return db.openSession(new Map([['user', 'test'], ['database', 'millrace']]));
 }
 
-async function run(s: Session, sql: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const stmt of s.prepareScript(sql)) {
-    const cursor = await s.execute(stmt, [], [], new AbortController().signal);
-    for (;;) {
-      const batch = await cursor.next(4096);
-      if (batch.length === 0) break;
-      rows.push(...batch);
-    }
-    cursor.close();
-  }
-  return rows;
-}
+const run = runSql;
 
 async function code(s: Session, sql: string): Promise<string> {
   try {

@@ -197,7 +197,6 @@ async function launchInsertJob(db: Database, pipeline: QueryPipeline, insert: Pl
     declareState: (provider) => pipeline.declareState(insert.plan, provider, reading),
     launch: (state, from) =>
       pipeline.startDataflow(insert.plan, sink, { ...reading, state, ...(from !== undefined ? { from } : {}), durableReader: name, afterChunk: () => db.stateBudget.trim() }),
-    stage: (id) => sink.barrier(id),
     commit: (id, ops) => sink.commit(id, ops),
   });
   return { durable, sink };

@@ -209,18 +209,11 @@ export class IncrementalAggregate implements IncrementalOperator {
       return;
     }
     const chunkNo = ++this.#chunkNo;
-    const { keys, keyTypes } = this.#spec;
-    const keyColumns = this.#keyColumns;
-    const nk = keys.length;
     const scratch = this.#scratch;
     const rows = chunk.rows;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      for (let k = 0; k < nk; k++) {
-        const kc = keyColumns[k]!;
-        scratch[k] = kc >= 0 ? (row[kc] ?? null) : keys[k]!(row);
-      }
-      const keyBytes = nk === 0 ? NO_BYTES : encodeKey(scratch, keyTypes);
+      const keyBytes = this.#groupKey(row);
       let g = this.#groups.get(keyBytes);
       const add = isAddition(kindAt(chunk, i));
       if (g === undefined || g.rows === 0) {
@@ -240,23 +233,29 @@ export class IncrementalAggregate implements IncrementalOperator {
     }
   }
 
+  /** The encoded group key of `row`; its values are left in `#scratch`. */
+  #groupKey(row: Row): Uint8Array {
+    const { keys, keyTypes } = this.#spec;
+    const keyColumns = this.#keyColumns;
+    const nk = keys.length;
+    const scratch = this.#scratch;
+    for (let k = 0; k < nk; k++) {
+      const kc = keyColumns[k]!;
+      scratch[k] = kc >= 0 ? (row[kc] ?? null) : keys[k]!(row);
+    }
+    return nk === 0 ? NO_BYTES : encodeKey(scratch, keyTypes);
+  }
+
   /** `#accumulate` under a state TTL: expired groups are dropped before use, retractions without a group ignored. */
   #accumulateTtl(chunk: Chunk, ttl: TtlTracker): void {
     const chunkNo = ++this.#chunkNo;
     const now = ttl.now();
     ttl.expire(now, this.#onExpire);
-    const { keys, keyTypes } = this.#spec;
-    const keyColumns = this.#keyColumns;
-    const nk = keys.length;
     const scratch = this.#scratch;
     const rows = chunk.rows;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      for (let k = 0; k < nk; k++) {
-        const kc = keyColumns[k]!;
-        scratch[k] = kc >= 0 ? (row[kc] ?? null) : keys[k]!(row);
-      }
-      const keyBytes = nk === 0 ? NO_BYTES : encodeKey(scratch, keyTypes);
+      const keyBytes = this.#groupKey(row);
       let g = this.#groups.get(keyBytes);
       let slot: TtlSlot | null = null;
       if (g !== undefined) {

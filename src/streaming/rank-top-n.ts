@@ -70,15 +70,22 @@ export interface RankPartition {
   readonly entries: RankEntry[];
 }
 
-/** A partition at a checkpoint: [row, sort keys] per entry, in rank order. */
+/** Ranked entries at a checkpoint: [row, sort keys] per entry, in rank order (also window-top-n.ts). */
+export function saveRankEntries(entries: readonly RankEntry[]): StateValue {
+  return entries.map((e): StateValue => [e.row, e.keys]);
+}
+
+export function loadRankEntries(saved: StateValue | undefined, what: string): RankEntry[] {
+  return stateArray(saved!, `${what} entries`).map((entry): RankEntry => {
+    const [row, keys] = stateArray(entry, `${what} entry`, 2);
+    return { row: stateRow(row, `${what} row`), keys: stateRow(keys, `${what} sort keys`) };
+  });
+}
+
+/** A partition at a checkpoint: its ranked entries. */
 export const rankPartitionCodec: StateCodec<RankPartition> = {
-  encode: (part) => encodeStateValue(part.entries.map((e): StateValue => [e.row, e.keys])),
-  decode: (bytes) => ({
-    entries: stateArray(decodeStateValue(bytes), 'rank top-n partition').map((saved): RankEntry => {
-      const [row, keys] = stateArray(saved, 'rank top-n entry', 2);
-      return { row: stateRow(row, 'rank top-n row'), keys: stateRow(keys, 'rank top-n sort keys') };
-    }),
-  }),
+  encode: (part) => encodeStateValue(saveRankEntries(part.entries)),
+  decode: (bytes) => ({ entries: loadRankEntries(decodeStateValue(bytes), 'rank top-n') }),
 };
 
 export class RankTopN implements IncrementalOperator {

@@ -13,8 +13,9 @@
  *   with the stages. `done` then resolves.
  * - `injectBarrier(id)` (checkpoints): when every source can be rewound to
  *   where it is, records each source's position and watermark and sends
- *   barrier `id` from every source that has not ended; it has reached the
- *   sink when the call returns (stages run synchronously). Started with
+ *   barrier `id` from every source that has not ended (when all have, to
+ *   the sink directly); it has reached the sink when the call returns
+ *   (stages run synchronously). Started with
  *   `from` (one checkpoint per source, in source order), the sources resume
  *   from those positions.
  */
@@ -62,6 +63,7 @@ export class Dataflow {
   #sourceMarks: number[] = [];
   readonly #sourceEnded: boolean[] = [];
   #sinkBarrier = -1;
+  #sink!: Port;
   #clock: NodeJS.Timeout | undefined;
   #resolveDone!: () => void;
   #rejectDone!: (err: unknown) => void;
@@ -89,10 +91,12 @@ export class Dataflow {
       },
       idle: (idle) => sink.idle(idle),
       barrier: (id) => {
+        // Also after the end: the final checkpoint's barrier comes then.
         this.#sinkBarrier = id;
-        if (!ended) sink.barrier(id);
+        sink.barrier(id);
       },
     };
+    this.#sink = guardedSink;
     this.#compiled = compileStream(plan, env, inputs, guardedSink, {
       storedReading: options.storedReading,
       emptyInputRow: options.emptyInputRow ?? false,
@@ -194,8 +198,10 @@ export class Dataflow {
       out.push({ position, watermark: this.#sourceMarks[i]! });
     }
     const live = sources.filter((_, i) => this.#sourceEnded[i] !== true);
+    // Every input ended: nothing is in flight, the sink takes the barrier at once (the final checkpoint).
+    if (live.length === 0) this.#sink.barrier(id);
     for (const { port } of live) port.barrier(id);
-    if (live.length > 0 && this.#sinkBarrier !== id && this.#status === 'running') {
+    if (this.#sinkBarrier !== id && this.#status === 'running') {
       throw new InternalError(`checkpoint barrier ${id} did not reach the sink`);
     }
     return out;

@@ -25,11 +25,11 @@ import type { EvalFn } from '../compiler/expr-compiler.ts';
 import { keyComparator, type KeyComparator, type SortSpec } from '../compiler/sort-keys.ts';
 import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
-import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
+import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
 import { ChangelogBuilder, RowKind, kindAt, type IncrementalOperator } from './changelog.ts';
-import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { memoryStateProvider, stateArray, stateNumber, type StateProvider } from './state-provider.ts';
 import type { StateTable } from './state-table.ts';
-import { rankRange, type RankEntry } from './rank-top-n.ts';
+import { loadRankEntries, rankRange, saveRankEntries, type RankEntry } from './rank-top-n.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import type { RowNumberTopN } from '../planner/row-number-top-n.ts';
 
@@ -58,16 +58,10 @@ export interface WindowTopNPartition {
 
 /** A partition at a checkpoint: [end, [row, sort keys]...]. */
 export const windowTopNCodec: StateCodec<WindowTopNPartition> = {
-  encode: (p) => encodeStateValue([p.end, p.entries.map((e): StateValue => [e.row, e.keys])]),
+  encode: (p) => encodeStateValue([p.end, saveRankEntries(p.entries)]),
   decode: (bytes) => {
     const [end, entries] = stateArray(decodeStateValue(bytes), 'window top-n partition', 2);
-    return {
-      end: stateNumber(end, 'window top-n end'),
-      entries: stateArray(entries!, 'window top-n entries').map((saved): RankEntry => {
-        const [row, keys] = stateArray(saved, 'window top-n entry', 2);
-        return { row: stateRow(row, 'window top-n row'), keys: stateRow(keys, 'window top-n sort keys') };
-      }),
-    };
+    return { end: stateNumber(end, 'window top-n end'), entries: loadRankEntries(entries, 'window top-n') };
   },
 };
 

@@ -5,6 +5,7 @@
  * needs a primary key on the target (upserts), else the INSERT is refused.
  * Over the wire with node-postgres against an in-process server.
  */
+import { eventually as eventuallyWithin } from '../harness/eventually.ts';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcessServer, type InProcessServer } from '../harness/in-process-server.ts';
@@ -21,21 +22,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
+const eventually = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => eventuallyWithin(read, ok, what, 20_000);
+
 async function connect(): Promise<pg.Client> {
   const c = new pg.Client({ host: '127.0.0.1', port, user: 'tester', database: 'millrace' });
   await c.connect();
   return c;
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() - started > 20_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface JobRow {
   'job id': string;

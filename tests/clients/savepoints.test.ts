@@ -6,6 +6,7 @@
  * never emits a key twice (operator state). SHOW SAVEPOINTS, SHOW
  * CHECKPOINTS, DROP SAVEPOINT and the errors.
  */
+import { eventually as eventuallyWithin } from '../harness/eventually.ts';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcessServer, type InProcessServer } from '../harness/in-process-server.ts';
@@ -20,21 +21,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
+const eventually = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => eventuallyWithin(read, ok, what, 60_000);
+
 async function connect(): Promise<pg.Client> {
   const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'millrace' });
   await c.connect();
   return c;
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() - started > 60_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {

@@ -5,6 +5,7 @@
  * JOBS and SHOW CHECKPOINTS, and the job restarts from its last checkpoint
  * once writing works again.
  */
+import { eventually } from '../harness/eventually.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,15 +28,6 @@ afterEach(async () => {
 
 const run = runSql;
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function open(dir: string): Promise<{ db: Database; s: Session }> {
   const db = await Database.open(dir, builtinConnectors, { checkpointIntervalMs: 50 });

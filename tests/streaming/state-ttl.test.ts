@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Database } from '../../src/database.ts';
+import { runSql } from '../harness/session-sql.ts';
 import type { Session } from '../../src/session/api.ts';
-import type { Row } from '../../catalog/types.ts';
 import { canon } from '../../src/streaming/streaming.test-helpers.ts';
 
 const dirs: string[] = [];
@@ -21,19 +21,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-async function run(s: Session, sql: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const stmt of s.prepareScript(sql)) {
-    const cursor = await s.execute(stmt, [], [], new AbortController().signal);
-    for (;;) {
-      const batch = await cursor.next(4096);
-      if (batch.length === 0) break;
-      rows.push(...batch);
-    }
-    cursor.close();
-  }
-  return rows;
-}
+const run = runSql;
 
 async function openDb(): Promise<Database> {
   const dir = await mkdtemp(join(tmpdir(), 'millrace-ttl-'));
