@@ -49,14 +49,14 @@ UPDATE bids SET item = 'chair' WHERE bid_id = 3;
 DELETE FROM bids WHERE bid_id = 2;
 SELECT * FROM bids_per_item ORDER BY item;
 
--- A change stream: a cursor over SUBSCRIBE returns what arrived within the timeout.
-BEGIN;
+-- A change stream: a cursor over SUBSCRIBE returns what arrived within the timeout. Declared
+-- outside a transaction block, the cursor stays open until CLOSE, and the INSERT commits at once
+-- (inside BEGIN ... COMMIT the subscription would see the bid only at COMMIT, which closes the cursor).
 DECLARE changes CURSOR FOR SUBSCRIBE TO bids_per_item;
 FETCH ALL changes WITH (timeout = '200ms');
 INSERT INTO bids VALUES (5, 'lamp', 7.50, TIMESTAMP '2020-04-15 08:21:00');
 FETCH ALL changes WITH (timeout = '200ms');
 CLOSE changes;
-COMMIT;
 
 -- Bid 5 moved the watermark to 08:20:59: the window [08:10, 08:20) has fired.
 SELECT * FROM bids_per_10min ORDER BY window_start;

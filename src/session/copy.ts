@@ -213,6 +213,8 @@ function copyIn(db: Database, pipeline: QueryPipeline, ast: Copy): Cursor {
   const reader = fmt.format === 'binary' ? null : new CopyReader(fmt);
   const binaryReader = fmt.format === 'binary' ? new BinaryCopyReader(targets.length) : null;
   const ctx = { timeZone: pipeline.evalContext().timeZone };
+  // Inside a transaction block the rows are staged until COMMIT.
+  const access = pipeline.tables();
   const display = objectName(name);
   const rows: Row[] = [];
   let count = 0;
@@ -307,7 +309,7 @@ function copyIn(db: Database, pipeline: QueryPipeline, ast: Copy): Cursor {
         rows.length = 0;
         withLine(err);
       }
-      count = rows.length === 0 ? 0 : await db.tables.insert(table, rows);
+      count = rows.length === 0 ? 0 : await access.insert(table, rows);
       rows.length = 0;
       finished = true;
     },

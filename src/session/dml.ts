@@ -2,8 +2,10 @@
  * INSERT, UPDATE and DELETE on tables millrace stores.
  *
  * Contract:
- * - Each statement is applied as one atomic LevelDB batch and is durable when
- *   its CommandComplete is sent.
+ * - Outside a transaction block each statement is applied as one atomic
+ *   LevelDB batch and is durable when its CommandComplete is sent; inside a
+ *   block its writes are staged until COMMIT (table-access.ts), and the
+ *   statement reads the block's own earlier writes.
  * - Values are converted to the column types with assignment rules: a cast
  *   must exist (else 42804); VARCHAR(n) values longer than n are 22001, as in
  *   Postgres; CHAR(n) values are blank-padded.
@@ -249,7 +251,7 @@ export async function runInsert(
   const rows: Row[] = [];
   for await (const batch of pipeline.run(insert.plan, params, signal)) for (const src of batch) rows.push(insert.convert(src));
   if (rows.length === 0) return 0;
-  return db.tables.insert(insert.table, rows);
+  return pipeline.tables().insert(insert.table, rows);
 }
 
 /** Resolves an INSERT's target columns and plans its source (42703, 42701, 42601 as Postgres). */
@@ -331,8 +333,9 @@ async function* evaluateOverTable(
   const env = pipeline.execEnv(params, signal);
   const keys: Uint8Array[] = [];
   const rows: Row[] = [];
+  const access = pipeline.tables();
   async function* tableRows(): AsyncGenerator<Row[]> {
-    for await (const batch of db.tables.scanWithKeys(table)) {
+    for await (const batch of access.scanWithKeys(table)) {
       for (let i = 0; i < batch.keys.length; i++) {
         keys.push(batch.keys[i]!);
         rows.push(batch.rows[i]!);
@@ -408,7 +411,7 @@ export async function runUpdate(
       puts.push({ key: keys[i]!, row: updated });
     }
   }
-  if (puts.length > 0) await db.tables.applyChanges(table, deletes, puts);
+  if (puts.length > 0) await pipeline.tables().applyChanges(table, deletes, puts);
   return puts.length;
 }
 
@@ -427,6 +430,6 @@ export async function runDelete(
   for await (const { keys, values } of evaluateOverTable(db, pipeline, table, [where], params, signal)) {
     for (let i = 0; i < keys.length; i++) if (values[i]![0] === true) deletes.push(keys[i]!);
   }
-  if (deletes.length > 0) await db.tables.applyChanges(table, deletes, []);
+  if (deletes.length > 0) await pipeline.tables().applyChanges(table, deletes, []);
   return deletes.length;
 }

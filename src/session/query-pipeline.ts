@@ -26,6 +26,7 @@ import { castFunction } from '../values/cast.ts';
 import type { Database } from '../database.ts';
 import type { SqlSession } from './session.ts';
 import { rowSource } from './row-source.ts';
+import type { TableAccess } from './table-access.ts';
 
 export class QueryPipeline {
   readonly #db: Database;
@@ -77,15 +78,26 @@ export class QueryPipeline {
     return { plan, paramTypes: bound.paramTypes };
   }
 
+  /** Stored-table reads and writes of the current statement (staged inside a transaction block). */
+  tables(): TableAccess {
+    return this.#session.tableAccess();
+  }
+
   bindScalar(expr: Expr, schema: Schema, paramTypes: readonly (SqlType | undefined)[], relationName?: string): BoundExpr {
     return bindScalar(expr, schema, this.binderContext(paramTypes), relationName);
   }
 
-  execEnv(params: readonly Value[], signal: AbortSignal, ctx: EvalContext = this.evalContext()): ExecEnv {
+  /**
+   * What compiled code runs with. `tables` is how scans read stored tables:
+   * by default as the session's transaction block sees them; dataflows that
+   * outlive the statement (materialized views, jobs, continuous queries) read
+   * committed rows only.
+   */
+  execEnv(params: readonly Value[], signal: AbortSignal, ctx: EvalContext = this.evalContext(), tables: TableAccess = this.#session.tableAccess()): ExecEnv {
     return {
       ctx,
       params,
-      source: rowSource(this.#db, this.#session.user, () => this.#session.sqlCursorList()),
+      source: rowSource(this.#db, this.#session.user, () => this.#session.sqlCursorList(), tables),
       functions,
       cast: castFunction,
       signal,
@@ -136,14 +148,14 @@ export class QueryPipeline {
   /** Compiles `plan` as `startDataflow` would, without running it, telling `state` of every state table. */
   declareState(plan: LogicalPlan, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow'>): void {
     const never = new AbortController().signal;
-    declareState(plan, this.execEnv([], never, this.evalContext()), this.#db.streamInputs, state, { stateTtlMs: this.#stateTtlMs(), ...options });
+    declareState(plan, this.execEnv([], never, this.evalContext(), this.#db.tables), this.#db.streamInputs, state, { stateTtlMs: this.#stateTtlMs(), ...options });
   }
 
   startDataflow(plan: LogicalPlan, sink: Port, options: DataflowOptions): Dataflow {
     const never = new AbortController().signal;
     let flow: Dataflow | undefined = undefined;
     const ctx: EvalContext = { ...this.evalContext(), currentWatermark: () => flow?.watermark ?? null };
-    flow = startDataflow(plan, this.execEnv([], never, ctx), this.#db.streamInputs, sink, {
+    flow = startDataflow(plan, this.execEnv([], never, ctx, this.#db.tables), this.#db.streamInputs, sink, {
       idleTimeoutMs: this.#idleTimeoutMs(),
       stateTtlMs: this.#stateTtlMs(),
       ...options,
@@ -156,7 +168,7 @@ export class QueryPipeline {
     queue.suppress = !snapshot;
     let flow: Dataflow | undefined = undefined;
     const ctx: EvalContext = { ...this.evalContext(), currentWatermark: () => flow?.watermark ?? null };
-    flow = startDataflow(plan, this.execEnv(params, signal, ctx), this.#db.streamInputs, queue, {
+    flow = startDataflow(plan, this.execEnv(params, signal, ctx, this.#db.tables), this.#db.streamInputs, queue, {
       storedReading,
       idleTimeoutMs: this.#idleTimeoutMs(),
       stateTtlMs: this.#stateTtlMs(),

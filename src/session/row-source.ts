@@ -1,5 +1,6 @@
 /**
- * Where scans get their rows: stored tables from LevelDB, system relations
+ * Where scans get their rows: stored tables from LevelDB (as the session's
+ * transaction block sees them, see table-access.ts), system relations
  * from the catalog, connector tables from their connector.
  */
 import type { Row } from '../../catalog/types.ts';
@@ -8,8 +9,9 @@ import type { ScanNode } from '../planner/logical-plan.ts';
 import type { Database } from '../database.ts';
 import { SqlError, SqlState, notSupported } from '../errors.ts';
 import { isStoredTable, type SqlCursorInfo } from '../../catalog/relation.ts';
+import type { TableAccess } from './table-access.ts';
 
-export function rowSource(db: Database, user = 'millrace', sqlCursors?: () => readonly SqlCursorInfo[]): RowSource {
+export function rowSource(db: Database, user = 'millrace', sqlCursors?: () => readonly SqlCursorInfo[], tables: TableAccess = db.tables): RowSource {
   return {
     async *scan(node: ScanNode, signal: AbortSignal): AsyncIterable<Row[]> {
       const rel = db.catalog.byId(node.relationId);
@@ -36,7 +38,7 @@ export function rowSource(db: Database, user = 'millrace', sqlCursors?: () => re
         return;
       }
       if (rel.kind === 'table' && isStoredTable(rel)) {
-        for await (const batch of db.tables.scan(rel, cols)) {
+        for await (const batch of tables.scan(rel, cols)) {
           if (signal.aborted) throw new SqlError(SqlState.QUERY_CANCELED, 'canceling statement due to user request');
           yield batch;
         }

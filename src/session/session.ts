@@ -6,6 +6,9 @@
  * Contract (src/session/api.ts): every failure is a SqlError; a failed
  * statement inside BEGIN moves the block to the failed state; cursors of
  * queries stream their rows; everything else answers with precomputed rows.
+ * Writes to stored tables inside a block are staged (transaction-state.ts,
+ * table-access.ts) and stored at COMMIT; ROLLBACK, a failed COMMIT and
+ * `close` discard them.
  */
 import type { Statement } from '../../grammar/ast.ts';
 import { parseSql, ParseError } from '../../grammar/parse.ts';
@@ -26,6 +29,7 @@ import { staticCursor } from './cursors.ts';
 import type { Database } from '../database.ts';
 import { decodeParams } from './params.ts';
 import { StatementRunner } from './statement-runner.ts';
+import { autocommitAccess, transactionAccess, type TableAccess } from './table-access.ts';
 
 /** A statement as the session keeps it between Parse and Execute. */
 export interface SessionStatement extends PreparedStatement {
@@ -45,6 +49,7 @@ export class SqlSession implements Session {
   readonly #tx = new TransactionState();
   #notices: SessionNotice[] = [];
   readonly #runner: StatementRunner;
+  readonly #autocommit: TableAccess;
 
   constructor(db: Database, startup: ReadonlyMap<string, string>, pid: number) {
     this.#db = db;
@@ -54,6 +59,7 @@ export class SqlSession implements Session {
     this.pid = pid;
     this.settings = new SessionSettings(this.user, startup);
     this.#runner = new StatementRunner(db, this);
+    this.#autocommit = autocommitAccess(db.tables);
   }
 
   notice(n: SessionNotice): void {
@@ -95,10 +101,10 @@ export class SqlSession implements Session {
   ): Promise<Cursor> {
     const s = stmt as SessionStatement;
     const ast = s.ast;
-    const endsBlock = ast.kind === 'transaction' && (ast.action === 'COMMIT' || ast.action === 'ROLLBACK');
+    const endsBlock = ast.kind === 'transaction' && (ast.action === 'COMMIT' || ast.action === 'ROLLBACK' || ast.action === 'ROLLBACK TO');
     try {
       this.#tx.checkAllowed(endsBlock);
-      if (ast.kind === 'transaction') return this.#transaction(ast);
+      if (ast.kind === 'transaction') return await this.#transaction(ast);
       const values = decodeParams(params, paramFormats, s.paramTypes, this.settings.timeZone);
       const cursor = await this.#runner.run(ast, s.text, s.paramTypes, values, signal);
       return this.#failOnError(cursor);
@@ -125,6 +131,12 @@ export class SqlSession implements Session {
     return this.#tx.status;
   }
 
+  /** How the current statement reads and writes stored tables: staged inside a block, direct outside. */
+  tableAccess(): TableAccess {
+    const writes = this.#tx.writes;
+    return writes === null ? this.#autocommit : transactionAccess(this.#db.tables, writes);
+  }
+
   reportedParameters(): ReadonlyMap<string, string> {
     return this.settings.reported();
   }
@@ -149,7 +161,9 @@ export class SqlSession implements Session {
     return out;
   }
 
+  /** The connection ended: an open block rolls back (its writes were never stored). */
   close(): void {
+    this.#tx.rollback();
     this.#runner.close();
   }
 
@@ -205,7 +219,7 @@ export class SqlSession implements Session {
     };
   }
 
-  #transaction(ast: Extract<Statement, { kind: 'transaction' }>): Cursor {
+  async #transaction(ast: Extract<Statement, { kind: 'transaction' }>): Promise<Cursor> {
     const warn = (message: string, code: string) =>
       this.notice({ severity: 'WARNING', code, message });
     switch (ast.action) {
@@ -217,18 +231,27 @@ export class SqlSession implements Session {
       case 'COMMIT': {
         const r = this.#tx.commit();
         if (r.warning) warn(r.warning, SqlState.NO_ACTIVE_SQL_TRANSACTION);
+        else this.#runner.sqlCursors.closeAtBlockEnd(r.tag === 'ROLLBACK');
+        if (r.writes !== null && !r.writes.empty) {
+          const catalog = this.#db.catalog;
+          await this.#db.tables.commitWriteSet(r.writes, (table) => catalog.byId(table.id)?.kind === 'table');
+        }
         return staticCursor(null, [], r.tag);
       }
       case 'ROLLBACK': {
         const r = this.#tx.rollback();
         if (r.warning) warn(r.warning, SqlState.NO_ACTIVE_SQL_TRANSACTION);
+        else this.#runner.sqlCursors.closeAtBlockEnd(true);
         return staticCursor(null, [], r.tag);
       }
       case 'SAVEPOINT':
+        this.#tx.savepoint(ast.savepoint ?? '');
         return staticCursor(null, [], 'SAVEPOINT');
       case 'RELEASE':
+        this.#tx.release(ast.savepoint ?? '');
         return staticCursor(null, [], 'RELEASE');
       case 'ROLLBACK TO':
+        this.#tx.rollbackTo(ast.savepoint ?? '');
         return staticCursor(null, [], 'ROLLBACK');
     }
   }

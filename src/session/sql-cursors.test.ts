@@ -27,4 +27,18 @@ describe('SQL cursor registry', () => {
     expect(() => registry.declare('d', second)).toThrow(expect.objectContaining({ code: '42P03' }));
     expect(await second.next(5)).toEqual([]);
   });
+
+  it('closes at the end of a block only the cursors declared in it without WITH HOLD', async () => {
+    const registry = new CursorRegistry();
+    const inBlock = staticCursor(columns, [[1]], 'SELECT 1');
+    registry.declare('in_block', inBlock, false, '', true);
+    registry.declare('held', staticCursor(columns, [[2]], 'SELECT 1'), true, '', true);
+    registry.declare('outside', staticCursor(columns, [[3]], 'SELECT 1'), false, '', false);
+    registry.closeAtBlockEnd(false);
+    expect(registry.list().map((c) => c.name)).toEqual(['held', 'outside']);
+    expect(await inBlock.next(5)).toEqual([]);
+    registry.declare('held_again', staticCursor(columns, [[4]], 'SELECT 1'), true, '', true);
+    registry.closeAtBlockEnd(true);
+    expect(registry.list().map((c) => c.name)).toEqual(['held', 'outside']);
+  });
 });

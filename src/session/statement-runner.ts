@@ -157,12 +157,12 @@ export class StatementRunner {
       case 'declare-cursor': {
         if (ast.subscribe !== undefined) {
           const sub = runSubscribe(this.pipeline, ast.subscribe, paramTypes, params, new AbortController().signal);
-          this.#cursors.declare(ast.name, streamCursor(columnsOf(sub.schema), sub.batches[Symbol.asyncIterator]()), ast.hold, script);
+          this.#cursors.declare(ast.name, streamCursor(columnsOf(sub.schema), sub.batches[Symbol.asyncIterator]()), ast.hold, script, this.#session.transactionStatus() !== 'I');
           return staticCursor(null, [], 'DECLARE CURSOR');
         }
         const { plan } = this.pipeline.plan(ast.query, paramTypes);
         const batches = this.pipeline.run(plan, params, new AbortController().signal)[Symbol.asyncIterator]();
-        this.#cursors.declare(ast.name, streamCursor(columnsOf(plan.schema), batches), ast.hold, script);
+        this.#cursors.declare(ast.name, streamCursor(columnsOf(plan.schema), batches), ast.hold, script, this.#session.transactionStatus() !== 'I');
         return staticCursor(null, [], 'DECLARE CURSOR');
       }
       case 'fetch': {

@@ -1,19 +1,43 @@
 /**
- * Transaction block state of a session, as ReadyForQuery reports it.
+ * Transaction block state of a session, as ReadyForQuery reports it, and the
+ * block's uncommitted writes.
  *
- * millrace applies every statement when it completes (autocommit); BEGIN /
- * COMMIT / ROLLBACK are accepted so that drivers which wrap statements in
- * transactions work, and the state machine below follows Postgres: an error
- * inside a block fails the block (E) until COMMIT or ROLLBACK ends it.
+ * Follows PostgreSQL: outside a block every statement commits by itself
+ * (status I). BEGIN opens a block (T) with an empty WriteSet; writes to
+ * stored tables are staged there and become visible to other sessions,
+ * materialized views and subscriptions only at COMMIT. An error inside a
+ * block fails it (E): statements are refused with 25P02 until COMMIT (which
+ * then rolls back), ROLLBACK, or ROLLBACK TO a savepoint taken before the
+ * error. ROLLBACK, or the end of the session, discards the WriteSet.
+ *
+ * Savepoints: a stack of (name, WriteSet mark). ROLLBACK TO name undoes the
+ * writes after the most recent savepoint of that name and keeps it; RELEASE
+ * name drops it and every later one, keeping their writes.
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { TransactionStatus } from './api.ts';
+import { WriteSet } from '../storage/write-set.ts';
+
+/** PostgreSQL's invalid_savepoint_specification. */
+const INVALID_SAVEPOINT_SPECIFICATION = '3B001';
+
+interface Savepoint {
+  readonly name: string;
+  readonly mark: number;
+}
 
 export class TransactionState {
   #status: TransactionStatus = 'I';
+  #writes: WriteSet | null = null;
+  readonly #savepoints: Savepoint[] = [];
 
   get status(): TransactionStatus {
     return this.#status;
+  }
+
+  /** The open block's writes; null outside a block. */
+  get writes(): WriteSet | null {
+    return this.#writes;
   }
 
   /** Throws 25P02 when the block has failed and `action` is not one that ends it. */
@@ -30,25 +54,73 @@ export class TransactionState {
   begin(): string | undefined {
     if (this.#status !== 'I') return 'there is already a transaction in progress';
     this.#status = 'T';
+    this.#writes = new WriteSet();
     return undefined;
   }
 
-  /** Ends the block; returns the tag Postgres gives (COMMIT of a failed block is ROLLBACK) and a warning outside a block. */
-  commit(): { tag: string; warning?: string } {
-    if (this.#status === 'I') return { tag: 'COMMIT', warning: 'there is no transaction in progress' };
+  /**
+   * Ends the block. Returns the tag Postgres gives (COMMIT of a failed block
+   * is ROLLBACK), a warning outside a block, and the writes to store (null
+   * when there is nothing to commit). The block is over either way: if
+   * storing the writes fails, they are lost, as a failed COMMIT rolls back.
+   */
+  commit(): { tag: string; warning?: string; writes: WriteSet | null } {
+    if (this.#status === 'I') return { tag: 'COMMIT', warning: 'there is no transaction in progress', writes: null };
     const failed = this.#status === 'E';
-    this.#status = 'I';
-    return { tag: failed ? 'ROLLBACK' : 'COMMIT' };
+    const writes = this.#writes;
+    this.#end();
+    return failed ? { tag: 'ROLLBACK', writes: null } : { tag: 'COMMIT', writes };
   }
 
   rollback(): { tag: string; warning?: string } {
     if (this.#status === 'I') return { tag: 'ROLLBACK', warning: 'there is no transaction in progress' };
-    this.#status = 'I';
+    this.#end();
     return { tag: 'ROLLBACK' };
   }
 
   /** An error happened while running a statement. */
   fail(): void {
     if (this.#status === 'T') this.#status = 'E';
+  }
+
+  /** SAVEPOINT name. */
+  savepoint(name: string): void {
+    this.#requireBlock('SAVEPOINT');
+    this.#savepoints.push({ name, mark: this.#writes!.mark() });
+  }
+
+  /** ROLLBACK TO [SAVEPOINT] name: undoes the writes since, and clears a failure. */
+  rollbackTo(name: string): void {
+    this.#requireBlock('ROLLBACK TO SAVEPOINT');
+    const i = this.#find(name);
+    const sp = this.#savepoints[i]!;
+    this.#savepoints.length = i + 1;
+    this.#writes!.rollbackTo(sp.mark);
+    this.#status = 'T';
+  }
+
+  /** RELEASE [SAVEPOINT] name. */
+  release(name: string): void {
+    this.#requireBlock('RELEASE SAVEPOINT');
+    const i = this.#find(name);
+    this.#writes!.release(this.#savepoints[i]!.mark);
+    this.#savepoints.length = i;
+  }
+
+  #find(name: string): number {
+    for (let i = this.#savepoints.length - 1; i >= 0; i--) if (this.#savepoints[i]!.name === name) return i;
+    throw new SqlError(INVALID_SAVEPOINT_SPECIFICATION, `savepoint "${name}" does not exist`);
+  }
+
+  #requireBlock(what: string): void {
+    if (this.#status === 'I') {
+      throw new SqlError(SqlState.NO_ACTIVE_SQL_TRANSACTION, `${what} can only be used in transaction blocks`);
+    }
+  }
+
+  #end(): void {
+    this.#status = 'I';
+    this.#writes = null;
+    this.#savepoints.length = 0;
   }
 }

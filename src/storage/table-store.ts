@@ -55,6 +55,20 @@
  *   nothing it held is kept for it.
  * - DROP TABLE clears the rows, the head and the log.
  *
+ * Transactions (write sets, src/storage/write-set.ts):
+ * - `stageInsert` / `stageChanges` record a transaction block's writes in its
+ *   WriteSet instead of storing them; `scanIn` / `scanWithKeysIn` read the
+ *   table as the block sees it (committed rows with its own writes applied).
+ * - `commitWriteSet` stores the net effect of the block as ONE atomic,
+ *   fsynced batch over every table it wrote: each table takes one position
+ *   and publishes one chunk (+I / -U +U / -D against the rows committed at
+ *   that moment), so readers see the block whole or not at all. Discarding a
+ *   WriteSet is a rollback: nothing was stored. Row ids a rolled-back block
+ *   allocated are not reused.
+ * - Write conflicts: first committer wins. A block whose staged row was
+ *   changed by another commit after the block first wrote it fails at
+ *   COMMIT with 40001 and stores nothing.
+ *
  * Log entry value: u8 0 (all +I) or 1 (kinds follow), varint row count, the
  * row count kind bytes when flagged (dataflow/chunk.ts RowKind), then per row a
  * varint byte length and the row-codec bytes of the physical columns.
@@ -70,6 +84,7 @@ import { InternalError, SqlError, SqlState, assert } from '../errors.ts';
 import { KeyPrefix, objectIdOf, objectKey, objectPrefix, prefixRange, type KeyRange } from './key-space.ts';
 import type { Store, WriteOp } from './store.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
+import { compareKeys, type StagedRow, type WriteSet } from './write-set.ts';
 
 /** Receives a table's committed changes (physical rows with kinds), synchronously, in commit order. */
 export interface TableChangeListener {
@@ -133,6 +148,12 @@ export interface KeyedBatch {
   readonly rows: Row[];
 }
 
+/** The keys a checkpointed sink write touches and the rows they held before it (undefined: none). */
+export interface CheckpointPreImages {
+  readonly keys: readonly Uint8Array[];
+  readonly rows: readonly (Row | undefined)[];
+}
+
 /** Per-definition facts computed once: physical types, key columns, NOT NULL columns. */
 interface Layout {
   readonly types: readonly SqlType[];
@@ -143,6 +164,18 @@ interface Layout {
   readonly range: KeyRange;
   readonly decodeAll: (bytes: Uint8Array) => Row;
 }
+
+/** One table's share of a commit: its storage operations and its change (null: nobody wants it). */
+interface CommitPart {
+  readonly table: TableDefinition;
+  readonly layout: Layout;
+  readonly ops: readonly WriteOp[];
+  readonly rows: Row[] | null;
+  readonly kinds: number[] | null;
+}
+
+/** A write conflict found at COMMIT (PostgreSQL's serialization_failure). */
+const SERIALIZATION_FAILURE = '40001';
 
 const ROW_ID_KEY_LENGTH = 5 + 1 + 8;
 const LOG_KEY_LENGTH = 5 + 8;
@@ -407,28 +440,52 @@ export class TableStore {
    * change, or null when nobody wants it (no listener, no durable reader).
    */
   async #commit(table: TableDefinition, layout: Layout, ops: WriteOp[], rows: Row[] | null, kinds: number[] | null, extra?: readonly WriteOp[]): Promise<void> {
-    const tableId = table.id;
-    const head = await this.#head(tableId);
-    const position = head.position + 1;
-    let chunk: Chunk | null = null;
-    if (rows !== null) {
-      let allInserts = true;
-      if (kinds !== null) for (const k of kinds) if (k !== RowKind.INSERT) allInserts = false;
-      chunk = { rows, kinds: allInserts || kinds === null ? null : Uint8Array.from(kinds) };
+    await this.#commitMany([{ table, layout, ops, rows, kinds }], extra);
+  }
+
+  /**
+   * Commits the writes of several tables as one durable batch: each table
+   * takes its next position (its head, and its log entry when logged, go in
+   * the same batch); after the batch is durable every table publishes its
+   * chunk. The caller holds the write queue of every table in `parts`.
+   */
+  async #commitMany(parts: readonly CommitPart[], extra?: readonly WriteOp[]): Promise<void> {
+    const heads = await Promise.all(parts.map((p) => this.#head(p.table.id)));
+    const all: WriteOp[] = [];
+    const done: { head: ChangeHead; position: number; floor: number; logged: boolean; chunk: Chunk | null }[] = [];
+    parts.forEach((part, i) => {
+      const { table, layout, rows, kinds } = part;
+      const head = heads[i]!;
+      const position = head.position + 1;
+      let chunk: Chunk | null = null;
+      if (rows !== null) {
+        let allInserts = true;
+        if (kinds !== null) for (const k of kinds) if (k !== RowKind.INSERT) allInserts = false;
+        chunk = { rows, kinds: allInserts || kinds === null ? null : Uint8Array.from(kinds) };
+      }
+      const logged = chunk !== null && this.isLogged(table.id);
+      const floor = logged ? head.floor : position;
+      for (const op of part.ops) all.push(op);
+      if (logged) all.push({ type: 'put', key: logKey(table.id, position), value: encodeChange(chunk!, layout.types) });
+      all.push({ type: 'put', key: objectPrefix(KeyPrefix.CHANGELOG, table.id), value: headValue(position, floor) });
+      done.push({ head, position, floor, logged, chunk });
+    });
+    if (extra !== undefined) for (const op of extra) all.push(op);
+    await this.#store.write(all);
+    parts.forEach((part, i) => {
+      const tableId = part.table.id;
+      const { head, position, floor, logged } = done[i]!;
+      head.position = position;
+      if (logged) head.logEnd = position;
+      if (floor !== head.floor) {
+        head.floor = floor;
+        if (head.logEnd > (this.#truncatedTo.get(tableId) ?? 0)) this.#scheduleTruncation(tableId);
+      }
+    });
+    for (let i = 0; i < parts.length; i++) {
+      const chunk = done[i]!.chunk;
+      if (chunk !== null && chunk.rows.length > 0) this.#publish(parts[i]!.table.id, chunk, done[i]!.position);
     }
-    const logged = chunk !== null && this.isLogged(tableId);
-    const floor = logged ? head.floor : position;
-    if (logged) ops.push({ type: 'put', key: logKey(tableId, position), value: encodeChange(chunk!, layout.types) });
-    ops.push({ type: 'put', key: objectPrefix(KeyPrefix.CHANGELOG, tableId), value: headValue(position, floor) });
-    if (extra !== undefined) for (const op of extra) ops.push(op);
-    await this.#store.write(ops);
-    head.position = position;
-    if (logged) head.logEnd = position;
-    if (floor !== head.floor) {
-      head.floor = floor;
-      if (head.logEnd > (this.#truncatedTo.get(tableId) ?? 0)) this.#scheduleTruncation(tableId);
-    }
-    if (chunk !== null && chunk.rows.length > 0) this.#publish(tableId, chunk, position);
   }
 
   /** Whether a write must compute its change: someone listens or reads durably. */
@@ -715,19 +772,65 @@ export class TableStore {
   }
 
   /**
-   * A job's exactly-once sink: upserts `upserts` (rows of a keyed table replace
-   * the row of their key; an unkeyed table gets them appended), deletes the
-   * rows under the primary keys of `deletes`, and writes `extra` (the job's
-   * checkpoint) in the same atomic batch; then publishes the change.
+   * A job's exactly-once sink: deletes the rows under `deleteKeys` (storage
+   * keys, the undo of an earlier checkpoint's output) and under the primary
+   * keys of `deletes`, upserts `upserts` (rows of a keyed table replace the
+   * row of their key; an unkeyed table gets them appended), and writes
+   * `extra` (the job's checkpoint) in the same atomic batch; then publishes
+   * the change. When `extra` is a function it is called, inside the
+   * serialised write, with every key the batch writes and the row each held
+   * before it (the sink's undo), and returns the operations to add.
    */
-  async writeWithCheckpoint(table: TableDefinition, changes: { readonly upserts: readonly Row[]; readonly deletes: readonly Row[] }, extra: readonly WriteOp[]): Promise<void> {
+  async writeWithCheckpoint(
+    table: TableDefinition,
+    changes: { readonly upserts: readonly Row[]; readonly deletes: readonly Row[]; readonly deleteKeys?: readonly Uint8Array[] },
+    extra: readonly WriteOp[] | ((before: CheckpointPreImages) => readonly WriteOp[]),
+  ): Promise<void> {
     const layout = this.#layout(table);
     for (const row of changes.upserts) checkRow(table, layout, row);
     const keyed = layout.keyIndexes.length > 0;
     assert(keyed || changes.deletes.length === 0, `deletes by key on ${table.name}, which has no primary key`);
-    const deletes = changes.deletes.map((r) => primaryKeyOf(table.id, layout, r));
-    const upserts = changes.upserts.map((row) => ({ row }));
-    return this.#serialised(table.id, () => this.#applyChanges(table, layout, { deletes, upserts }, extra));
+    for (const key of changes.deleteKeys ?? []) assertOwnKey(table.id, key);
+    const deletes = [...(changes.deleteKeys ?? []), ...changes.deletes.map((r) => primaryKeyOf(table.id, layout, r))];
+    if (typeof extra !== 'function') {
+      const upserts = changes.upserts.map((row) => ({ row }));
+      return this.#serialised(table.id, () => this.#applyChanges(table, layout, { deletes, upserts }, extra));
+    }
+    const build = extra as (before: CheckpointPreImages) => readonly WriteOp[];
+    return this.#serialised(table.id, async () => {
+      const { upserts, before } = await this.#checkpointPreImages(table, layout, deletes, changes.upserts);
+      await this.#applyChanges(table, layout, { deletes, upserts }, build(before));
+    });
+  }
+
+  /**
+   * For `writeWithCheckpoint`: the upserts with their storage keys (row ids
+   * allocated here for an unkeyed table) and what every written key holds now.
+   */
+  async #checkpointPreImages(
+    table: TableDefinition,
+    layout: Layout,
+    deletes: readonly Uint8Array[],
+    rows: readonly Row[],
+  ): Promise<{ upserts: { key?: Uint8Array; row: Row }[]; before: CheckpointPreImages }> {
+    const keys: Uint8Array[] = [...deletes];
+    const upserts: { key?: Uint8Array; row: Row }[] = new Array(rows.length);
+    if (layout.keyIndexes.length > 0) {
+      for (let i = 0; i < rows.length; i++) {
+        upserts[i] = { row: rows[i]! };
+        keys.push(primaryKeyOf(table.id, layout, rows[i]!));
+      }
+      return { upserts, before: { keys, rows: await this.#currentRows(layout, keys) } };
+    }
+    const stored = await this.#currentRows(layout, keys);
+    let next = rows.length > 0 ? await this.#allocateRowIds(table.id, rows.length) : 0;
+    for (let i = 0; i < rows.length; i++) {
+      const key = rowIdKey(table.id, next++);
+      upserts[i] = { key, row: rows[i]! };
+      keys.push(key);
+      stored.push(undefined);
+    }
+    return { upserts, before: { keys, rows: stored } };
   }
 
   /** Deletes the rows stored under the primary keys of `rows` (a keyed table; an upsert sink's -D). */
@@ -736,6 +839,212 @@ export class TableStore {
     assert(layout.keyIndexes.length > 0, `deleteByKey on ${table.name}, which has no primary key`);
     const keys = rows.map((r) => primaryKeyOf(table.id, layout, r));
     return this.#serialised(table.id, () => this.#applyChanges(table, layout, { deletes: keys, upserts: [] }));
+  }
+
+  /**
+   * Stages INSERT rows in a transaction's write set (nothing is stored until
+   * `commitWriteSet`): on a keyed table a row replaces the committed or
+   * staged row of its key; an unkeyed table gets fresh row ids. Returns the
+   * number of rows.
+   */
+  async stageInsert(ws: WriteSet, table: TableDefinition, rows: readonly Row[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const layout = this.#layout(table);
+    for (const row of rows) checkRow(table, layout, row);
+    const keys: Uint8Array[] = new Array<Uint8Array>(rows.length);
+    if (layout.keyIndexes.length > 0) {
+      for (let i = 0; i < rows.length; i++) keys[i] = primaryKeyOf(table.id, layout, rows[i]!);
+    } else {
+      const first = await this.#allocateRowIds(table.id, rows.length);
+      for (let i = 0; i < rows.length; i++) keys[i] = rowIdKey(table.id, first + i);
+    }
+    const writes: { key: Uint8Array; row: Row | null }[] = rows.map((row, i) => ({ key: keys[i]!, row }));
+    await this.#stage(ws, table, writes, layout.keyIndexes.length > 0);
+    return rows.length;
+  }
+
+  /** Stages UPDATE / DELETE changes (as `applyChanges` applies them) in a transaction's write set. */
+  async stageChanges(ws: WriteSet, table: TableDefinition, changes: TableChanges): Promise<void> {
+    const layout = this.#layout(table);
+    for (const u of changes.upserts) checkRow(table, layout, u.row);
+    const writes: { key: Uint8Array; row: Row | null }[] = [];
+    for (const key of changes.deletes) {
+      assertOwnKey(table.id, key);
+      writes.push({ key, row: null });
+    }
+    const keyed = layout.keyIndexes.length > 0;
+    const fresh = keyed ? 0 : changes.upserts.reduce((n, u) => (u.key === undefined ? n + 1 : n), 0);
+    let next = fresh > 0 ? await this.#allocateRowIds(table.id, fresh) : 0;
+    for (const u of changes.upserts) {
+      if (u.key !== undefined) assertOwnKey(table.id, u.key);
+      if (keyed) {
+        const key = primaryKeyOf(table.id, layout, u.row);
+        if (u.key !== undefined && !bytesEqual(u.key, key)) writes.push({ key: u.key, row: null });
+        writes.push({ key, row: u.row });
+      } else {
+        writes.push({ key: u.key ?? rowIdKey(table.id, next++), row: u.row });
+      }
+    }
+    await this.#stage(ws, table, writes, true);
+  }
+
+  /** Records `writes` in order; reads the stored value of keys the block touches for the first time (`lookup`). */
+  async #stage(ws: WriteSet, table: TableDefinition, writes: readonly { key: Uint8Array; row: Row | null }[], lookup: boolean): Promise<void> {
+    const ids = writes.map((w) => hexOf(w.key));
+    const unseen: number[] = [];
+    if (lookup) ids.forEach((id, i) => {
+      if (ws.get(table.id, id) === undefined) unseen.push(i);
+    });
+    const stored = unseen.length > 0 ? await this.#store.getMany(unseen.map((i) => writes[i]!.key)) : [];
+    const before = new Map<number, Uint8Array | null>();
+    unseen.forEach((w, j) => before.set(w, stored[j] ?? null));
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i]!;
+      ws.stage(table, ids[i]!, w.key, w.row, before.get(i) ?? null);
+    }
+  }
+
+  /** Like `scan`, as the transaction of `ws` sees the table: the committed rows with its staged writes applied. */
+  async *scanIn(ws: WriteSet, table: TableDefinition, columns?: readonly number[]): AsyncGenerator<Row[]> {
+    const staged = ws.table(table.id);
+    if (staged === undefined || staged.rows.size === 0) {
+      yield* this.scan(table, columns);
+      return;
+    }
+    const layout = this.#layout(table);
+    const decode = columns === undefined ? layout.decodeAll : rowDecoder(layout.types, columns);
+    const narrow = columns === undefined
+      ? (row: Row): Row => row
+      : (row: Row): Row => {
+          const out: Row = new Array(columns.length);
+          for (let i = 0; i < columns.length; i++) out[i] = row[columns[i]!] ?? null;
+          return out;
+        };
+    for await (const batch of this.#merged(layout, ws.sortedRows(staged), decode, narrow)) yield batch.rows;
+  }
+
+  /** Like `scanWithKeys`, as the transaction of `ws` sees the table. */
+  async *scanWithKeysIn(ws: WriteSet, table: TableDefinition): AsyncGenerator<KeyedBatch> {
+    const staged = ws.table(table.id);
+    if (staged === undefined || staged.rows.size === 0) {
+      yield* this.scanWithKeys(table);
+      return;
+    }
+    const layout = this.#layout(table);
+    yield* this.#merged(layout, ws.sortedRows(staged), layout.decodeAll, (row) => row);
+  }
+
+  /** The committed entries of a table merged, in key order, with staged rows (sorted by key) that replace or delete them. */
+  async *#merged(layout: Layout, staged: readonly StagedRow[], decode: (bytes: Uint8Array) => Row, fromStaged: (row: Row) => Row): AsyncGenerator<KeyedBatch> {
+    let s = 0;
+    for await (const batch of this.#store.entries(layout.range)) {
+      const keys: Uint8Array[] = [];
+      const rows: Row[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i]!;
+        let c = -1;
+        while (s < staged.length && (c = compareKeys(staged[s]!.key, e.key)) < 0) {
+          const st = staged[s++]!;
+          if (st.row !== null) {
+            keys.push(st.key);
+            rows.push(fromStaged(st.row));
+          }
+        }
+        if (s < staged.length && c === 0) {
+          const st = staged[s++]!;
+          if (st.row !== null) {
+            keys.push(st.key);
+            rows.push(fromStaged(st.row));
+          }
+          continue;
+        }
+        keys.push(e.key);
+        rows.push(decode(e.value));
+      }
+      if (rows.length > 0) yield { keys, rows };
+    }
+    const keys: Uint8Array[] = [];
+    const rows: Row[] = [];
+    for (; s < staged.length; s++) {
+      const st = staged[s]!;
+      if (st.row === null) continue;
+      keys.push(st.key);
+      rows.push(fromStaged(st.row));
+      if (rows.length === 1024) {
+        yield { keys: keys.splice(0), rows: rows.splice(0) };
+      }
+    }
+    if (rows.length > 0) yield { keys, rows };
+  }
+
+  /**
+   * Commits a transaction's write set: the staged rows of every table for
+   * which `live` holds (tables dropped meanwhile are skipped) go into one
+   * atomic, fsynced batch, each table taking one position and publishing one
+   * chunk (its net change) after the batch is durable. Runs while the write
+   * queues of all those tables are held (taken in table id order).
+   *
+   * First committer wins: when a staged key no longer holds the value it held
+   * when the block first wrote it (another session committed to the row in
+   * between), nothing is written and this rejects with 40001.
+   */
+  async commitWriteSet(ws: WriteSet, live: (table: TableDefinition) => boolean): Promise<void> {
+    const tables = [...ws.tables()].filter((t) => t.rows.size > 0 && live(t.table)).sort((a, b) => a.table.id - b.table.id);
+    if (tables.length === 0) return;
+    let run = async (): Promise<void> => {
+      const parts: CommitPart[] = [];
+      for (const staged of tables) {
+        const part = await this.#commitPart(staged.table, ws.sortedRows(staged));
+        if (part !== null) parts.push(part);
+      }
+      if (parts.length > 0) await this.#commitMany(parts);
+    };
+    for (let i = tables.length - 1; i >= 0; i--) {
+      const inner = run;
+      const id = tables[i]!.table.id;
+      run = () => this.#serialised(id, inner);
+    }
+    await run();
+  }
+
+  /** A table's operations and net change for a commit, after checking for write conflicts; null when nothing changes. */
+  async #commitPart(table: TableDefinition, staged: readonly StagedRow[]): Promise<CommitPart | null> {
+    const layout = this.#layout(table);
+    const stored = await this.#store.getMany(staged.map((s) => s.key));
+    const wants = this.#wantsChanges(table.id);
+    const ops: WriteOp[] = [];
+    const rows: Row[] = [];
+    const kinds: number[] = [];
+    for (let i = 0; i < staged.length; i++) {
+      const s = staged[i]!;
+      const now = stored[i] ?? null;
+      if (!sameValue(now, s.before)) {
+        throw new SqlError(SERIALIZATION_FAILURE, 'could not serialize access due to concurrent update', {
+          detail: `Another transaction committed a change to a row of table "${table.name}" that this transaction also wrote.`,
+          hint: 'The transaction was rolled back; run it again.',
+        });
+      }
+      if (s.row === null) {
+        if (now === null) continue;
+        ops.push({ type: 'del', key: s.key });
+        if (wants) {
+          rows.push(layout.decodeAll(now));
+          kinds.push(RowKind.DELETE);
+        }
+        continue;
+      }
+      ops.push({ type: 'put', key: s.key, value: encodeRow(s.row, layout.types) });
+      if (!wants) continue;
+      if (now === null) {
+        rows.push(s.row);
+        kinds.push(RowKind.INSERT);
+      } else {
+        rows.push(layout.decodeAll(now), s.row);
+        kinds.push(RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER);
+      }
+    }
+    if (ops.length === 0) return null;
+    return { table, layout, ops, rows: wants ? rows : null, kinds: wants ? kinds : null };
   }
 
   /** Deletes every row of a table and its change head and log (DROP TABLE). */
@@ -948,6 +1257,11 @@ function assertOwnKey(tableId: number, key: Uint8Array): void {
 
 function hexOf(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+}
+
+function sameValue(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return bytesEqual(a, b);
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -28,6 +28,18 @@ import { padChar, parseValue } from './text-parse.ts';
 
 export interface CastContext {
   readonly timeZone: string;
+  /**
+   * Catalog look-ups for casting REGCLASS / REGTYPE / REGPROC to text (the
+   * EvalContext passes its own). Without it those casts print the oid.
+   */
+  readonly catalog?: OidNames;
+}
+
+/** The look-ups a cast of an OID alias type to text needs (a subset of the session's CatalogLookup). */
+export interface OidNames {
+  relationById(oid: number): { readonly name: string } | undefined;
+  typeNameByOid(oid: number, typmod: number): string | undefined;
+  functionNameByOid(oid: number): string | undefined;
 }
 
 export type CastFn = (v: Value, ctx: CastContext) => Value;
@@ -275,6 +287,9 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | undefined {
       return fitString(to);
     }
     if (from.kind === 'BOOLEAN') return composeString(to, (v) => (v ? 'true' : 'false'));
+    if (from.kind === 'REGCLASS' || from.kind === 'REGTYPE' || from.kind === 'REGPROC') {
+      return composeString(to, (v, ctx) => oidAliasText(v as number, from.kind, ctx));
+    }
     return composeString(to, (v, ctx) => formatValue(v, from, ctx));
   }
   if (isCharacter(from)) {
@@ -367,4 +382,27 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | undefined {
     case 'PG_CHAR':
       return undefined;
   }
+}
+
+/**
+ * A REGCLASS / REGTYPE / REGPROC value as text, as the type's output function
+ * prints it: the object's name (a relation's quoted where needed), `-` for 0,
+ * the oid when no object has it (or no catalog is at hand).
+ */
+function oidAliasText(oid: number, kind: 'REGCLASS' | 'REGTYPE' | 'REGPROC', ctx: CastContext): string {
+  if (oid === 0) return '-';
+  const catalog = ctx.catalog;
+  if (catalog === undefined) return String(oid);
+  let name: string | undefined;
+  if (kind === 'REGCLASS') {
+    const rel = catalog.relationById(oid);
+    name = rel === undefined ? undefined : quoteRelationName(rel.name);
+  } else if (kind === 'REGTYPE') name = catalog.typeNameByOid(oid, -1);
+  else name = catalog.functionNameByOid(oid);
+  return name ?? String(oid);
+}
+
+/** A relation name as regclass prints it: bare when it is a plain lower-case identifier, else double-quoted. */
+function quoteRelationName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }

@@ -82,7 +82,36 @@ public final class JdbcClient {
         rs.next();
         System.out.println("after_error=" + rs.getString(1));
       }
+      transactions(conn);
     }
+  }
+
+  /** setAutoCommit(false): a savepoint rolled back to, a rollback, then a commit; prints the ids seen after each. */
+  private static void transactions(Connection conn) throws SQLException {
+    conn.setAutoCommit(false);
+    try (Statement st = conn.createStatement()) {
+      st.executeUpdate("DELETE FROM jdbc_items WHERE id > 2");
+      java.sql.Savepoint sp = conn.setSavepoint("before_update");
+      st.executeUpdate("UPDATE jdbc_items SET id = id + 100");
+      conn.rollback(sp);
+      System.out.println("tx_inside=" + ids(st));
+      conn.rollback();
+      System.out.println("tx_rolled_back=" + ids(st).split(",").length);
+      st.executeUpdate("DELETE FROM jdbc_items WHERE id > 1");
+      conn.commit();
+    }
+    conn.setAutoCommit(true);
+    try (Statement st = conn.createStatement()) {
+      System.out.println("tx_committed=" + ids(st));
+    }
+  }
+
+  private static String ids(Statement st) throws SQLException {
+    StringBuilder sb = new StringBuilder();
+    try (ResultSet rs = st.executeQuery("SELECT id FROM jdbc_items ORDER BY id")) {
+      while (rs.next()) sb.append(sb.length() == 0 ? "" : ",").append(rs.getInt(1));
+    }
+    return sb.toString();
   }
 
   /**

@@ -78,5 +78,9 @@ describe.skipIf(missing !== null)('pgjdbc', () => {
     expect(out.get('rsmd_table'), r.stdout).toBe('jdbc_items::name');
     expect(out.get('error'), r.stdout).toBe('42P01');
     expect(out.get('after_error'), r.stdout).toBe('item1');
+    // setAutoCommit(false): rollback to a savepoint, rollback, commit.
+    expect(out.get('tx_inside'), r.stdout).toBe('1,2');
+    expect(out.get('tx_rolled_back'), r.stdout).toBe('8');
+    expect(out.get('tx_committed'), r.stdout).toBe('1');
   }, 180_000);
 });

@@ -49,6 +49,14 @@ describe.skipIf(missing !== null)('psycopg2', () => {
     expect(out['after_error']).toBe('apple');
   });
 
+  it('rolls back a transaction after an error and commits with `with conn:`', async () => {
+    const r = await runCommand(PYTHON, ['tests/clients/psycopg2_client.py', String(server.port), server.host]);
+    expect(r.code, describeResult(r)).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+    // Inside: its own writes; outside: nothing yet; after the error and rollback: the committed row.
+    expect(out['tx']).toEqual([[10, 20], [1], '42P01', [1], [1, 3]]);
+  });
+
   it('round-trips every value kind as parameters and results, with PostgreSQL type codes', async () => {
     const r = await runCommand(PYTHON, ['tests/clients/psycopg2_client.py', String(server.port), server.host]);
     expect(r.code, describeResult(r)).toBe(0);

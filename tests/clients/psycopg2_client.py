@@ -77,7 +77,34 @@ def main():
     kinds_back = cur.fetchall()
     kinds_types = [[type(v).__name__ for v in row] for row in kinds_back]
     kinds_description = [[d.name, d.type_code, d.internal_size, d.precision, d.scale] for d in cur.description]
+    # Without autocommit psycopg2 opens a transaction before the first statement; an error then
+    # rollback() (what SQLAlchemy does) discards everything the transaction wrote.
+    cur.execute("DROP TABLE IF EXISTS py_tx")
+    cur.execute("CREATE TABLE py_tx (n INT)")
+    cur.execute("INSERT INTO py_tx VALUES (1)")
+    tx = psycopg2.connect(host=host, port=port, dbname="millrace", user="tester", connect_timeout=10)
+    tcur = tx.cursor()
+    tcur.execute("INSERT INTO py_tx VALUES (2)")
+    tcur.execute("UPDATE py_tx SET n = n * 10")
+    tcur.execute("SELECT n FROM py_tx ORDER BY n")
+    tx_inside = [r[0] for r in tcur.fetchall()]
+    cur.execute("SELECT n FROM py_tx ORDER BY n")
+    tx_outside = [r[0] for r in cur.fetchall()]
+    tx_error = None
+    try:
+        tcur.execute("SELECT * FROM no_such_table")
+    except psycopg2.Error as err:
+        tx_error = err.pgcode
+    tx.rollback()
+    tcur.execute("SELECT n FROM py_tx ORDER BY n")
+    tx_after_rollback = [r[0] for r in tcur.fetchall()]
+    with tx:
+        tcur.execute("INSERT INTO py_tx VALUES (3)")
+    cur.execute("SELECT n FROM py_tx ORDER BY n")
+    tx_after_commit = [r[0] for r in cur.fetchall()]
+    tx.close()
     print(json.dumps({
+        "tx": [tx_inside, tx_outside, tx_error, tx_after_rollback, tx_after_commit],
         "server_version": conn.server_version,
         "rows": rows,
         "count": count,
