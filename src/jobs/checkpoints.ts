@@ -6,7 +6,13 @@
  *   watermark, written in the same atomic batch as the state it describes,
  *   so the record on disk always matches the state on disk. The record
  *   carries a checksum of its own bytes: a damaged record is reported and
- *   never used (the dataflow then starts over from its inputs).
+ *   never used.
+ * - The record before it (n-1) is kept under "checkpoint-previous", and
+ *   checkpoint n's batch holds the undo of its state writes
+ *   (checkpoint-undo.ts) and of its sink's output ("sink-undo", written by
+ *   the sink). When record n is damaged the dataflow applies the undo and
+ *   resumes from n-1 (durable-dataflow.ts); only when n-1 is unusable too does
+ *   it start over from its inputs.
  * - Savepoints are copies a user asks for (see savepoints.ts).
  * - `CheckpointHistory` keeps the recent attempts of every dataflow in
  *   memory for SHOW CHECKPOINTS.
@@ -78,6 +84,20 @@ export function decodeCheckpoint(bytes: Uint8Array, what: string): CheckpointRec
     return { position, watermark: s.watermark ?? -Infinity };
   });
   return { id: parsed.id, time: parsed.time, sources };
+}
+
+/** The record of the checkpoint before the last one (kept to fall back to). */
+export function previousCheckpointKey(owner: number): Uint8Array {
+  return jobKey(owner, 'checkpoint-previous');
+}
+
+/**
+ * What the sink of `owner` replaced in its last checkpoint (written by the
+ * sink in that checkpoint's batch). Its value starts with the uint32 BE id of
+ * that checkpoint; the rest is the sink's own.
+ */
+export function sinkUndoKey(owner: number): Uint8Array {
+  return jobKey(owner, 'sink-undo');
 }
 
 /** The last committed checkpoint of `owner`, or undefined when it has none. Throws when it is damaged. */

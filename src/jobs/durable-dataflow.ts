@@ -8,16 +8,25 @@
  *   resumes from the checkpoint's position with its watermark, so nothing
  *   the checkpoint covered is read twice and nothing after it is missed.
  * - Every `intervalMs` a checkpoint: barrier n through the graph, then in one
- *   atomic batch the state written since checkpoint n-1, the sources'
- *   positions and what the sink staged for n (`commit`). One checkpoint at a
- *   time; a tick while one is being written is skipped, as is a tick while a
- *   source cannot be rewound (a snapshot being read).
+ *   atomic batch the state written since checkpoint n-1, the undo of those
+ *   writes (checkpoint-undo.ts; n-1's undo is deleted), record n, record n-1
+ *   as the previous one, and what the sink staged for n with its own undo
+ *   (`commit`). One checkpoint at a time; a tick while one is being written
+ *   is skipped, as is a tick while a source cannot be rewound (a snapshot
+ *   being read).
+ * - A damaged record n (its checksum fails) is never used: the start applies
+ *   undo(n) to the state, makes record n-1 the current one (one batch) and
+ *   resumes from it; the sink undoes n's output in its first checkpoint after
+ *   that (`CheckpointBatch.rolledBack`). Since n-1 may be needed, a source is
+ *   told a checkpoint is durable (it may then drop what came before, e.g. a
+ *   stored table's changelog) one checkpoint late: at n's commit, of n-1's
+ *   positions. Without a usable n-1 the dataflow starts over from its inputs.
  * - When the input ends, a final checkpoint commits the rest.
  * - A checkpoint that cannot be written (I/O error, full disk) fails the
  *   dataflow with the reason; nothing is dropped silently: the state and
  *   positions on disk stay those of the last completed checkpoint.
  */
-import { InternalError } from '../errors.ts';
+import { InternalError, SqlError, SqlState } from '../errors.ts';
 import type { Store, WriteOp } from '../storage/store.ts';
 import type { Dataflow } from '../streaming/stream-runtime.ts';
 import type { SourceCheckpoint } from '../streaming/stream-sources.ts';
@@ -25,7 +34,35 @@ import type { StateProvider } from '../streaming/state-provider.ts';
 import type { StateCodec } from '../state/state-codec.ts';
 import { DurableState, RecordingStateProvider, clearState } from '../state/durable-state.ts';
 import type { StateMemoryBudget } from '../state/memory-budget.ts';
-import { checkpointOp, readCheckpoint, jobKey, type CheckpointHistory, type CheckpointRecord, type CheckpointStats } from './checkpoints.ts';
+import { decodeCheckpoint, encodeCheckpoint, jobKey, previousCheckpointKey, sinkUndoKey, type CheckpointHistory, type CheckpointRecord, type CheckpointStats } from './checkpoints.ts';
+import { readUndo, rollbackOps, undoOps, undoRange, type WrittenState } from './checkpoint-undo.ts';
+
+/** What a spec's `commit` receives: the checkpoint's operations, plus what its sink must know. */
+export interface CheckpointBatch extends Array<WriteOp> {
+  /** The dataflow's state owner (the sink keeps its undo under `sinkUndoKey(owner)`). */
+  readonly owner: number;
+  /**
+   * The stored sink undo of a checkpoint that was rolled back (its record was
+   * damaged; the dataflow resumed from the one before): the sink undoes that
+   * output in this batch. Undefined otherwise.
+   */
+  readonly rolledBack: Uint8Array | undefined;
+}
+
+export function isCheckpointBatch(ops: WriteOp[]): ops is CheckpointBatch {
+  return 'owner' in ops && 'rolledBack' in ops;
+}
+
+/** The checkpoint a start resumes from, and what is on disk around it. */
+interface Restored {
+  readonly record: CheckpointRecord;
+  /** The record's stored bytes (the next checkpoint keeps them as the previous one). */
+  readonly bytes: Uint8Array;
+  /** Undo entries on disk (of `record`'s checkpoint), deleted by the next checkpoint. */
+  readonly undoKeys: Uint8Array[];
+  /** A rolled-back checkpoint's sink undo, still to apply. */
+  readonly rolledBack: Uint8Array | undefined;
+}
 
 export interface DurableDataflowSpec {
   /** State owner id (see src/state/durable-state.ts). */
@@ -44,7 +81,7 @@ export interface DurableDataflowSpec {
   /** Compiles and starts the dataflow over `state`, its sources resuming from `from` when given. */
   launch(state: StateProvider, from: readonly SourceCheckpoint[] | undefined): Dataflow;
   /** Writes checkpoint `id`'s operations and what the sink staged for it in one atomic batch (default: the ops alone). */
-  commit?(id: number, ops: WriteOp[]): Promise<void>;
+  commit?(id: number, ops: CheckpointBatch): Promise<void>;
 }
 
 export class DurableDataflow {
@@ -52,17 +89,33 @@ export class DurableDataflow {
   readonly #state: DurableState;
   readonly flow: Dataflow;
   #lastId: number;
+  /** The last committed record's bytes and sources (the next checkpoint's previous one). */
+  #lastBytes: Uint8Array | undefined;
+  #lastSources: readonly SourceCheckpoint[] | undefined;
+  /** Undo entries on disk: the last checkpoint's, deleted by the next one. */
+  #undoKeys: Uint8Array[];
+  /** The state writes of the last checkpoint (the old values of the next one's rewrites). */
+  #written: WrittenState;
+  #rolledBack: Uint8Array | undefined;
   #running: Promise<CheckpointStats | undefined> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Why the last checkpoint could not be written; undefined while they succeed. */
+  #writeError: string | undefined;
   /** Whether the dataflow started from a checkpoint (false: from its inputs' beginning). */
   readonly restored: boolean;
 
-  private constructor(spec: DurableDataflowSpec, state: DurableState, last: CheckpointRecord | undefined) {
+  private constructor(spec: DurableDataflowSpec, state: DurableState, last: Restored | undefined) {
     this.#spec = spec;
     this.#state = state;
-    this.#lastId = last?.id ?? 0;
+    this.#lastId = last?.record.id ?? 0;
+    this.#lastBytes = last?.bytes;
+    this.#lastSources = last?.record.sources;
+    this.#undoKeys = last?.undoKeys ?? [];
+    this.#written = new Map();
+    this.#rolledBack = last?.rolledBack;
+    this.#writeError = undefined;
     this.restored = last !== undefined;
-    this.flow = spec.launch(state, last?.sources);
+    this.flow = spec.launch(state, last?.record.sources);
     spec.registry?.add(this);
     if (spec.intervalMs > 0) {
       this.#timer = setInterval(() => void this.checkpoint('checkpoint').catch(() => undefined), spec.intervalMs);
@@ -85,23 +138,26 @@ export class DurableDataflow {
   static async start(spec: DurableDataflowSpec, mode: 'resume' | 'fresh' = 'resume'): Promise<DurableDataflow> {
     const recording = new RecordingStateProvider();
     spec.declareState(recording);
-    let last: CheckpointRecord | undefined;
-    if (mode === 'resume') {
-      try {
-        last = await readCheckpoint(spec.store, spec.owner, spec.name);
-      } catch (err) {
-        process.stderr.write(`millrace: ${(err as Error).message}; ${spec.name} starts over from its inputs\n`);
-      }
-    }
+    const last = mode === 'resume' ? await restore(spec) : undefined;
     if (last === undefined) await DurableDataflow.forget(spec.store, spec.owner);
     const state = await DurableState.load(spec.store, spec.owner, recording.tables as ReadonlyMap<string, StateCodec<unknown>>, spec.budget);
     return new DurableDataflow(spec, state, last);
   }
 
-  /** Deletes the state and checkpoint of `owner`. */
+  /** Deletes the state and checkpoints of `owner` (the records first: what remains is never taken for a checkpoint). */
   static async forget(store: Store, owner: number): Promise<void> {
-    await store.write([{ type: 'del', key: jobKey(owner, 'checkpoint') }]);
+    await store.write([
+      { type: 'del', key: jobKey(owner, 'checkpoint') },
+      { type: 'del', key: previousCheckpointKey(owner) },
+      { type: 'del', key: sinkUndoKey(owner) },
+    ]);
+    await store.clear(undoRange(owner));
     await clearState(store, owner);
+  }
+
+  /** Why the last checkpoint could not be written (undefined: it could). */
+  get checkpointFailure(): string | undefined {
+    return this.#writeError;
   }
 
   /** The id of the last completed checkpoint (0: none). */
@@ -140,24 +196,42 @@ export class DurableDataflow {
     const ops = this.#state.takeCheckpoint();
     const entries = ops.length;
     const record: CheckpointRecord = { id, time: triggered.getTime(), sources };
-    ops.push(checkpointOp(spec.owner, record));
+    const recordBytes = encodeCheckpoint(record);
+    let undo: WriteOp[] = [];
+    let written: WrittenState = new Map();
     let bytes = 0;
-    for (const op of ops) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
-    const base = { dataflow: spec.name, id, kind, triggered, bytes, entries };
+    const base = (): Omit<CheckpointStats, 'status' | 'durationMs' | 'error'> => ({ dataflow: spec.name, id, kind, triggered, bytes, entries });
     try {
-      if (spec.commit !== undefined) await spec.commit(id, ops);
-      else await spec.store.write(ops);
+      ({ ops: undo, written } = await undoOps(spec.store, spec.owner, id, ops, this.#written));
+      for (const key of this.#undoKeys) ops.push({ type: 'del', key });
+      for (const op of undo) ops.push(op);
+      ops.push({ type: 'put', key: jobKey(spec.owner, 'checkpoint'), value: recordBytes });
+      const previous = previousCheckpointKey(spec.owner);
+      ops.push(this.#lastBytes === undefined ? { type: 'del', key: previous } : { type: 'put', key: previous, value: this.#lastBytes });
+      for (const op of ops) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
+      const batch: CheckpointBatch = Object.assign(ops, { owner: spec.owner, rolledBack: this.#rolledBack });
+      if (spec.commit !== undefined) await spec.commit(id, batch);
+      else await spec.store.write(batch);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      spec.history.add({ ...base, status: 'FAILED', durationMs: Date.now() - triggered.getTime(), error: why });
+      this.#writeError = why;
+      spec.history.add({ ...base(), status: 'FAILED', durationMs: Date.now() - triggered.getTime(), error: why });
       this.flow.fail(new InternalError(`checkpoint ${id} of ${spec.name} could not be written: ${why}`));
       throw err;
     }
+    const released = this.#lastSources;
     this.#lastId = id;
+    this.#lastBytes = recordBytes;
+    this.#lastSources = sources;
+    this.#undoKeys = undo.map((op) => op.key);
+    this.#written = written;
+    this.#rolledBack = undefined;
+    this.#writeError = undefined;
     this.#state.committed();
-    this.flow.checkpointCommitted(sources);
+    // One checkpoint late: a fall-back to this checkpoint's predecessor needs what came after its positions.
+    if (released !== undefined) this.flow.checkpointCommitted(released);
     await afterCommit?.(record);
-    const stats: CheckpointStats = { ...base, status: 'COMPLETED', durationMs: Date.now() - triggered.getTime(), error: null };
+    const stats: CheckpointStats = { ...base(), status: 'COMPLETED', durationMs: Date.now() - triggered.getTime(), error: null };
     spec.history.add(stats);
     return stats;
   }
@@ -174,4 +248,55 @@ export class DurableDataflow {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/**
+ * Reads the checkpoint to resume from. Record n readable: it. Damaged: the
+ * undo of n is applied and record n-1 made current in one batch, then n-1
+ * (undefined, a fresh start, when n-1 is missing or damaged too or the undo
+ * does not belong to n).
+ */
+async function restore(spec: DurableDataflowSpec): Promise<Restored | undefined> {
+  const { store, owner, name } = spec;
+  const bytes = await store.get(jobKey(owner, 'checkpoint'));
+  if (bytes === undefined) return undefined;
+  const sinkUndo = await store.get(sinkUndoKey(owner));
+  let damaged: SqlError;
+  try {
+    const record = decodeCheckpoint(bytes, name);
+    const undoKeys: Uint8Array[] = [];
+    for await (const batch of store.keys(undoRange(owner))) for (const key of batch) undoKeys.push(key.slice());
+    return { record, bytes, undoKeys, rolledBack: pendingSinkUndo(sinkUndo, record.id) };
+  } catch (err) {
+    if (!(err instanceof SqlError) || err.code !== SqlState.DATA_CORRUPTED) throw err;
+    damaged = err;
+  }
+  const startOver = (why: string): undefined => {
+    process.stderr.write(`millrace: ${damaged.message}; ${why}: ${name} starts over from its inputs\n`);
+    return undefined;
+  };
+  const previousBytes = await store.get(previousCheckpointKey(owner));
+  if (previousBytes === undefined) return startOver('there is no checkpoint before it');
+  let previous: CheckpointRecord;
+  try {
+    previous = decodeCheckpoint(previousBytes, name);
+  } catch (err) {
+    return startOver(`the one before is not usable either (${(err as Error).message})`);
+  }
+  const undo = await readUndo(store, owner);
+  const stray = undo.find((e) => e.checkpoint !== previous.id + 1);
+  if (stray !== undefined) return startOver(`its undo entries belong to checkpoint ${stray.checkpoint}, not ${previous.id + 1}`);
+  const ops = rollbackOps(undo);
+  ops.push({ type: 'put', key: jobKey(owner, 'checkpoint'), value: previousBytes });
+  ops.push({ type: 'del', key: previousCheckpointKey(owner) });
+  await store.write(ops);
+  process.stderr.write(`millrace: ${damaged.message}; ${name} resumes from checkpoint ${previous.id}, the one before (${undo.length} state entries rolled back)\n`);
+  return { record: previous, bytes: previousBytes, undoKeys: [], rolledBack: pendingSinkUndo(sinkUndo, previous.id) };
+}
+
+/** The stored sink undo when it belongs to a checkpoint after `restoredId` (one that was rolled back). */
+function pendingSinkUndo(bytes: Uint8Array | undefined, restoredId: number): Uint8Array | undefined {
+  if (bytes === undefined || bytes.length < 4) return undefined;
+  const id = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
+  return id > restoredId ? bytes : undefined;
 }

@@ -13,6 +13,15 @@
  *   positions); a crash before that batch loses the staged rows together
  *   with the state that produced them, and the sources replay them. Rows
  *   therefore appear in the table at checkpoints.
+ * - The same batch stores the sink's undo ("sink-undo": each key it wrote and
+ *   the row that key held before, or none). When checkpoint n's record turns
+ *   out damaged and the job resumes from n-1, the first checkpoint after
+ *   that puts those rows back (and deletes n's appended rows) in its own
+ *   batch, together with the output replayed since n-1: no row is lost or
+ *   written twice. Value: uint32 BE checkpoint id, uint32 BE entry count, then
+ *   per entry u8 (0: delete the key, 1: restore a row), uint32 BE key length,
+ *   the storage key, and for 1 a uint32 BE length and the row-codec bytes of
+ *   the physical columns.
  * - Append-only output is inserted; an updating output needs a table with a
  *   primary key (+I / +U upsert the row of their key, -D deletes it, -U is
  *   skipped, as Flink's upsert sinks do).
@@ -25,14 +34,15 @@ import type { TableDefinition } from '../../catalog/relation.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { Port } from '../streaming/dataflow.ts';
 import { kindAt } from '../streaming/changelog.ts';
-import type { TableStore } from '../storage/table-store.ts';
+import type { CheckpointPreImages, TableStore } from '../storage/table-store.ts';
 import type { Store, WriteOp } from '../storage/store.ts';
 import { KeyPrefix, objectIdOf, objectPrefix, objectSuffix } from '../storage/key-space.ts';
 import { encodeKey } from '../values/key-codec.ts';
+import { decodeRow, encodeRow } from '../values/row-codec.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import { JOB_OWNER_BASE } from '../state/durable-state.ts';
-import { DurableDataflow } from './durable-dataflow.ts';
-import { jobKey } from './checkpoints.ts';
+import { DurableDataflow, isCheckpointBatch } from './durable-dataflow.ts';
+import { jobKey, sinkUndoKey } from './checkpoints.ts';
 import type { SavepointInfo, Savepoints } from './savepoints.ts';
 
 export interface JobInfo {
@@ -88,6 +98,8 @@ export class TableSink implements Port {
   readonly #convert: (row: Row) => Row;
   readonly #keyColumns: readonly number[];
   readonly #keyTypes: readonly SqlType[];
+  /** Types of the physical columns (the rows of the sink undo). */
+  readonly #types: readonly SqlType[];
   #open: Staged = { byKey: new Map(), appended: [] };
   readonly #staged = new Map<number, Staged>();
   rowsWritten = 0;
@@ -99,6 +111,7 @@ export class TableSink implements Port {
     const physical = table.columns.filter((c) => c.kind === 'physical');
     this.#keyColumns = table.primaryKey.map((k) => physical.findIndex((c) => c.name === k));
     this.#keyTypes = this.#keyColumns.map((c) => physical[c]!.type);
+    this.#types = physical.map((c) => c.type);
   }
 
   chunk(c: Chunk): void {
@@ -128,15 +141,97 @@ export class TableSink implements Port {
     this.#open = { byKey: new Map(), appended: [] };
   }
 
-  /** Writes what was staged for checkpoint `id` together with the checkpoint's `ops`, atomically. */
+  /**
+   * Writes what was staged for checkpoint `id` together with the checkpoint's
+   * `ops` and the sink's undo, atomically; first undoes the output of a
+   * rolled-back checkpoint when the batch carries one (see the file comment).
+   */
   async commit(id: number, ops: WriteOp[]): Promise<void> {
     const staged = this.#staged.get(id) ?? { byKey: new Map(), appended: [] };
     const upserts: Row[] = [...staged.appended];
     const deletes: Row[] = [];
     for (const { row, deleted } of staged.byKey.values()) (deleted ? deletes : upserts).push(row);
-    await this.#tables.writeWithCheckpoint(this.#table, { upserts, deletes }, ops);
+    const written = upserts.length;
+    if (!isCheckpointBatch(ops)) {
+      await this.#tables.writeWithCheckpoint(this.#table, { upserts, deletes }, ops);
+    } else {
+      const deleteKeys: Uint8Array[] = [];
+      /** Rows the table held before the rolled-back checkpoint, by storage key (latin1). */
+      const restored = new Map<string, Row | undefined>();
+      if (ops.rolledBack !== undefined) {
+        for (const e of this.#decodeUndo(ops.rolledBack)) {
+          const key = latin1(e.key);
+          restored.set(key, e.row);
+          // Output staged for the same key replaces what the undo would put back.
+          if (this.#keyColumns.length > 0 && staged.byKey.has(latin1(e.key.subarray(5)))) continue;
+          if (e.row === undefined) deleteKeys.push(e.key);
+          else upserts.push(e.row);
+        }
+      }
+      const owner = ops.owner;
+      await this.#tables.writeWithCheckpoint(this.#table, { upserts, deletes, deleteKeys }, (before) => {
+        ops.push({ type: 'put', key: sinkUndoKey(owner), value: this.#encodeUndo(id, before, restored) });
+        return ops;
+      });
+    }
     this.#staged.delete(id);
-    this.rowsWritten += upserts.length;
+    this.rowsWritten += written;
+  }
+
+  /** The sink undo of checkpoint `id`: what each written key held, or, for a key a rolled-back checkpoint wrote, held before that. */
+  #encodeUndo(id: number, before: CheckpointPreImages, restored: ReadonlyMap<string, Row | undefined>): Uint8Array {
+    const n = before.keys.length;
+    const rows = new Array<Uint8Array | undefined>(n);
+    let size = 8;
+    for (let i = 0; i < n; i++) {
+      const key = before.keys[i]!;
+      const name = restored.size > 0 ? latin1(key) : undefined;
+      const row = name !== undefined && restored.has(name) ? restored.get(name) : before.rows[i];
+      const bytes = row === undefined ? undefined : encodeRow(row, this.#types);
+      rows[i] = bytes;
+      size += 1 + 4 + key.length + (bytes === undefined ? 0 : 4 + bytes.length);
+    }
+    const out = new Uint8Array(size);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, id);
+    view.setUint32(4, n);
+    let at = 8;
+    for (let i = 0; i < n; i++) {
+      const key = before.keys[i]!;
+      const bytes = rows[i];
+      out[at++] = bytes === undefined ? 0 : 1;
+      view.setUint32(at, key.length);
+      out.set(key, at + 4);
+      at += 4 + key.length;
+      if (bytes !== undefined) {
+        view.setUint32(at, bytes.length);
+        out.set(bytes, at + 4);
+        at += 4 + bytes.length;
+      }
+    }
+    return out;
+  }
+
+  #decodeUndo(bytes: Uint8Array): { key: Uint8Array; row: Row | undefined }[] {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const n = view.getUint32(4);
+    const out: { key: Uint8Array; row: Row | undefined }[] = [];
+    let at = 8;
+    for (let i = 0; i < n; i++) {
+      const flag = bytes[at++];
+      const keyLength = view.getUint32(at);
+      const key = bytes.slice(at + 4, at + 4 + keyLength);
+      at += 4 + keyLength;
+      let row: Row | undefined;
+      if (flag === 1) {
+        const rowLength = view.getUint32(at);
+        row = decodeRow(bytes.subarray(at + 4, at + 4 + rowLength), this.#types);
+        at += 4 + rowLength;
+      }
+      out.push({ key, row });
+    }
+    if (at !== bytes.length) throw new SqlError(SqlState.DATA_CORRUPTED, `the sink undo of table "${this.#table.name}" is damaged`);
+    return out;
   }
 
   /** Backpressure is not needed: output waits for at most one checkpoint interval. */
@@ -147,6 +242,10 @@ export class TableSink implements Port {
   #keyOf(row: Row): string {
     return Buffer.from(encodeKey(this.#keyColumns.map((c) => row[c] ?? null), this.#keyTypes)).toString('latin1');
   }
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 interface Job {

@@ -74,7 +74,17 @@ async function maintain(db: Database, pipeline: QueryPipeline, plan: LogicalPlan
 
 const READING = { storedReading: 'changelog', emptyInputRow: true } as const;
 
-/** `maintain` for a view over rewindable inputs: state in LevelDB, checkpoints, resume at start. */
+/** Restarts of a failed view wait 1 s, doubling up to a minute (as jobs). */
+const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * `maintain` for a view over rewindable inputs: state in LevelDB,
+ * checkpoints, resume at start. When its dataflow fails later (a checkpoint
+ * that cannot be written, an expression error), SHOW JOBS shows it FAILED
+ * with the reason and it is restarted from its last checkpoint after a
+ * back-off; reads meanwhile answer the last good contents after a failed
+ * checkpoint, else report the failure (see materialized-view.ts).
+ */
 async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: LogicalPlan, create: () => Promise<MaterializedViewDefinition>, mode: 'resume' | 'fresh'): Promise<MaterializedView> {
   const types = plan.schema.map((c) => c.type);
   // Compile once before anything is created: a plan without an incremental form fails here (0A000).
@@ -96,7 +106,9 @@ async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: Logi
           pipeline.declareState(plan, provider, READING);
         },
         launch: (state, from) => {
-          view = new MaterializedView(types, state.table('result', materializedEntryCodec));
+          const table = state.table('result', materializedEntryCodec);
+          if (view === undefined) view = new MaterializedView(types, table);
+          else view.rebuildInto(table);
           return pipeline.startDataflow(plan, view, {
             ...READING,
             state,
@@ -109,27 +121,119 @@ async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: Logi
       how,
     );
   const settled = (d: DurableDataflow): Promise<unknown> => Promise.race([d.flow.ready, d.flow.done.catch(() => undefined)]);
-  let durable = await start(mode);
-  await settled(durable);
-  if (durable.flow.status === 'failed' && durable.restored) {
-    // The checkpoint could not be resumed (an input's changelog no longer reaches back to it): start over.
-    const why = durable.flow.error instanceof Error ? durable.flow.error.message : String(durable.flow.error);
-    process.stderr.write(`millrace: materialized view "${def.name}" could not resume from its checkpoint (${why}); rebuilding it from its inputs\n`);
-    durable = await start('fresh');
+  /** Starts and waits until the view covers its inputs (or failed); a checkpoint its inputs cannot resume from is given up for a rebuild. */
+  const launch = async (how: 'resume' | 'fresh', first: boolean): Promise<DurableDataflow> => {
+    let durable = await start(how);
     await settled(durable);
-  }
-  const flow = durable.flow;
+    if (durable.flow.status === 'failed' && durable.restored) {
+      // The checkpoint could not be resumed (an input's changelog no longer reaches back to it): start over.
+      const why = durable.flow.error instanceof Error ? durable.flow.error.message : String(durable.flow.error);
+      process.stderr.write(`millrace: materialized view "${def.name}" could not resume from its checkpoint (${why}); rebuilding it from its inputs\n`);
+      durable.stop();
+      if (first) view = undefined;
+      durable = await start('fresh');
+      await settled(durable);
+    }
+    return durable;
+  };
+  let current = await launch(mode, true);
   const running = view!;
-  running.attach(def, flow, () => durable.stop());
+  let dropped = false;
+  let restarts = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let held: number[] = [];
+  running.attach(def, current.flow, () => {
+    dropped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    current.stop();
+    for (const table of held) db.tables.unregisterChangelogReader(table, viewDataflowName(def.id));
+  });
   db.views.set(def.id, running);
-  if (flow.status === 'failed') {
+  if (current.flow.status === 'failed') {
     running.drop();
     db.views.delete(def.id);
-    throw flow.error;
+    throw current.flow.error;
   }
+  const schedule = (): void => {
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** restarts);
+    restarts++;
+    timer = setTimeout(() => void restart(), delay);
+    timer.unref();
+  };
+  /** The running dataflow failed: keep the contents, release its state, restart later. */
+  const failed = (d: DurableDataflow): void => {
+    if (dropped || d !== current) return;
+    running.freeze();
+    running.keepServing(d.checkpointFailure !== undefined);
+    d.stop();
+    const why = d.flow.error instanceof Error ? d.flow.error.message : String(d.flow.error);
+    process.stderr.write(`millrace: materialized view "${def.name}" failed (${why}); restarting it from its last checkpoint\n`);
+    schedule();
+  };
+  const watch = (d: DurableDataflow): void => {
+    d.flow.done.then(
+      () => undefined,
+      () => failed(d),
+    );
+  };
+  const restart = async (): Promise<void> => {
+    timer = undefined;
+    if (dropped) return;
+    let d: DurableDataflow;
+    try {
+      d = await launch('resume', false);
+    } catch (err) {
+      running.abandonRebuild();
+      const why = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`millrace: materialized view "${def.name}" could not be restarted (${why})\n`);
+      if (!dropped) schedule();
+      return;
+    }
+    if (dropped) {
+      d.stop();
+      running.abandonRebuild();
+      return;
+    }
+    current = d;
+    if (d.flow.status === 'failed') {
+      running.abandonRebuild(d.flow);
+      failed(d);
+      return;
+    }
+    running.swap(d.flow);
+    watch(d);
+  };
+  watch(current);
+  const holding = await holdChangelogs(db, plan, viewDataflowName(def.id));
+  if (dropped) for (const table of holding) db.tables.unregisterChangelogReader(table, viewDataflowName(def.id));
+  else held = holding;
   // A first checkpoint right away: from now on a restart resumes instead of rebuilding.
-  if (!durable.restored) await durable.checkpoint('checkpoint').catch(() => undefined);
+  if (!current.restored) await current.checkpoint('checkpoint').catch(() => undefined);
   return running;
+}
+
+/**
+ * Keeps `reader`'s registration as a durable reader of the stored tables
+ * `plan` reads after its own subscriptions end (a failed dataflow waiting for
+ * its restart), so their changes stay logged for the restart to replay.
+ * Returns the tables held (the view's drop ends the registrations).
+ */
+async function holdChangelogs(db: Database, plan: LogicalPlan, reader: string): Promise<number[]> {
+  const held: number[] = [];
+  for (const id of relationsRead(plan)) {
+    const rel = db.catalog.byId(id);
+    if (rel === undefined || rel.kind !== 'table' || rel.options['connector'] !== undefined) continue;
+    try {
+      const from = await db.tables.currentPosition(id);
+      const sub = await db.tables.subscribe(rel, { changes: () => undefined }, { from, durableReader: reader, keepRegistration: true });
+      sub.unsubscribe();
+      held.push(id);
+    } catch {
+      // A write not logged slipped in (the dataflow already failed): its restart will rebuild instead.
+    }
+  }
+  return held;
 }
 
 export async function createMaterializedView(db: Database, pipeline: QueryPipeline, ast: CreateView, name: string, script: string): Promise<void> {

@@ -13,7 +13,9 @@
  *   checkpoint (values encoded at that moment), for the caller's atomic
  *   batch; `committed()` tells the tables that batch is durable.
  * - State is only ever written together with checkpoint metadata, so what is
- *   on disk is exactly some committed checkpoint's state.
+ *   on disk is exactly some committed checkpoint's state. The same batch keeps
+ *   the undo of those writes (src/jobs/checkpoint-undo.ts): the state of the
+ *   checkpoint before can be restored when the last record is damaged.
  */
 import { InternalError } from '../errors.ts';
 import { KeyPrefix, objectKey, objectPrefix, prefixRange } from '../storage/key-space.ts';

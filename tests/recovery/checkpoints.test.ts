@@ -1,9 +1,10 @@
 /**
  * Checkpoint faults, in process: a damaged checkpoint record is never
- * loaded (the view starts over from its inputs and still answers right); a
- * checkpoint that cannot be written fails the job with the reason in SHOW
- * JOBS and SHOW CHECKPOINTS, and the job restarts from its last checkpoint
- * once writing works again.
+ * loaded (the view resumes from the checkpoint before it, see
+ * checkpoint-fallback.test.ts, and still answers right); a checkpoint that
+ * cannot be written fails the job or view with the reason in SHOW JOBS and
+ * SHOW CHECKPOINTS, a view keeps answering its last good contents, and both
+ * restart from their last checkpoint once writing works again.
  */
 import { eventually } from '../harness/eventually.ts';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { runSql } from '../harness/session-sql.ts';
 import type { Row } from '../../catalog/types.ts';
 import { builtinConnectors } from '../../connectors/index.ts';
 import { decodeCheckpoint, encodeCheckpoint, jobKey } from '../../src/jobs/checkpoints.ts';
+import { KeyPrefix, objectIdOf } from '../../src/storage/key-space.ts';
 import { canon } from '../../src/streaming/streaming.test-helpers.ts';
 
 const dirs: string[] = [];
@@ -48,7 +50,7 @@ describe('checkpoint records', () => {
 });
 
 describe('checkpoint faults', () => {
-  it('never loads a damaged checkpoint: the view starts over from its inputs', async () => {
+  it('never loads a damaged checkpoint: the view resumes from the one before and answers right', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'millrace-cp-'));
     dirs.push(dir);
     let { db, s } = await open(dir);
@@ -128,5 +130,53 @@ describe('checkpoint faults', () => {
     await eventually(status, (j) => j[2] === 'RUNNING', 'the job to restart');
     const before = Number((await run(s, 'SELECT SUM(n) FROM totals'))[0]![0]);
     await eventually(async () => Number((await run(s, 'SELECT SUM(n) FROM totals'))[0]![0]), (n) => n > before, 'the restarted job writing');
+  }, 60_000);
+
+  it('fails a view whose checkpoint cannot be written, keeps answering its last contents, and restarts it when writing works again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'millrace-cp-'));
+    dirs.push(dir);
+    const { db, s } = await open(dir);
+    const query = 'SELECT k, COUNT(*) AS n, SUM(v) AS total FROM t GROUP BY k';
+    await run(s, 'CREATE TABLE t (k INT, v INT)');
+    await run(s, `CREATE MATERIALIZED VIEW per_k AS ${query}`);
+    // A view on the view follows per_k's changes, across its restart too.
+    await run(s, 'CREATE MATERIALIZED VIEW overall AS SELECT SUM(n) AS n, SUM(total) AS total FROM per_k');
+    await run(s, 'INSERT INTO t VALUES (1, 10), (2, 20), (1, 5)');
+    const owner = db.catalog.lookup(['per_k'])!.id;
+    const status = async (): Promise<Row> => (await run(s, 'SHOW JOBS')).find((j) => j[0] === `mv-${owner}`)!;
+    const lastId = (): number => Math.max(0, ...db.checkpoints.list().filter((c) => c.dataflow === `mv-${owner}` && c.status === 'COMPLETED').map((c) => c.id));
+    const before = lastId();
+    await eventually(async () => lastId(), (n) => n > before, 'a checkpoint of the view');
+    const contents = canon(await run(s, query));
+
+    // Only the view's checkpoints fail (as when its state no longer fits): the table keeps taking writes.
+    const write = db.store.write.bind(db.store);
+    db.store.write = (ops, durable) =>
+      ops.some((op) => op.key[0] === KeyPrefix.JOB && objectIdOf(op.key) === owner) ? Promise.reject(new Error('ENOSPC: no space left on device, write')) : write(ops, durable);
+    const failed = await eventually(status, (j) => j[2] === 'FAILED', 'the view to fail');
+    expect(String(failed[6])).toMatch(new RegExp(`checkpoint \\d+ of mv-${owner} could not be written: ENOSPC: no space left on device`));
+    expect((await run(s, 'SHOW CHECKPOINTS')).some((c) => c[0] === `mv-${owner}` && c[3] === 'FAILED' && /ENOSPC/.test(String(c[8])))).toBe(true);
+    // Meanwhile the view answers what it held, and the table's changes are kept for its restart.
+    await run(s, 'INSERT INTO t VALUES (4, 40), (1, 1)');
+    await run(s, 'DELETE FROM t WHERE k = 2');
+    expect(canon(await run(s, 'SELECT * FROM per_k'))).toEqual(contents);
+
+    db.store.write = write;
+    await eventually(status, (j) => j[2] === 'RUNNING', 'the view to restart');
+    await run(s, 'INSERT INTO t VALUES (2, 1), (3, 7)');
+    expect(canon(await run(s, 'SELECT * FROM per_k'))).toEqual(canon(await run(s, query)));
+    expect(await run(s, 'SELECT * FROM overall')).toEqual(await run(s, 'SELECT SUM(n), SUM(total) FROM per_k'));
+    // It resumed from its last checkpoint (a rebuild from its inputs would count from 1 again).
+    const history = (): { id: number; status: string }[] => db.checkpoints.list().filter((c) => c.dataflow === `mv-${owner}`);
+    const resumed = await eventually(
+      async () => {
+        const h = history();
+        const lastFailed = h.map((c) => c.status).lastIndexOf('FAILED');
+        return { failed: h[lastFailed]?.id, next: h.slice(lastFailed + 1).find((c) => c.status === 'COMPLETED')?.id };
+      },
+      (r) => r.next !== undefined,
+      'the restarted view checkpointing',
+    );
+    expect(resumed.next).toBe(resumed.failed);
   }, 60_000);
 });

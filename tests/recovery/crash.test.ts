@@ -124,15 +124,13 @@ async function write(server: RunningServer, from: number): Promise<number> {
   c.on('error', () => undefined);
   let b = from;
   try {
-    // Was the batch in flight at the crash committed? Its clicks carry its number (one statement, atomic).
-    if (b > 0) {
-      const done = await query(c, `SELECT COUNT(*) FROM clicks WHERE batch = ${b}`);
-      if (Number(done[0]![0]) > 0) {
-        // The click insert committed; what follows it in the batch is idempotent (upserts, deletes by key,
-        // updates to constants), so it is simply written again.
-        for (const sql of batchStatements(b).slice(1)) await c.query(sql);
-        b++;
-      }
+    // Was the batch in flight at the crash committed (batch 0 too)? Its clicks carry its number (one statement, atomic).
+    const done = await query(c, `SELECT COUNT(*) FROM clicks WHERE batch = ${b}`);
+    if (Number(done[0]![0]) > 0) {
+      // The click insert committed; what follows it in the batch is idempotent (upserts, deletes by key,
+      // updates to constants), so it is simply written again.
+      for (const sql of batchStatements(b).slice(1)) await c.query(sql);
+      b++;
     }
     for (; b < BATCHES; b++) {
       trace(`batch ${b}`);
