@@ -278,13 +278,17 @@ describe('LevelStateTable', () => {
     expect(other.get(k(19))).toBe(-19);
   });
 
-  it('matches a model under random operations, checkpoints, reloads and a tiny budget', async () => {
-    let seed = 42;
+  it.each([
+    ['a tiny budget', 2000, 42],
+    ['no budget', 0, 7],
+    ['a budget holding everything', 1 << 20, 99],
+  ])('matches a model under random operations, checkpoints, reloads and %s', async (_name, limit, firstSeed) => {
+    let seed = firstSeed;
     const rand = (n: number): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return seed % n;
     };
-    const budget = new StateMemoryBudget(2000);
+    const budget = new StateMemoryBudget(limit);
     let t = await load(budget);
     const model = new Map<number, StateValue>();
     let committed = new Map<number, StateValue>();
@@ -332,13 +336,98 @@ describe('LevelStateTable', () => {
   });
 });
 
+describe('LevelStateTable restored keys', () => {
+  it('merges restored and added keys in scans, and deletes and re-puts restored keys', async () => {
+    const t = await load();
+    for (let i = 0; i < 100; i += 2) t.put(k(i), i);
+    await checkpoint(t);
+    const budget = new StateMemoryBudget(1 << 20);
+    const back = await load(budget);
+    expect(budget.used).toBe(32 * 2 + 18 * 3);
+    for (let i = 1; i < 100; i += 10) back.put(k(i), -i);
+    back.delete(k(10));
+    back.delete(k(10));
+    back.delete(k(11));
+    back.delete(k(12));
+    back.put(k(12), 'again');
+    back.put(k(40), 'changed');
+    expect(back.size).toBe(50 + 10 - 2);
+    const want: [number, StateValue][] = [];
+    for (let i = 0; i < 100; i++) {
+      if (i === 10 || i === 11) continue;
+      if (i === 12) want.push([i, 'again']);
+      else if (i === 40) want.push([i, 'changed']);
+      else if (i % 2 === 0) want.push([i, i]);
+      else if (i % 10 === 1) want.push([i, -i]);
+    }
+    expect(contents(back)).toEqual(want);
+    expect([...back.scan({ gte: k(9), lt: k(22) })].map(([key]) => num(key))).toEqual([12, 14, 16, 18, 20, 21]);
+    expect(back.get(k(10))).toBeUndefined();
+    expect(back.get(k(12))).toBe('again');
+    // A restored key deleted and put again is one put; its bytes no longer count in the budget.
+    const ops = back.takeCheckpoint();
+    const byKey = new Map(ops.map((o) => [num(o.key.subarray(PREFIX.length)), o.type]));
+    expect([byKey.get(10), byKey.get(12), byKey.get(40), byKey.get(11), byKey.get(21)]).toEqual(['del', 'put', 'put', 'del', 'put']);
+    expect(ops.length).toBe(10 + 3);
+    await store.write(ops);
+    back.checkpointCommitted();
+    expect(contents(await load())).toEqual(want);
+  });
+
+  it('finds restored keys of any length, the empty key included, and orders prefixes first', async () => {
+    const keys = [[], [0], [0, 0], [1], [1, 0], [1, 0, 0], [1, 255], [2], [255, 255, 255, 255, 255]].map((b) => new Uint8Array(b));
+    const t = await load();
+    for (let i = keys.length - 1; i >= 0; i--) t.put(keys[i]!, i);
+    await checkpoint(t);
+    const back = await load();
+    expect(back.size).toBe(keys.length);
+    for (let i = 0; i < keys.length; i++) expect(back.get(keys[i]!)).toBe(i);
+    expect(back.get(new Uint8Array([1, 0, 0, 0]))).toBeUndefined();
+    expect(back.get(new Uint8Array([3]))).toBeUndefined();
+    expect([...back.scan()].map(([, v]) => v)).toEqual(keys.map((_, i) => i));
+    expect([...back.scan({ gte: new Uint8Array([1]), lt: new Uint8Array([1, 255]) })].map(([, v]) => v)).toEqual([3, 4, 5]);
+    expect([...back.scan({ gte: new Uint8Array([0, 1]), lt: new Uint8Array([2]) })].map(([, v]) => v)).toEqual([3, 4, 5, 6]);
+    back.put(new Uint8Array([1, 0, 0, 0]), 'added');
+    back.delete(new Uint8Array([]));
+    expect([...back.scan({ lt: new Uint8Array([1, 1]) })].map(([, v]) => v)).toEqual([1, 2, 3, 4, 5, 'added']);
+  });
+
+  it('evicts blocks of restored values under pressure and reads those values from LevelDB', async () => {
+    const t = await load();
+    const value = (i: number): StateValue => ({ i, pad: 'y'.repeat(200) });
+    for (let i = 0; i < 20000; i++) t.put(k(i), value(i));
+    await checkpoint(t);
+    const budget = new StateMemoryBudget(5 << 20, { deferred: true });
+    const back = await load(budget);
+    expect(back.size).toBe(20000);
+    const restoredBytes = budget.used;
+    expect(restoredBytes).toBeGreaterThan(20000 * 200);
+    // Values decoded from the restored blocks move their bytes from the block to the value.
+    expect(back.get(k(5))).toEqual(value(5));
+    expect(budget.used).toBe(restoredBytes);
+    // Dirty values are not counted; committed ones are, and trimming evicts the oldest: restored blocks first.
+    for (let i = 0; i < 20000; i += 2) back.put(k(i), { i, pad: 'z'.repeat(300) });
+    await checkpoint(back);
+    expect(budget.used).toBeGreaterThan(budget.limit);
+    budget.trim();
+    expect(budget.used).toBeLessThanOrEqual(budget.limit);
+    const sync = vi.spyOn(store, 'getSync');
+    expect(back.get(k(1))).toEqual(value(1));
+    expect(sync).toHaveBeenCalledTimes(1);
+    sync.mockRestore();
+    const all = contents(back);
+    expect(all.length).toBe(20000);
+    for (const [n, v] of all) expect(v).toEqual(n % 2 === 0 ? { i: n, pad: 'z'.repeat(300) } : value(n));
+  });
+});
+
 describe('LevelStateTable loading and prefetch', () => {
   it('reads only keys once the budget is full, and serves the rest from LevelDB', async () => {
     const t = await load();
     for (let i = 0; i < 3000; i++) t.put(k(i), i % 2 === 0 ? 'even'.repeat(10) : [i, 'odd']);
     await checkpoint(t);
     const budget = new StateMemoryBudget(4000);
-    const keysSpy = vi.spyOn(store, 'keys');
+    const keysSpy = vi.spyOn(store, 'bulkKeys');
     const back = await load(budget);
     expect(keysSpy).toHaveBeenCalledTimes(1);
     keysSpy.mockRestore();
@@ -348,7 +437,7 @@ describe('LevelStateTable loading and prefetch', () => {
     expect(budget.evictions).toBe(0);
     expect(contents(back)).toEqual(contents(t));
     // A budget that holds everything never reads keys separately.
-    const keysSpy2 = vi.spyOn(store, 'keys');
+    const keysSpy2 = vi.spyOn(store, 'bulkKeys');
     await load(new StateMemoryBudget(1 << 30));
     expect(keysSpy2).not.toHaveBeenCalled();
     keysSpy2.mockRestore();
@@ -396,7 +485,8 @@ describe('LevelStateTable range prefetch and currency', () => {
     await checkpoint(t);
     const budget = new StateMemoryBudget(600); // INT values: 2 bytes below 64, 3 bytes above
     const back = await load(budget);
-    expect(budget.count).toBe(64 + Math.floor((600 - 128) / 3));
+    // The first 64 values and as many 3-byte ones as fit, kept as restored bytes.
+    expect(budget.used).toBe(128 + 3 * Math.floor((600 - 128) / 3));
     await back.prefetchRange({ gte: k(500), lt: k(550) });
     const sync = vi.spyOn(store, 'getSync');
     expect([...back.scan({ gte: k(500), lt: k(550) })].map(([, v]) => v)).toEqual(Array.from({ length: 50 }, (_, j) => 500 + j));

@@ -6,8 +6,8 @@
  *   is stored at `prefix ++ k`, its value as `codec.encode(value)`.
  * - `load` restores what the last committed checkpoint wrote: every key goes
  *   into the in-memory index (so `size`, `get` of an absent key and `scan`
- *   never touch LevelDB); values are decoded and cached while the shared
- *   budget has room.
+ *   never touch LevelDB); the values' bytes are kept, undecoded, while the
+ *   shared budget has room.
  * - get/put/delete/scan are synchronous. A cached value is served from
  *   memory; an evicted one is read with `Store.getSync`, decoded and cached
  *   again. Only clean values (their latest version durable in LevelDB) are
@@ -23,25 +23,34 @@
  * - If a checkpoint batch fails, the table no longer knows what is durable:
  *   the caller discards it and loads it again (restore from the last commit).
  *
- * State kept per key: one entry object (LevelDB key, cached value or
- * nothing, dirty flag, newest uncommitted checkpoint, LRU links owned by
- * the budget), in a MemoryStateTable used as the key index (hash for point
- * access, sorted order built at the first scan).
+ * State kept (DESIGN-level-state.md, "Restore"):
+ * - the restored keys, packed: one byte buffer in key order, an offset array
+ *   and a hash over them (`RestoredKeys`); no object per key;
+ * - the restored values' bytes in blocks of about 1 MB (`ValueBlock`), each
+ *   one node of the budget; a block's bytes of key i are current while key i
+ *   has no entry object;
+ * - one entry object (cached value or nothing, dirty flag, newest
+ *   uncommitted checkpoint, LRU links owned by the budget) per restored key
+ *   touched since the load (in a sparse array by index), and per key added
+ *   since (in a MemoryStateTable: hash for point access, sorted order built
+ *   at the first scan). A restored key stays a restored key when deleted (its
+ *   entry flagged) and put again.
  */
 import { InternalError } from '../errors.ts';
 import { prefixRange } from '../storage/key-space.ts';
 import type { Store, WriteOp } from '../storage/store.ts';
 import { concatKeys, MemoryStateTable, type KeyRange, type StateTable } from '../streaming/state-table.ts';
+import { compareKeys } from '../values/key-codec.ts';
 import { CacheNode, type StateMemoryBudget } from './memory-budget.ts';
 import type { StateCodec } from './state-codec.ts';
 
 class StateEntry<V> extends CacheNode {
-  /** `prefix ++ key`: the LevelDB key. */
-  readonly storeKey: Uint8Array;
-  /** The value; undefined while evicted (only ever when clean) or not decoded yet. */
+  /** `prefix ++ key` (the LevelDB key) for an added key; null for a restored key (built when needed). */
+  readonly storeKey: Uint8Array | null;
+  /** Position among the restored keys; -1 for a key added since the load. */
+  readonly restored: number;
+  /** The value; undefined while evicted (only ever when clean) or deleted. */
   value: V | undefined;
-  /** The committed bytes of a value loaded but not decoded yet (decoded at the first read). */
-  encoded: Uint8Array | undefined;
   /** Written since the last takeCheckpoint (and listed in the table's dirty list). */
   dirty: boolean;
   /** Deleted from the table; its del operation is (or was) in a dirty list. */
@@ -51,11 +60,11 @@ class StateEntry<V> extends CacheNode {
   /** Encoded size of the value that checkpoint wrote. */
   pendingSize: number;
 
-  constructor(storeKey: Uint8Array, value: V | undefined) {
+  constructor(storeKey: Uint8Array | null, restored: number, value: V | undefined) {
     super();
     this.storeKey = storeKey;
+    this.restored = restored;
     this.value = value;
-    this.encoded = undefined;
     this.dirty = false;
     this.deleted = false;
     this.pendingSeq = 0;
@@ -64,7 +73,180 @@ class StateEntry<V> extends CacheNode {
 
   evict(): void {
     this.value = undefined;
-    this.encoded = undefined;
+  }
+}
+
+/** FNV-1a over bytes [from, to) of `b`, folded to 30 bits, never 0. */
+function hashRange(b: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return ((h ^ (h >>> 30)) & 0x3fffffff) | 1;
+}
+
+/**
+ * The keys `load` found, in key order, packed: key i is
+ * `bytes[offsets[i], offsets[i + 1])` with hash `hashes[i]`. Point lookups go
+ * through an open-addressing table (linear probing, at most half full) of
+ * key indexes. Immutable: keys added later live in the table's
+ * MemoryStateTable.
+ */
+class RestoredKeys {
+  readonly bytes: Uint8Array;
+  readonly offsets: Uint32Array;
+  readonly hashes: Int32Array;
+  readonly count: number;
+  /** Key index + 1 per table position; 0 when empty. */
+  readonly #slots: Int32Array;
+
+  constructor(bytes: Uint8Array, offsets: Uint32Array, hashes: Int32Array, count: number) {
+    this.bytes = bytes;
+    this.offsets = offsets;
+    this.hashes = hashes;
+    this.count = count;
+    let capacity = 16;
+    while (capacity < count * 2) capacity *= 2;
+    const slots = new Int32Array(capacity);
+    const mask = capacity - 1;
+    for (let i = 0; i < count; i++) {
+      let p = hashes[i]! & mask;
+      while (slots[p] !== 0) p = (p + 1) & mask;
+      slots[p] = i + 1;
+    }
+    this.#slots = slots;
+  }
+
+  /** The index of `key`, or -1. */
+  find(key: Uint8Array): number {
+    const h = hashRange(key, 0, key.length);
+    const slots = this.#slots;
+    const hashes = this.hashes;
+    const mask = slots.length - 1;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const s = slots[p]!;
+      if (s === 0) return -1;
+      if (hashes[s - 1] === h && this.#equals(s - 1, key)) return s - 1;
+    }
+  }
+
+  /** Key i (a view of the packed bytes). */
+  key(i: number): Uint8Array {
+    return this.bytes.subarray(this.offsets[i]!, this.offsets[i + 1]!);
+  }
+
+  /** The first index whose key is >= `key` (`count` when none). */
+  lowerBound(key: Uint8Array): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#compare(mid, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #equals(i: number, key: Uint8Array): boolean {
+    const b = this.bytes;
+    const from = this.offsets[i]!;
+    const n = this.offsets[i + 1]! - from;
+    if (n !== key.length) return false;
+    for (let j = 0; j < n; j++) if (b[from + j] !== key[j]) return false;
+    return true;
+  }
+
+  #compare(i: number, key: Uint8Array): number {
+    const b = this.bytes;
+    const from = this.offsets[i]!;
+    const len = this.offsets[i + 1]! - from;
+    const n = len < key.length ? len : key.length;
+    for (let j = 0; j < n; j++) {
+      const x = b[from + j]!;
+      const y = key[j]!;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return len - key.length;
+  }
+}
+
+/** Appends keys (without a common prefix) into one growing buffer, hashing them on the way, as RestoredKeys wants them. */
+class KeyPacker {
+  bytes = new Uint8Array(1 << 12);
+  offsets = new Uint32Array(256);
+  hashes = new Int32Array(256);
+  count = 0;
+
+  /** Appends `key` without its first `skip` bytes. */
+  push(key: Uint8Array, skip: number): void {
+    const count = this.count;
+    if (count + 2 > this.offsets.length) {
+      const offsets = new Uint32Array(this.offsets.length * 2);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+      const hashes = new Int32Array(this.hashes.length * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+    }
+    let at = this.offsets[count]!;
+    const end = at + key.length - skip;
+    if (end > this.bytes.length) {
+      let size = this.bytes.length * 2;
+      while (size < end) size *= 2;
+      if (size > 0xffffffff) throw new InternalError('state table: more than 4 GB of keys');
+      const grown = new Uint8Array(size);
+      grown.set(this.bytes.subarray(0, at));
+      this.bytes = grown;
+    }
+    const b = this.bytes;
+    // hashRange, fused with the copy.
+    let h = 0x811c9dc5;
+    for (let j = skip; j < key.length; j++) {
+      const x = key[j]!;
+      b[at++] = x;
+      h = Math.imul(h ^ x, 0x01000193);
+    }
+    this.hashes[count] = ((h ^ (h >>> 30)) & 0x3fffffff) | 1;
+    this.offsets[count + 1] = at;
+    this.count = count + 1;
+  }
+
+  finish(): RestoredKeys {
+    return new RestoredKeys(this.bytes.subarray(0, this.offsets[this.count]!), this.offsets, this.hashes, this.count);
+  }
+}
+
+/** Bytes per block of restored values (a larger value gets a block of its own); blocks start small and double. */
+const VALUE_BLOCK_BYTES = 1 << 20;
+const FIRST_BLOCK_BYTES = 4096;
+
+/**
+ * The encoded values of restored keys [first, end), packed in key order;
+ * one budget node whose size is the bytes of the values not handed out yet.
+ */
+class ValueBlock extends CacheNode {
+  readonly first: number;
+  end: number;
+  /** null once evicted. */
+  bytes: Uint8Array | null;
+  used: number;
+
+  constructor(first: number, capacity: number) {
+    super();
+    this.first = first;
+    this.end = first;
+    this.bytes = new Uint8Array(capacity);
+    this.used = 0;
+  }
+
+  /** Makes room for at least `bytes` (doubling, up to VALUE_BLOCK_BYTES when that is enough). */
+  grow(bytes: number): void {
+    const old = this.bytes!;
+    const grown = new Uint8Array(Math.max(bytes, Math.min(VALUE_BLOCK_BYTES, old.length * 2)));
+    grown.set(old.subarray(0, this.used));
+    this.bytes = grown;
+  }
+
+  evict(): void {
+    this.bytes = null;
   }
 }
 
@@ -73,12 +255,24 @@ interface PendingCheckpoint<V> {
   readonly entries: StateEntry<V>[];
 }
 
+const NO_KEYS = new RestoredKeys(new Uint8Array(0), new Uint32Array(1), new Int32Array(0), 0);
+
 export class LevelStateTable<V> implements StateTable<V> {
   readonly prefix: Uint8Array;
   readonly #store: Store;
   readonly #codec: StateCodec<V>;
   readonly #budget: StateMemoryBudget;
-  #index = new MemoryStateTable<StateEntry<V>>();
+  #restored: RestoredKeys = NO_KEYS;
+  /** Entry of restored key i once touched (sparse). */
+  #restoredEntries: (StateEntry<V> | undefined)[] = [];
+  /** Restored keys deleted now. */
+  #restoredDeleted = 0;
+  /** Blocks of restored values, by `first`. */
+  #blocks: ValueBlock[] = [];
+  /** Offset of restored value i in its block (only for keys some block covers). */
+  #valueOffsets: Uint32Array = new Uint32Array(0);
+  /** Keys added since the load. */
+  #added = new MemoryStateTable<StateEntry<V>>();
   /** Entries written since the last takeCheckpoint, in first-write order (a delete before a re-insert). */
   #dirty: StateEntry<V>[] = [];
   /** Checkpoints taken and not yet committed, oldest first. */
@@ -95,48 +289,81 @@ export class LevelStateTable<V> implements StateTable<V> {
     this.#budget = budget;
   }
 
-  /** Restores the table under `prefix` from the committed contents of `store`. */
+  /**
+   * Restores the table under `prefix` from the committed contents of `store`:
+   * one sequential read of keys and values while the budget has room for the
+   * values, of keys only after that. Nothing is decoded.
+   */
   static async load<V>(store: Store, prefix: Uint8Array, codec: StateCodec<V>, budget: StateMemoryBudget): Promise<LevelStateTable<V>> {
     if (prefix.length === 0) throw new InternalError('a state table needs a non-empty key prefix');
     const table = new LevelStateTable<V>(store, prefix, codec, budget);
-    const index = table.#index;
     const n = prefix.length;
     const range = prefixRange(prefix);
-    // Values are read and cached while they fit; from the first that does not, only keys are read.
+    const keys = new KeyPacker();
+    const blocks: ValueBlock[] = [];
+    let offsets = new Uint32Array(1024);
+    let block: ValueBlock | null = null;
     let keysFrom: Uint8Array | undefined;
-    scan: for await (const batch of store.entries(range)) {
+    scan: for await (const batch of store.bulkEntries(range)) {
       for (let i = 0; i < batch.length; i++) {
-        const { key, value } = batch[i]!;
-        if (!budget.fits(value.length)) {
-          keysFrom = key;
+        const pair = batch[i]!;
+        const value = pair[1];
+        const size = value.length;
+        const inBlock = block === null ? 0 : block.used;
+        if (!budget.fits(inBlock + size)) {
+          keysFrom = pair[0];
           break scan;
         }
-        const storeKey = key.slice();
-        // Decoded at the first read: a restore only copies bytes, and values never read again cost no decoding.
-        const entry = new StateEntry<V>(storeKey, undefined);
-        entry.encoded = value;
-        index.put(storeKey.subarray(n), entry);
-        budget.add(entry, value.length);
-      }
-    }
-    if (keysFrom !== undefined) {
-      for await (const batch of store.keys({ gte: keysFrom, lt: range.lt })) {
-        for (let i = 0; i < batch.length; i++) {
-          const storeKey = batch[i]!.slice();
-          index.put(storeKey.subarray(n), new StateEntry<V>(storeKey, undefined));
+        if (block === null || block.used + size > block.bytes!.length) {
+          if (block !== null && block.used + size <= VALUE_BLOCK_BYTES) block.grow(block.used + size);
+          else {
+            if (block !== null) budget.add(block, block.used);
+            // The first block starts small (most tables are small); once one is full, blocks start full-sized.
+            block = new ValueBlock(keys.count, Math.max(block === null ? FIRST_BLOCK_BYTES : VALUE_BLOCK_BYTES, size));
+            blocks.push(block);
+          }
         }
+        const at = keys.count;
+        if (at >= offsets.length) {
+          const grown = new Uint32Array(offsets.length * 2);
+          grown.set(offsets);
+          offsets = grown;
+        }
+        offsets[at] = block.used;
+        block.bytes!.set(value, block.used);
+        block.used += size;
+        block.end = at + 1;
+        keys.push(pair[0], n);
       }
     }
+    if (block !== null) budget.add(block, block.used);
+    if (keysFrom !== undefined) {
+      for await (const batch of store.bulkKeys({ gte: keysFrom, lt: range.lt })) {
+        for (let i = 0; i < batch.length; i++) keys.push(batch[i]!, n);
+      }
+    }
+    table.#restored = keys.finish();
+    table.#restoredEntries = new Array<StateEntry<V> | undefined>(keys.count);
+    table.#blocks = blocks;
+    table.#valueOffsets = offsets;
     return table;
   }
 
   get size(): number {
-    return this.#index.size;
+    return this.#restored.count - this.#restoredDeleted + this.#added.size;
   }
 
   get(key: Uint8Array): V | undefined {
-    const e = this.#index.get(key);
-    if (e === undefined) return undefined;
+    let e: StateEntry<V> | undefined;
+    const i = this.#restored.count === 0 ? -1 : this.#restored.find(key);
+    if (i >= 0) {
+      e = this.#restoredEntries[i];
+      if (e === undefined) e = this.#touchRestored(i, true);
+      else if (e.deleted) return undefined;
+    } else {
+      e = this.#added.get(key);
+      if (e === undefined) return undefined;
+    }
     const v = e.value;
     if (v === undefined) return this.#fault(e);
     if (e.budgetSize >= 0) this.#budget.touch(e);
@@ -145,18 +372,28 @@ export class LevelStateTable<V> implements StateTable<V> {
 
   put(key: Uint8Array, value: V): void {
     if (value === undefined) throw new InternalError('state table value must not be undefined');
-    const e = this.#index.get(key);
-    if (e === undefined) {
-      this.#assertLive();
-      const fresh = new StateEntry<V>(concatKeys(this.prefix, key), value);
-      fresh.dirty = true;
-      this.#index.put(key, fresh);
-      this.#dirty.push(fresh);
-      return;
+    let e: StateEntry<V> | undefined;
+    const i = this.#restored.count === 0 ? -1 : this.#restored.find(key);
+    if (i >= 0) {
+      e = this.#restoredEntries[i];
+      if (e === undefined) e = this.#touchRestored(i, false);
+      else if (e.deleted) {
+        e.deleted = false;
+        this.#restoredDeleted--;
+      }
+    } else {
+      e = this.#added.get(key);
+      if (e === undefined) {
+        this.#assertLive();
+        const fresh = new StateEntry<V>(concatKeys(this.prefix, key), -1, value);
+        fresh.dirty = true;
+        this.#added.put(key, fresh);
+        this.#dirty.push(fresh);
+        return;
+      }
     }
     if (e.budgetSize >= 0) this.#budget.remove(e);
     e.value = value;
-    e.encoded = undefined;
     if (!e.dirty) {
       e.dirty = true;
       this.#dirty.push(e);
@@ -164,28 +401,48 @@ export class LevelStateTable<V> implements StateTable<V> {
   }
 
   delete(key: Uint8Array): void {
-    const e = this.#index.get(key);
-    if (e === undefined) return;
-    this.#index.delete(key);
+    let e: StateEntry<V> | undefined;
+    const i = this.#restored.count === 0 ? -1 : this.#restored.find(key);
+    if (i >= 0) {
+      e = this.#restoredEntries[i];
+      if (e === undefined) e = this.#touchRestored(i, false);
+      else if (e.deleted) return;
+      this.#restoredDeleted++;
+    } else {
+      e = this.#added.get(key);
+      if (e === undefined) return;
+      this.#added.delete(key);
+    }
     this.#budget.remove(e);
     e.deleted = true;
     e.value = undefined;
-    e.encoded = undefined;
     if (!e.dirty) {
       e.dirty = true;
       this.#dirty.push(e);
     }
   }
 
-  *scan(range?: KeyRange): IterableIterator<[Uint8Array, V]> {
-    for (const [key, e] of this.#index.scan(range)) {
-      const v = e.value;
-      if (v === undefined) {
-        yield [key, this.#fault(e)];
-      } else {
-        if (e.budgetSize >= 0) this.#budget.touch(e);
-        yield [key, v];
+  /** Restored and added keys merged in key order. */
+  *scan(range: KeyRange = {}): IterableIterator<[Uint8Array, V]> {
+    const restored = this.#restored;
+    const added = this.#added.size === 0 ? undefined : this.#added.scan(range);
+    let next = added?.next();
+    let i = range.gte === undefined ? 0 : restored.lowerBound(range.gte);
+    const end = range.lt === undefined ? restored.count : restored.lowerBound(range.lt);
+    for (; i < end; i++) {
+      const key = restored.key(i);
+      while (next !== undefined && next.done !== true && compareKeys(next.value[0], key) < 0) {
+        yield [next.value[0], this.#valueOf(next.value[1])];
+        next = added!.next();
       }
+      let e = this.#restoredEntries[i];
+      if (e === undefined) e = this.#touchRestored(i, true);
+      else if (e.deleted) continue;
+      yield [key, this.#valueOf(e)];
+    }
+    while (next !== undefined && next.done !== true) {
+      yield [next.value[0], this.#valueOf(next.value[1])];
+      next = added!.next();
     }
   }
 
@@ -203,20 +460,20 @@ export class LevelStateTable<V> implements StateTable<V> {
   async prefetch(keys: Iterable<Uint8Array>): Promise<void> {
     const unique = new Set<StateEntry<V>>();
     for (const key of keys) {
-      const e = this.#index.get(key);
-      if (e !== undefined && e.value === undefined && e.encoded === undefined) unique.add(e);
+      const e = this.#entry(key);
+      if (e !== undefined && e.value === undefined) unique.add(e);
     }
     if (unique.size === 0) return;
     const wanted = [...unique];
     const storeKeys = new Array<Uint8Array>(wanted.length);
-    for (let i = 0; i < wanted.length; i++) storeKeys[i] = wanted[i]!.storeKey;
+    for (let i = 0; i < wanted.length; i++) storeKeys[i] = this.#storeKey(wanted[i]!);
     const commits = this.#commits;
     const got = await this.#store.getMany(storeKeys);
     if (this.#commits !== commits || this.#destroyed) return;
     for (let i = 0; i < wanted.length; i++) {
       const e = wanted[i]!;
       const bytes = got[i];
-      if (e.value !== undefined || e.encoded !== undefined || e.deleted || bytes === undefined) continue;
+      if (e.value !== undefined || e.deleted || bytes === undefined) continue;
       e.value = this.#codec.decode(bytes);
       this.#budget.add(e, bytes.length);
     }
@@ -238,8 +495,8 @@ export class LevelStateTable<V> implements StateTable<V> {
       if (this.#commits !== commits || this.#destroyed) return;
       for (let i = 0; i < batch.length; i++) {
         const { key, value } = batch[i]!;
-        const e = this.#index.get(key.subarray(n));
-        if (e === undefined || e.value !== undefined || e.encoded !== undefined) continue;
+        const e = this.#entry(key.subarray(n));
+        if (e === undefined || e.value !== undefined) continue;
         bytesRead += value.length;
         if (bytesRead > this.#budget.limit) return;
         e.value = this.#codec.decode(value);
@@ -265,11 +522,11 @@ export class LevelStateTable<V> implements StateTable<V> {
       const e = dirty[i]!;
       e.dirty = false;
       if (e.deleted) {
-        ops[i] = { type: 'del', key: e.storeKey };
+        ops[i] = { type: 'del', key: this.#storeKey(e) };
         continue;
       }
       const bytes = this.#codec.encode(e.value as V);
-      ops[i] = { type: 'put', key: e.storeKey, value: bytes };
+      ops[i] = { type: 'put', key: this.#storeKey(e), value: bytes };
       e.pendingSeq = seq;
       e.pendingSize = bytes.length;
       written.push(e);
@@ -321,8 +578,23 @@ export class LevelStateTable<V> implements StateTable<V> {
 
   #release(): void {
     this.#destroyed = true;
-    for (const e of this.#index.values()) this.#budget.remove(e);
-    this.#index = new MemoryStateTable<StateEntry<V>>();
+    const budget = this.#budget;
+    for (const e of this.#added.values()) budget.remove(e);
+    const restored = this.#restoredEntries;
+    for (let i = 0; i < restored.length; i++) {
+      const e = restored[i];
+      if (e !== undefined) budget.remove(e);
+    }
+    for (const b of this.#blocks) {
+      budget.remove(b);
+      b.bytes = null;
+    }
+    this.#restored = NO_KEYS;
+    this.#restoredEntries = [];
+    this.#restoredDeleted = 0;
+    this.#blocks = [];
+    this.#valueOffsets = new Uint32Array(0);
+    this.#added = new MemoryStateTable<StateEntry<V>>();
     this.#dirty = [];
     this.#pending.length = 0;
   }
@@ -331,18 +603,72 @@ export class LevelStateTable<V> implements StateTable<V> {
     if (this.#destroyed) throw new InternalError('state table used after close or destroy');
   }
 
+  /** The live entry of `key` (a restored key gets its entry object now); undefined when absent. */
+  #entry(key: Uint8Array): StateEntry<V> | undefined {
+    const i = this.#restored.count === 0 ? -1 : this.#restored.find(key);
+    if (i < 0) return this.#added.get(key);
+    const e = this.#restoredEntries[i] ?? this.#touchRestored(i, true);
+    return e.deleted ? undefined : e;
+  }
+
+  /**
+   * Creates the entry of restored key i (it has none yet). Its value is
+   * decoded from its block when `decode` and the block is still cached; the
+   * block stops counting those bytes either way, as they are no longer
+   * current once the key has an entry.
+   */
+  #touchRestored(i: number, decode: boolean): StateEntry<V> {
+    this.#assertLive();
+    const e = new StateEntry<V>(null, i, undefined);
+    this.#restoredEntries[i] = e;
+    const b = this.#blockOf(i);
+    if (b === undefined) return e;
+    const from = this.#valueOffsets[i]!;
+    const to = i + 1 < b.end ? this.#valueOffsets[i + 1]! : b.used;
+    const bytes = b.bytes!;
+    const size = to - from;
+    const left = b.budgetSize - size;
+    if (left > 0) this.#budget.resize(b, left);
+    else {
+      this.#budget.remove(b);
+      b.bytes = null;
+    }
+    if (decode) {
+      e.value = this.#codec.decode(bytes.subarray(from, to));
+      this.#budget.add(e, size);
+    }
+    return e;
+  }
+
+  /** The cached block holding restored value i, if any. */
+  #blockOf(i: number): ValueBlock | undefined {
+    const blocks = this.#blocks;
+    let lo = 0;
+    let hi = blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (blocks[mid]!.end <= i) lo = mid + 1;
+      else hi = mid;
+    }
+    const b = blocks[lo];
+    return b !== undefined && b.first <= i && b.bytes !== null ? b : undefined;
+  }
+
+  #storeKey(e: StateEntry<V>): Uint8Array {
+    return e.storeKey ?? concatKeys(this.prefix, this.#restored.key(e.restored));
+  }
+
+  #valueOf(e: StateEntry<V>): V {
+    const v = e.value;
+    if (v === undefined) return this.#fault(e);
+    if (e.budgetSize >= 0) this.#budget.touch(e);
+    return v;
+  }
+
   /** Reads an evicted (hence clean) value back from LevelDB and caches it again. */
   #fault(e: StateEntry<V>): V {
     this.#assertLive();
-    if (e.encoded !== undefined) {
-      // Loaded and counted in the budget, not decoded yet.
-      const v = this.#codec.decode(e.encoded);
-      e.value = v;
-      e.encoded = undefined;
-      if (e.budgetSize >= 0) this.#budget.touch(e);
-      return v;
-    }
-    const bytes = this.#store.getSync(e.storeKey);
+    const bytes = this.#store.getSync(this.#storeKey(e));
     if (bytes === undefined) throw new InternalError('state table: a committed value is missing from the store');
     const v = this.#codec.decode(bytes);
     e.value = v;

@@ -79,4 +79,30 @@ describe('StateMemoryBudget', () => {
     expect(b.fits(99)).toBe(true);
     expect(b.fits(100)).toBe(false);
   });
+
+  it('resizes a registered node in place and evicts past the limit', () => {
+    const b = new StateMemoryBudget(100);
+    const [a, m, z] = [new Node('a'), new Node('m'), new Node('z')];
+    b.add(a, 50);
+    b.add(m, 30);
+    b.add(z, 10);
+    b.resize(a, 20);
+    expect(b.used).toBe(60);
+    expect(b.count).toBe(3);
+    b.resize(new Node('unregistered'), 500);
+    expect(b.used).toBe(60);
+    // Growing m past the limit evicts the oldest (a, still first despite its resize), then m itself would be next.
+    b.resize(m, 85);
+    expect([a.cached, m.cached, z.cached]).toEqual([false, true, true]);
+    expect(b.used).toBe(95);
+    expect(() => b.resize(z, -1)).toThrow(InternalError);
+    const deferred = new StateMemoryBudget(10, { deferred: true });
+    const d = new Node('d');
+    deferred.add(d, 5);
+    deferred.resize(d, 50);
+    expect(d.cached).toBe(true);
+    deferred.trim();
+    expect(d.cached).toBe(false);
+    expect(deferred.used).toBe(0);
+  });
 });

@@ -13,6 +13,8 @@
  *   O(1) and allocation-free (an intrusive doubly linked list, newest at the
  *   head; the node most recently used is not moved again).
  * - `remove` unregisters a value that became dirty or was deleted.
+ * - `resize` changes the bytes counted for a registered node (a block of
+ *   restored values that hands values out one by one), keeping its place.
  */
 import { InternalError } from '../errors.ts';
 
@@ -108,6 +110,19 @@ export class StateMemoryBudget {
   remove(node: CacheNode): void {
     if (node.budgetSize < 0) return;
     this.#unlink(node);
+  }
+
+  /**
+   * Counts `size` bytes for a registered `node` instead of its current size,
+   * keeping its place in the LRU order; then evicts down to the limit as `add`
+   * does. Does nothing when `node` is not registered.
+   */
+  resize(node: CacheNode, size: number): void {
+    if (node.budgetSize < 0) return;
+    if (!(size >= 0)) throw new InternalError(`state cache node size must be non-negative, got ${size}`);
+    this.#used += size - node.budgetSize;
+    node.budgetSize = size;
+    if (!this.#deferred && this.#used > this.limit) this.#evictOverLimit();
   }
 
   #unlink(node: CacheNode): void {

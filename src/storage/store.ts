@@ -37,6 +37,8 @@ export interface ReadOptions {
 }
 
 const DEFAULT_BATCH = 1024;
+/** Entries per native read of a bulk read. */
+const BULK_BATCH = 4096;
 /** How many bytes one native read may buffer; large enough that a batch of rows is rarely cut short. */
 const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
@@ -170,6 +172,34 @@ export class Store {
     }
   }
 
+  /**
+   * For bulk reads (restoring state): the entries in `range` as the
+   * iterator's own [key, value] pairs (no wrapper objects), from a snapshot
+   * taken now, with the next native read running while the caller handles a
+   * batch. Default batches of 4096 entries.
+   */
+  async *bulkEntries(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<[Uint8Array, Uint8Array][]> {
+    const it = this.#db.iterator({
+      gte: range.gte,
+      lt: range.lt,
+      reverse: options.reverse ?? false,
+      limit: options.limit ?? -1,
+      highWaterMarkBytes: READ_AHEAD_BYTES,
+    });
+    yield* readAhead(it, options.batchSize ?? BULK_BATCH);
+  }
+
+  /** `keys` with the next native read running while the caller handles a batch (bulk reads). */
+  async *bulkKeys(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<Uint8Array[]> {
+    const it = this.#db.keys({
+      gte: range.gte,
+      lt: range.lt,
+      reverse: options.reverse ?? false,
+      limit: options.limit ?? -1,
+    });
+    yield* readAhead(it, options.batchSize ?? BULK_BATCH);
+  }
+
   /** The iterator's own [key, value] batches; the iterator is closed however the caller stops. */
   async *#rawBatches(range: KeyRange, options: ReadOptions): AsyncGenerator<[Uint8Array, Uint8Array][]> {
     const it = this.#db.iterator({
@@ -222,6 +252,29 @@ export class Store {
    */
   async clear(range: KeyRange): Promise<void> {
     await this.#db.clear({ gte: range.gte, lt: range.lt });
+  }
+}
+
+/**
+ * Batches of `it` with one `nextv` always in flight while the consumer
+ * handles the previous batch (LevelDB reads on a worker thread meanwhile);
+ * the iterator is closed however the consumer stops.
+ */
+async function* readAhead<T>(it: { nextv(size: number): Promise<T[]>; close(): Promise<void> }, size: number): AsyncGenerator<T[]> {
+  let next: Promise<T[]> | undefined = it.nextv(size);
+  try {
+    for (;;) {
+      const got: T[] = await next;
+      next = undefined;
+      if (got.length === 0) return;
+      next = it.nextv(size);
+      // A consumer that stops early leaves this read unawaited until `finally`.
+      next.catch(() => undefined);
+      yield got;
+    }
+  } finally {
+    if (next !== undefined) await next.catch(() => undefined);
+    await it.close();
   }
 }
 
