@@ -81,12 +81,12 @@ function spec(variant: Variant): WindowAggregateSpec {
     windowEndKey: 1,
     windowStartKey: 0,
     fireTime: windowFireTime(undefined),
-    ...(variant.fused === true ? { tumble: { time: column(TS), size: WINDOW_US, offset: 0 } } : {}),
+    ...(variant.fused === true ? { tumble: { time: column(TS), timeColumn: TS, size: WINDOW_US, offset: 0 } } : {}),
   };
 }
 
 function assigner(): WindowAssignStream {
-  return new WindowAssignStream({ fn: 'TUMBLE', time: column(TS), size: WINDOW_US, slide: WINDOW_US, offset: 0, timeZone: undefined });
+  return new WindowAssignStream({ fn: 'TUMBLE', time: column(TS), timeColumn: TS, size: WINDOW_US, slide: WINDOW_US, offset: 0, timeZone: undefined });
 }
 
 /** The watermark after each batch, as the source computes it (greatest ts - delay). */

@@ -407,21 +407,37 @@ function numberOf(t: SqlType): (v: Value) => number {
   return (v) => v as number;
 }
 
-function sumAccumulator(t: SqlType, rt: SqlType, avg: boolean): () => Accumulator {
+/**
+ * For SUM / AVG over an argument type summed as a JS number: how the result
+ * is made from the running total (or the mean, for AVG), the check that the
+ * NumberSumAcc of that type applies. Undefined for types summed otherwise
+ * (BIGINT, DECIMAL). Columnar accumulators (src/streaming) use it to keep
+ * the same results as NumberSumAcc.
+ */
+export function numberSumFinish(t: SqlType, avg: boolean): ((v: number) => number) | undefined {
   switch (t.kind) {
     case 'TINYINT':
     case 'SMALLINT':
     case 'INT': {
       const k = t.kind;
-      return () => new NumberSumAcc(avg, (v) => checkSmallInt(k, avg ? Math.trunc(v) + 0 : v));
+      return (v) => checkSmallInt(k, avg ? Math.trunc(v) + 0 : v);
     }
     case 'INTERVAL_DAY_TIME':
     case 'INTERVAL_YEAR_MONTH':
-      return () => new NumberSumAcc(avg, (v) => Math.round(v));
+      return (v) => Math.round(v);
     case 'FLOAT':
-      return () => new NumberSumAcc(avg, (v) => Math.fround(v));
+      return (v) => Math.fround(v);
     case 'DOUBLE':
-      return () => new NumberSumAcc(avg, (v) => v);
+      return (v) => v;
+    default:
+      return undefined;
+  }
+}
+
+function sumAccumulator(t: SqlType, rt: SqlType, avg: boolean): () => Accumulator {
+  const finish = numberSumFinish(t, avg);
+  if (finish !== undefined) return () => new NumberSumAcc(avg, finish);
+  switch (t.kind) {
     case 'BIGINT':
       return () => new BigSumAcc((s, n) => checkBigint(avg ? s / n : s));
     case 'DECIMAL': {

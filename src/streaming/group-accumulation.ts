@@ -13,7 +13,8 @@ import type { StateValue } from '../state/state-codec.ts';
 import type { AggregateFunctionName, AggregateNode } from '../planner/logical-plan.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { notSupported } from '../errors.ts';
-import { createAccumulatorFactory } from '../functions/aggregates.ts';
+import { createAccumulatorFactory, numberSumFinish } from '../functions/aggregates.ts';
+import { CountColumn, NumberSumColumn, ObjectColumn, type AccumulatorColumn, type AccumulatorColumnFactory } from './accumulator-columns.ts';
 import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { aggregateArgument, firstArgument } from '../operators/hash-aggregate.ts';
@@ -72,11 +73,35 @@ class NumberCountAcc implements PersistentAccumulator {
 
 const numberCount = (): PersistentAccumulator => new NumberCountAcc();
 
+/** Column-wise equivalents of the accumulator factories that have one (see accumulatorColumnFactory). */
+const COLUMNS = new WeakMap<() => PersistentAccumulator, AccumulatorColumnFactory>();
+COLUMNS.set(numberCount, () => new CountColumn());
+
 /** The accumulator factory of an aggregate call in an incremental operator. */
 export function incrementalAccumulatorFactory(fn: AggregateFunctionName, argTypes: readonly SqlType[], returnType: SqlType): () => PersistentAccumulator {
   if (fn === 'count' || fn === 'count_star') return numberCount;
-  return createAccumulatorFactory(fn, argTypes, returnType);
+  const factory = createAccumulatorFactory(fn, argTypes, returnType);
+  const t = argTypes[0];
+  if ((fn === 'sum' || fn === 'avg') && t !== undefined) {
+    const avg = fn === 'avg';
+    const finish = numberSumFinish(t, avg);
+    if (finish !== undefined) COLUMNS.set(factory, () => new NumberSumColumn(avg, finish));
+  }
+  return factory;
 }
+
+/**
+ * How an aggregate call's accumulators are kept column-wise: a dedicated
+ * column for a factory made by incrementalAccumulatorFactory that has one
+ * (COUNT, SUM / AVG over numbers), else one object of the factory per slot.
+ */
+export function accumulatorColumnFactory(call: IncrementalAggregateCall): AccumulatorColumnFactory {
+  const factory = call.factory;
+  return COLUMNS.get(factory) ?? (() => new ObjectColumn(factory));
+}
+
+/** What `#admitted` / `#released` return when a call does not see the row. */
+const NOT_COUNTED: unique symbol = Symbol('not counted');
 
 export class GroupAccumulation {
   readonly #calls: readonly IncrementalAggregateCall[];
@@ -104,52 +129,86 @@ export class GroupAccumulation {
   /** Adds `row` to group `g` (encoded key `keyBytes`); `onNewDistinct` hears of each DISTINCT entry created. */
   add(g: GroupState, keyBytes: Uint8Array, row: Row, onNewDistinct?: (distinctKey: Uint8Array) => void): void {
     g.rows++;
-    const calls = this.#calls;
-    for (let c = 0; c < calls.length; c++) {
-      const call = calls[c]!;
-      if (call.filter !== undefined && call.filter(row) !== true) continue;
-      const ac = call.argColumn;
-      const value = ac !== undefined ? (row[ac] ?? null) : aggregateArgument(call.args, row);
-      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
-      if (call.distinct) {
-        const dk = this.#distinctKey(keyBytes, c, value);
-        const n = this.#distinct.get(dk) ?? 0;
-        this.#distinct.put(dk, n + 1);
-        if (n > 0) continue;
-        onNewDistinct?.(dk);
-      }
-      g.accs[c]!.add(value);
+    for (let c = 0; c < this.#calls.length; c++) {
+      const value = this.#admitted(c, keyBytes, row, onNewDistinct);
+      if (value !== NOT_COUNTED) g.accs[c]!.add(value);
     }
   }
 
   /** Takes `row` back out of group `g`: the inverse of one earlier `add` of an equal row. */
   remove(g: GroupState, keyBytes: Uint8Array, row: Row): void {
     g.rows--;
-    const calls = this.#calls;
-    for (let c = 0; c < calls.length; c++) {
-      const call = calls[c]!;
-      if (call.filter !== undefined && call.filter(row) !== true) continue;
-      const ac = call.argColumn;
-      const value = ac !== undefined ? (row[ac] ?? null) : aggregateArgument(call.args, row);
-      if (call.skipNulls && firstArgument(value, call.args.length) === null) continue;
-      if (call.distinct) {
-        const dk = this.#distinctKey(keyBytes, c, value);
-        const n = this.#distinct.get(dk);
-        if (n === undefined) {
-          if (this.#lenient) continue;
-          throw new InternalError(`${this.#operator} received a retraction of a DISTINCT value it never saw`);
-        }
-        if (n > 1) {
-          this.#distinct.put(dk, n - 1);
-          continue;
-        }
-        this.#distinct.delete(dk);
-      }
+    for (let c = 0; c < this.#calls.length; c++) {
+      const value = this.#released(c, keyBytes, row);
+      if (value === NOT_COUNTED) continue;
       const acc = g.accs[c]!;
       if (acc.remove === undefined) throw new InternalError('aggregate accumulator cannot retract');
       acc.remove(value);
     }
     if (g.rows === 0) g.accs = this.fresh();
+  }
+
+  /**
+   * Adds `row` to slot `slot` of `columns` (one per call; the group's encoded
+   * key `keyBytes`), as `add` does to a group object; the caller counts rows.
+   */
+  addToSlot(columns: readonly AccumulatorColumn[], slot: number, keyBytes: Uint8Array, row: Row, onNewDistinct?: (distinctKey: Uint8Array) => void): void {
+    for (let c = 0; c < this.#calls.length; c++) {
+      const value = this.#admitted(c, keyBytes, row, onNewDistinct);
+      if (value !== NOT_COUNTED) columns[c]!.add(slot, value);
+    }
+  }
+
+  /** Takes `row` back out of slot `slot` of `columns`: the inverse of one earlier `addToSlot` of an equal row. */
+  removeFromSlot(columns: readonly AccumulatorColumn[], slot: number, keyBytes: Uint8Array, row: Row): void {
+    for (let c = 0; c < this.#calls.length; c++) {
+      const value = this.#released(c, keyBytes, row);
+      if (value !== NOT_COUNTED) columns[c]!.remove(slot, value);
+    }
+  }
+
+  /**
+   * The argument call `c` accumulates when `row` is added, or NOT_COUNTED when
+   * the call does not see it (FILTER false, NULL skipped, a DISTINCT value the
+   * group already holds). Counts DISTINCT values as a side effect.
+   */
+  #admitted(c: number, keyBytes: Uint8Array, row: Row, onNewDistinct?: (distinctKey: Uint8Array) => void): Value | typeof NOT_COUNTED {
+    const call = this.#calls[c]!;
+    if (call.filter !== undefined && call.filter(row) !== true) return NOT_COUNTED;
+    const ac = call.argColumn;
+    const value = ac !== undefined ? (row[ac] ?? null) : aggregateArgument(call.args, row);
+    if (call.skipNulls && firstArgument(value, call.args.length) === null) return NOT_COUNTED;
+    if (call.distinct) {
+      const dk = this.#distinctKey(keyBytes, c, value);
+      const n = this.#distinct.get(dk) ?? 0;
+      this.#distinct.put(dk, n + 1);
+      if (n > 0) return NOT_COUNTED;
+      onNewDistinct?.(dk);
+    }
+    return value;
+  }
+
+  /** The inverse of `#admitted`: the argument call `c` takes back when `row` is removed, or NOT_COUNTED. */
+  #released(c: number, keyBytes: Uint8Array, row: Row): Value | typeof NOT_COUNTED {
+    const call = this.#calls[c]!;
+    if (call.filter !== undefined && call.filter(row) !== true) return NOT_COUNTED;
+    const ac = call.argColumn;
+    const value = ac !== undefined ? (row[ac] ?? null) : aggregateArgument(call.args, row);
+    if (call.skipNulls && firstArgument(value, call.args.length) === null) return NOT_COUNTED;
+    if (call.distinct) {
+      const dk = this.#distinctKey(keyBytes, c, value);
+      const n = this.#distinct.get(dk);
+      if (n === undefined) {
+        if (this.#lenient) return NOT_COUNTED;
+        throw new InternalError(`${this.#operator} received a retraction of a DISTINCT value it never saw`);
+      }
+      if (n > 1) {
+        this.#distinct.put(dk, n - 1);
+        return NOT_COUNTED;
+      }
+      this.#distinct.delete(dk);
+    }
+    return value;
   }
 
   /** The group's output row: its keys followed by the aggregate results. */

@@ -7,7 +7,7 @@ import type { AggregateCall, AggregateNode, WindowTvfFunction, WindowTvfNode } f
 import { col, fakeTableFunctions, gt, lit, MemorySource, scanNode, schemaOf, testEnv } from '../compiler/plan.test-helpers.ts';
 import { runQuery } from '../compiler/query-runner.ts';
 import { changelogChunk, OperatorChain } from './changelog.ts';
-import { fusedTumbleAggregateOf, WindowAggregate, windowAggregateOf, type WindowState } from './window-aggregate.ts';
+import { fusedTumbleAggregateOf, WINDOW_BLOCK_SIZE, WindowAggregate, windowAggregateOf, type WindowBlock } from './window-aggregate.ts';
 import { RecordingStateProvider, randomChangelog, runAcrossRestore, type Step } from './state-restore.test-helpers.ts';
 import type { StateProvider } from './state-provider.ts';
 import { windowAssignStreamOf, windowFireTime } from './window-assign-stream.ts';
@@ -161,15 +161,44 @@ describe('WindowAggregate', () => {
       state,
     );
     const distinct = state.get<number>('distinct');
-    const windows = state.get<WindowState>('windows');
+    const windows = state.get<WindowBlock>('windows');
     const assign = windowAssignStreamOf(tvf('TUMBLE', 10 * MIN), env);
     for (const c of assign.push(0, { rows: [bid(1, 1, 'a'), bid(2, 2, 'a'), bid(12, 1, 'b'), bid(13, 1, 'b')], kinds: null })) op.push(0, c);
-    const groupCount = () => [...windows.scan()].reduce((n, [, w]) => n + w.groups.length, 0);
+    const groupCount = () => [...windows.scan()].reduce((n, [, b]) => n + b.groups, 0);
     expect([groupCount(), distinct.size, windows.size]).toEqual([2, 3, 2]);
     expect(show(op.watermark(at(10)))).toBe('+I 08:00 08:10 a 2');
     expect([groupCount(), distinct.size, windows.size]).toEqual([1, 1, 1]);
     op.watermark(Number.MAX_SAFE_INTEGER);
     expect([groupCount(), distinct.size, windows.size]).toEqual([0, 0, 0]);
+  });
+
+  it('keeps a window as one state entry per block of groups; a chunk rewrites only the blocks it touched', () => {
+    const state = new RecordingStateProvider();
+    const node = windowAgg(tvf('TUMBLE', 10 * MIN), [col(2, STRING)], [agg('count_star', [], BIGINT), agg('sum', [col(1)], INT)]);
+    const op = windowAggregateOf(node, 1, fire, env, state);
+    const windows = state.get<WindowBlock>('windows');
+    const written: number[] = [];
+    const put = windows.put.bind(windows);
+    windows.put = (key, block) => {
+      written.push(block.block);
+      put(key, block);
+    };
+    const assign = windowAssignStreamOf(tvf('TUMBLE', 10 * MIN), env);
+    const groups = 3 * WINDOW_BLOCK_SIZE + 8;
+    const rows: Row[] = [];
+    for (let i = 0; i < groups; i++) rows.push(bid(1, i, `g${i}`));
+    for (const c of assign.push(0, { rows, kinds: null })) op.push(0, c);
+    expect([windows.size, [...windows.scan()].reduce((n, [, b]) => n + b.groups, 0)]).toEqual([4, groups]);
+    expect(written).toEqual([0, 1, 2, 3]);
+    written.length = 0;
+    for (const c of assign.push(0, { rows: [bid(2, 1000, `g${WINDOW_BLOCK_SIZE * 2 + 5}`), bid(3, 1, 'g0'), bid(4, 1, 'g1')], kinds: null })) op.push(0, c);
+    expect(written).toEqual([2, 0]);
+    const out = op.watermark(at(10)).flatMap((c) => c.rows);
+    expect(out.length).toBe(groups);
+    expect(out[0]!.slice(2)).toEqual(['g0', 2n, 1]);
+    expect(out[WINDOW_BLOCK_SIZE * 2 + 5]!.slice(2)).toEqual([`g${WINDOW_BLOCK_SIZE * 2 + 5}`, 2n, WINDOW_BLOCK_SIZE * 2 + 5 + 1000]);
+    expect(out[groups - 1]!.slice(2)).toEqual([`g${groups - 1}`, 1n, groups - 1]);
+    expect(windows.size).toBe(0);
   });
 
   it('fires groups in order of their first row within a window, and keeps keys of every type apart', () => {
@@ -391,6 +420,32 @@ describe('WindowAggregate across a restore', () => {
       expect(r.restored).toEqual(r.uninterrupted);
     });
   }
+
+  it('windows of several state blocks (hundreds of groups) continue exactly after a restore, chained and fused', () => {
+    const node = windowAgg(tvf('TUMBLE', 5 * MIN), [col(2, STRING)], calls);
+    const rnd = prng(14);
+    let now = at(0);
+    const fresh = (): Row => {
+      now += SEC / 2;
+      return [now - rnd(30) * SEC, rnd(6) === 0 ? null : rnd(20), `item${rnd(300)}`];
+    };
+    const all: Step[] = [];
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const chunk of randomChangelog(rnd, fresh, 600, 6)) {
+      for (const r of chunk.rows) latest = Math.max(latest, r[0] as number);
+      all.push({ input: 0, chunk }, { watermark: latest - MIN });
+    }
+    // Restored in the middle of a window of several blocks.
+    const split = all.findIndex((s) => 'watermark' in s && s.watermark > at(7) + 30 * SEC);
+    const chained = runAcrossRestore((state) => new OperatorChain([windowAssignStreamOf(node.input as WindowTvfNode, env), windowAggregateOf(node, 1, fire, env, state)]), all, split);
+    expect(chained.unclaimed).toEqual([]);
+    expect(chained.replayed).toEqual([]);
+    expect(chained.restored).toEqual(chained.uninterrupted);
+    const fused = runAcrossRestore((state) => fusedTumbleAggregateOf(node, fire, env, state)!, all, split);
+    expect(fused.restored).toEqual(fused.uninterrupted);
+    expect(fused.restored).toEqual(chained.restored);
+    expect(fused.restored.length).toBeGreaterThan(WINDOW_BLOCK_SIZE * 2);
+  });
 
   it('rebuilds the group index of keys not keyed by value (BYTES) and of the fused TUMBLE', () => {
     const bytesScan = scanNode(TABLE, [TS, INT, BYTES]);

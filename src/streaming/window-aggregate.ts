@@ -5,24 +5,34 @@
  * row when the watermark completes its window, and its state is purged.
  *
  * State (state tables, decision 5):
- * - windows: encodeKey([window_end]) -> WindowState { end, groups, index,
- *   distinct }, one entry per open window end. Its key order is the firing
- *   order, so `watermark` finds due windows by scanning it from the start.
- *   The value is a structure: `groups` lists the window's groups in creation
- *   order (key row, input row count, accumulators); `index` finds a group from
- *   the other group keys' values (one nested Map level per key, see
- *   `levelKey`) and is derived from `groups`; `distinct` lists the DISTINCT
- *   entries created for the window. The operator puts a window back once per
- *   chunk that touched it. A checkpoint saves a window as its end and its
- *   groups (key row through key-codec, row count, accumulator states) and
- *   rebuilds `index` on restore.
+ * - windows: encodeKey([window_end, block]) -> WindowBlock, the groups of one
+ *   open window in blocks of WINDOW_BLOCK_SIZE, in creation order (block b
+ *   holds the groups created b * WINDOW_BLOCK_SIZE and after). Key order is
+ *   the firing order, so `watermark` finds due windows by scanning the table
+ *   from its start, and a window's blocks are the range of its end's prefix.
+ *   A chunk puts back only the blocks whose groups it changed, so a
+ *   checkpoint of a persistent table encodes those blocks, not whole windows.
+ *   A block saves per group: the key values other than window_start and
+ *   window_end (which the window fixes), input row count, accumulator states,
+ *   and the key encoding when there are DISTINCT calls.
  * - distinct: group key encoding (window_end first) ++ call index ++ argument
- *   tuple -> row count, for DISTINCT calls, as in incremental-aggregate.ts.
+ *   tuple -> row count, for DISTINCT calls, as in incremental-aggregate.ts;
+ *   a window's entries share its end's prefix.
+ *
+ * In memory, an open window (WindowState) holds its groups as slots
+ * 0 .. size - 1: key values per index level, row counts and one accumulator
+ * column per call (accumulator-columns.ts: COUNT and SUM / AVG over numbers
+ * as plain number arrays), an index from the key values to the slot (one
+ * nested Map level per key, see `levelKey`), and its blocks. The table's live
+ * blocks read the window; after a restore the table holds blocks as saved,
+ * and the window is rebuilt from them when a row or the watermark first
+ * needs it.
  *
  * Per row nothing is encoded or allocated unless the row creates a group: the
  * window is found by its end (cached while consecutive rows share it), the
- * group by Map lookups on the key values themselves.
- *
+ * group by Map lookups on the key values themselves, and calls that read one
+ * column without FILTER or DISTINCT feed their columns directly.
+
  * A window is fired when fireTime(window_end) <= watermark, fireTime giving
  * window_time (end - 1 ms; over TIMESTAMP_LTZ the instant of the zone's
  * wall-clock end - 1 ms), as Flink's TimeWindowUtil.isWindowFired.
@@ -46,6 +56,7 @@
  * ORDER BY inside an aggregate call is refused (not supported yet).
  */
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
+import { INT } from '../../catalog/types.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { EvalFn } from '../compiler/expr-compiler.ts';
 import type { AggregateNode } from '../planner/logical-plan.ts';
@@ -56,11 +67,12 @@ import { columnsOf } from '../optimizer/rewrite.ts';
 import { InternalError, notSupported } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { ChangelogBuilder, isAddition, type IncrementalOperator } from './changelog.ts';
-import type { GroupState, IncrementalAggregateCall } from './incremental-aggregate.ts';
-import type { StateTable } from './state-table.ts';
-import { GroupAccumulation, incrementalAggregateCalls, loadAccumulators, saveAccumulators } from './group-accumulation.ts';
+import type { IncrementalAggregateCall } from './incremental-aggregate.ts';
+import { prefixRange, type StateTable } from './state-table.ts';
+import type { AccumulatorColumn, AccumulatorColumnFactory } from './accumulator-columns.ts';
+import { accumulatorColumnFactory, GroupAccumulation, incrementalAggregateCalls } from './group-accumulation.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
-import { countCodec, memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { countCodec, memoryStateProvider, stateArray, stateNumber, type StateProvider } from './state-provider.ts';
 
 export interface WindowAggregateSpec {
   /** All group keys of the AggregateNode, in order (window_start and window_end among them). */
@@ -85,34 +97,87 @@ export interface WindowAggregateSpec {
    * `calls` read only the input's columns, which keep their positions in the
    * TUMBLE's output. Saves the window assignment's row copy.
    */
-  readonly tumble?: { readonly time: EvalFn; readonly size: number; readonly offset: number };
+  readonly tumble?: {
+    readonly time: EvalFn;
+    /** The input column `time` reads, when it is a column reference (read directly). */
+    readonly timeColumn?: number;
+    readonly size: number;
+    readonly offset: number;
+  };
 }
+
+/** Groups per state entry: slots [b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE) of a window form its block b. */
+const BLOCK_BITS = 6;
+export const WINDOW_BLOCK_SIZE = 1 << BLOCK_BITS;
 
 const NO_BYTES = new Uint8Array(0);
 
-/** One group of a window. */
-export interface WindowGroup extends GroupState {
-  /** The group key's encoding (window_end first), for DISTINCT entries; empty without DISTINCT calls. */
-  readonly keyBytes: Uint8Array;
-}
+/** A nested group index level: level key -> next level, or -> group slot at the last level. */
+export type GroupIndex = Map<Value, GroupIndex | number>;
 
-/** A nested group index level: level key -> next level, or -> group at the last level. */
-export type GroupIndex = Map<Value, GroupIndex | WindowGroup>;
-
-/** The state of one open window end. */
+/**
+ * An open window in memory: its groups are slots 0 .. size - 1 in creation
+ * order (the firing order), kept column-wise.
+ */
 export interface WindowState {
   readonly end: number;
-  /** Groups in creation order (the firing order). */
-  readonly groups: WindowGroup[];
-  /** Derived from `groups`: the group of the other keys' level keys. */
+  /** window_start (when grouped by it): the same for every group of the window. */
+  readonly start: Value;
+  /** Number of groups. */
+  size: number;
+  /** The slot of the other keys' level keys (see WindowLevels). */
   readonly index: GroupIndex;
-  /** DISTINCT entries created for this window, deleted with it. */
+  /** Per index level, per slot: the group's key value. */
+  readonly levelValues: Value[][];
+  /** Per slot: input rows the group holds (added minus retracted). */
+  readonly rows: number[];
+  /** Per aggregate call: its accumulators. */
+  readonly columns: AccumulatorColumn[];
+  /** Per slot, with DISTINCT calls only: the group key's encoding (window_end first). */
+  readonly keyBytes: Uint8Array[];
+  /** The state entries of the window, one per WINDOW_BLOCK_SIZE slots. */
+  readonly blocks: WindowBlock[];
+  /** DISTINCT entries created for the window, deleted with it. */
   readonly distinct: Uint8Array[];
+  /** Whether `distinct` lists all of them; false after a restore (then they are found by key prefix). */
+  distinctListed: boolean;
 }
 
-export interface WindowAggregateStateTables {
-  readonly windows: StateTable<WindowState>;
-  readonly distinct: StateTable<number>;
+/** The groups of one block as a checkpoint holds them: per slot [level values, rows, accumulator states, key encoding or null]. */
+interface SavedBlock {
+  readonly start: Value;
+  readonly slots: readonly StateValue[];
+}
+
+/**
+ * A value of the `windows` state table: block `block` of the window ending at
+ * `end`. Live, it reads the groups from its window; restored, it holds them
+ * as saved until the operator rebuilds the window from its blocks.
+ */
+export class WindowBlock {
+  readonly end: number;
+  readonly block: number;
+  readonly window: WindowState | null;
+  readonly saved: SavedBlock | null;
+  /** Live blocks: the block's key in the `windows` table. */
+  readonly key: Uint8Array | null;
+  /** Transient: the number of the chunk that last touched the block (for one put per chunk). */
+  mark: number;
+
+  constructor(end: number, block: number, window: WindowState | null, saved: SavedBlock | null, key: Uint8Array | null) {
+    this.end = end;
+    this.block = block;
+    this.window = window;
+    this.saved = saved;
+    this.key = key;
+    this.mark = -1;
+  }
+
+  /** Number of groups in the block. */
+  get groups(): number {
+    if (this.window === null) return this.saved!.slots.length;
+    return Math.min(WINDOW_BLOCK_SIZE, this.window.size - this.block * WINDOW_BLOCK_SIZE);
+  }
 }
 
 /**
@@ -153,8 +218,7 @@ function keyedByValue(type: SqlType): boolean {
 
 /**
  * How a window's groups are indexed: the keys nested on (all but window_end
- * and window_start, which window_end determines) and their Map keys. Shared
- * by the operator and the codec that rebuilds a restored window's index.
+ * and window_start, which window_end determines) and their Map keys.
  */
 class WindowLevels {
   /** Group key indexes (spec order) of the index levels, outermost first. */
@@ -182,16 +246,14 @@ class WindowLevels {
     return s;
   }
 
-  /** Enters group `g` (its key in spec order) into `index`. */
-  insert(index: GroupIndex, g: WindowGroup): void {
-    const levels = this.levels;
-    const nl = levels.length;
-    if (nl === 0) return;
-    let level = index;
-    for (let l = 0; ; l++) {
-      const lk = this.levelKey(l, g.key[levels[l]!] ?? null);
+  /** Enters slot `slot` of window `w` (key values already in `w.levelValues`) into its index. */
+  insert(w: WindowState, slot: number): void {
+    const nl = this.levels.length;
+    let level = w.index;
+    for (let l = 0; l < nl; l++) {
+      const lk = this.levelKey(l, w.levelValues[l]![slot] ?? null);
       if (l === nl - 1) {
-        level.set(lk, g);
+        level.set(lk, slot);
         return;
       }
       let next = level.get(lk) as GroupIndex | undefined;
@@ -204,57 +266,80 @@ class WindowLevels {
   }
 }
 
+/** Key encodings of the `windows` table: window_end, then the block number. */
+class WindowKeys {
+  readonly #endTypes: readonly SqlType[];
+  readonly #blockTypes: readonly SqlType[];
+  readonly #scratch: Value[] = [null, null];
+
+  constructor(endType: SqlType) {
+    this.#endTypes = [endType];
+    this.#blockTypes = [endType, INT];
+  }
+
+  /** The prefix every key of the window ending at `end` (and every DISTINCT entry of its groups) starts with. */
+  window(end: number): Uint8Array {
+    this.#scratch[0] = end;
+    return encodeKey(this.#scratch, this.#endTypes);
+  }
+
+  block(end: number, block: number): Uint8Array {
+    this.#scratch[0] = end;
+    this.#scratch[1] = block;
+    return encodeKey(this.#scratch, this.#blockTypes);
+  }
+}
+
 /**
- * A window at a checkpoint: [end, groups, DISTINCT entries], each group
- * [key row (with room for the results), row count, accumulator states, key
- * encoding]. Decoding restores the accumulators into fresh ones of the spec's
- * calls and rebuilds the group index.
+ * A block at a checkpoint: [end, start, block, slots], each slot [level
+ * values, row count, accumulator states, key encoding or null]. Decoding
+ * gives a block as saved; the operator rebuilds the window from its blocks
+ * when it next needs the window.
  */
-export function windowStateCodec(spec: WindowAggregateSpec): StateCodec<WindowState> {
-  const levels = new WindowLevels(spec);
+export function windowBlockCodec(): StateCodec<WindowBlock> {
   return {
-    encode: (w) => {
-      const groups: StateValue[] = w.groups.map((g) => [g.key, g.rows, saveAccumulators(g.accs), g.keyBytes]);
-      return encodeStateValue([w.end, groups, w.distinct]);
+    encode: (b) => {
+      const w = b.window;
+      if (w === null) return encodeStateValue([b.end, b.saved!.start, b.block, b.saved!.slots]);
+      const slots: StateValue[] = [];
+      const from = b.block * WINDOW_BLOCK_SIZE;
+      const to = Math.min(w.size, from + WINDOW_BLOCK_SIZE);
+      const nl = w.levelValues.length;
+      for (let s = from; s < to; s++) {
+        const keys: Value[] = new Array(nl);
+        for (let l = 0; l < nl; l++) keys[l] = w.levelValues[l]![s] ?? null;
+        slots.push([keys, w.rows[s]!, w.columns.map((c) => c.save(s)), w.keyBytes[s] ?? null]);
+      }
+      return encodeStateValue([b.end, w.start, b.block, slots]);
     },
     decode: (bytes) => {
-      const [end, groups, distinct] = stateArray(decodeStateValue(bytes), 'window', 3);
-      const w: WindowState = { end: stateNumber(end, 'window end'), groups: [], index: new Map(), distinct: [] };
-      for (const saved of stateArray(groups, 'window groups')) {
-        const [key, rows, accs, keyBytes] = stateArray(saved, 'window group', 4);
-        if (!(keyBytes instanceof Uint8Array)) throw new InternalError('state: malformed window group key encoding');
-        const g: WindowGroup = {
-          key: stateRow(key, 'window group key'),
-          rows: stateNumber(rows, 'window group row count'),
-          accs: loadAccumulators(spec.calls, accs),
-          emitted: null,
-          keyBytes,
-        };
-        w.groups.push(g);
-        levels.insert(w.index, g);
-      }
-      for (const dk of stateArray(distinct, 'window DISTINCT entries')) {
-        if (!(dk instanceof Uint8Array)) throw new InternalError('state: malformed window DISTINCT entry');
-        w.distinct.push(dk);
-      }
-      return w;
+      const [end, start, block, slots] = stateArray(decodeStateValue(bytes), 'window block', 4);
+      const saved: SavedBlock = { start: (start ?? null) as Value, slots: stateArray(slots, 'window block groups') };
+      return new WindowBlock(stateNumber(end, 'window end'), stateNumber(block, 'window block number'), null, saved, null);
     },
   };
 }
 
+export interface WindowAggregateStateTables {
+  readonly windows: StateTable<WindowBlock>;
+  readonly distinct: StateTable<number>;
+}
+
 /** The window aggregate's tables from `state`: roles `windows` and `distinct`. */
-export function windowAggregateStateTables(state: StateProvider, spec: WindowAggregateSpec): WindowAggregateStateTables {
-  return { windows: state.table('windows', windowStateCodec(spec)), distinct: state.table('distinct', countCodec) };
+export function windowAggregateStateTables(state: StateProvider): WindowAggregateStateTables {
+  return { windows: state.table('windows', windowBlockCodec()), distinct: state.table('distinct', countCodec) };
 }
 
 export class WindowAggregate implements IncrementalOperator {
   readonly #spec: WindowAggregateSpec;
   readonly #distinct: StateTable<number>;
-  readonly #windows: StateTable<WindowState>;
+  readonly #windows: StateTable<WindowBlock>;
+  /** Open windows by window_end; the `windows` table holds the same groups, block by block. */
+  readonly #open = new Map<number, WindowState>();
   /** Key evaluation order for the encoding: window_end first, then the other keys in order. */
   readonly #order: readonly number[];
   readonly #encodeTypes: readonly SqlType[];
-  readonly #endTypes: readonly SqlType[];
+  readonly #windowKeys: WindowKeys;
   readonly #index: WindowLevels;
   /** The keys (spec indexes) the index is nested by (see WindowLevels). */
   readonly #levels: readonly number[];
@@ -263,19 +348,27 @@ export class WindowAggregate implements IncrementalOperator {
   /** Per level: its values are Map keys as they are. */
   readonly #byValue: readonly boolean[];
   readonly #hasDistinct: boolean;
+  readonly #columnFactories: readonly AccumulatorColumnFactory[];
+  /** Every call reads one input column (or none) and has no FILTER and no DISTINCT: rows go straight to the columns. */
+  readonly #plain: boolean;
+  /** With #plain, per call: the input column of its argument, -1 without arguments. */
+  readonly #argColumns: readonly number[];
+  readonly #skipNulls: readonly boolean[];
   readonly #encodeScratch: Value[];
-  readonly #endScratch: Value[] = [null];
   readonly #acc: GroupAccumulation;
   /** window_end of an input row. */
   readonly #endOf: EvalFn;
+  /** window_start of an input row (of a window being created), when grouped by it. */
+  readonly #startOf: EvalFn | undefined;
   /** The window of the row being added, for DISTINCT entries it creates. */
   #rowWindow: WindowState | undefined = undefined;
   readonly #onNewDistinct = (dk: Uint8Array): void => {
     this.#rowWindow!.distinct.push(dk);
   };
   readonly #out = new ChangelogBuilder();
-  /** Windows touched by the current chunk, written back at its end. */
-  readonly #touched: WindowState[] = [];
+  /** Blocks touched by the current chunk, written back at its end. */
+  readonly #touched: WindowBlock[] = [];
+  #chunkNo = 0;
   #wm = Number.NEGATIVE_INFINITY;
   #late = 0;
 
@@ -284,30 +377,54 @@ export class WindowAggregate implements IncrementalOperator {
     if (spec.windowEndKey < 0 || spec.windowEndKey >= nk) throw new InternalError('window aggregate: window_end is not a group key');
     if (spec.calls.length > 255) throw notSupported('more than 255 aggregates in one window aggregation');
     this.#spec = spec;
-    const tables = state ?? windowAggregateStateTables(memoryStateProvider, spec);
+    const tables = state ?? windowAggregateStateTables(memoryStateProvider);
     this.#distinct = tables.distinct;
     this.#windows = tables.windows;
     const order = [spec.windowEndKey];
     for (let k = 0; k < nk; k++) if (k !== spec.windowEndKey) order.push(k);
     this.#order = order;
     this.#encodeTypes = order.map((k) => spec.keyTypes[k]!);
-    this.#endTypes = [spec.keyTypes[spec.windowEndKey]!];
+    this.#windowKeys = new WindowKeys(spec.keyTypes[spec.windowEndKey]!);
     this.#index = new WindowLevels(spec);
     this.#levels = this.#index.levels;
     this.#levelColumns = this.#levels.map((k) => spec.keyColumns?.[k] ?? -1);
     this.#byValue = this.#index.byValue;
     this.#hasDistinct = spec.calls.some((c) => c.distinct);
+    this.#columnFactories = spec.calls.map(accumulatorColumnFactory);
+    this.#plain = spec.calls.every((c) => c.filter === undefined && !c.distinct && (c.argColumn !== undefined || c.args.length === 0));
+    this.#argColumns = spec.calls.map((c) => c.argColumn ?? -1);
+    this.#skipNulls = spec.calls.map((c) => c.skipNulls && c.args.length > 0);
     const tumble = spec.tumble;
+    const sk = spec.windowStartKey;
     if (tumble !== undefined) {
-      if (spec.windowStartKey === undefined) throw new InternalError('fused TUMBLE aggregation without window_start');
+      if (sk === undefined) throw new InternalError('fused TUMBLE aggregation without window_start');
       const { time, size, offset } = tumble;
+      const tc = tumble.timeColumn ?? -1;
+      // The window of the previous row is reused while rows fall into it.
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
       this.#endOf = (row) => {
+        const t = tc >= 0 ? (row[tc] ?? null) : time(row);
+        if (t === null) return null;
+        const ts = t as number;
+        if (ts < lo || ts >= hi) {
+          lo = windowStart(ts, offset, size);
+          hi = lo + size;
+        }
+        return hi;
+      };
+      this.#startOf = (row) => {
         const t = time(row);
-        return t === null ? null : windowStart(t as number, offset, size) + size;
+        return t === null ? null : windowStart(t as number, offset, size);
       };
     } else {
       const ec = spec.keyColumns?.[spec.windowEndKey] ?? -1;
       this.#endOf = ec >= 0 ? (row) => row[ec] ?? null : spec.keys[spec.windowEndKey]!;
+      if (sk === undefined) this.#startOf = undefined;
+      else {
+        const sc = spec.keyColumns?.[sk] ?? -1;
+        this.#startOf = sc >= 0 ? (row) => row[sc] ?? null : spec.keys[sk]!;
+      }
     }
     this.#encodeScratch = new Array<Value>(nk).fill(null);
     this.#acc = new GroupAccumulation(spec.calls, nk, this.#distinct, 'window aggregate');
@@ -319,11 +436,15 @@ export class WindowAggregate implements IncrementalOperator {
   }
 
   push(_input: number, chunk: Chunk): Chunk[] {
+    this.#chunkNo++;
     try {
       this.#accumulate(chunk);
     } finally {
       const touched = this.#touched;
-      for (let i = 0; i < touched.length; i++) this.#windows.put(this.#windowKey(touched[i]!.end), touched[i]!);
+      for (let i = 0; i < touched.length; i++) {
+        const b = touched[i]!;
+        this.#windows.put(b.key!, b);
+      }
       touched.length = 0;
       this.#rowWindow = undefined;
     }
@@ -337,7 +458,12 @@ export class WindowAggregate implements IncrementalOperator {
     const levelColumns = this.#levelColumns;
     const nl = levels.length;
     const byValue = this.#byValue;
-    const acc = this.#acc;
+    const plain = this.#plain;
+    const argColumns = this.#argColumns;
+    const skipNulls = this.#skipNulls;
+    const nc = argColumns.length;
+    const touched = this.#touched;
+    const chunkNo = this.#chunkNo;
     const rows = chunk.rows;
     const kinds = chunk.kinds;
     const wm = this.#wm;
@@ -349,18 +475,18 @@ export class WindowAggregate implements IncrementalOperator {
       if (end === null) continue;
       if (end !== curEnd) {
         curEnd = end;
-        w = fireTime(end as number) <= wm ? undefined : this.#windowOf(end as number);
+        w = fireTime(end as number) <= wm ? undefined : this.#windowOf(end as number, row);
       }
       if (w === undefined) {
         this.#late++;
         continue;
       }
       const add = kinds === null || isAddition(kinds[i]!);
-      let g: WindowGroup | undefined;
+      let slot = -1;
       let level: GroupIndex = w.index;
       let lk: Value = null;
       if (nl === 0) {
-        g = w.groups[0];
+        if (w.size > 0) slot = 0;
       } else {
         for (let l = 0; ; l++) {
           const lc = levelColumns[l]!;
@@ -374,15 +500,49 @@ export class WindowAggregate implements IncrementalOperator {
           }
           level = next;
         }
-        g = level.get(lk) as WindowGroup | undefined;
+        const found = level.get(lk) as number | undefined;
+        if (found !== undefined) slot = found;
       }
-      if (g === undefined || g.rows === 0) {
+      const groupRows = w.rows;
+      if (slot < 0 || groupRows[slot] === 0) {
         if (!add) throw new InternalError(`window aggregate received a retraction for group (${this.#keyOf(row).join(', ')}) that holds no rows`);
-        if (g === undefined) g = this.#newGroup(w, level, lk, row);
+        if (slot < 0) slot = this.#newGroup(w, level, lk, row);
       }
-      this.#rowWindow = w;
-      if (add) acc.add(g, g.keyBytes, row, this.#onNewDistinct);
-      else acc.remove(g, g.keyBytes, row);
+      const block = w.blocks[slot >>> BLOCK_BITS]!;
+      if (block.mark !== chunkNo) {
+        block.mark = chunkNo;
+        touched.push(block);
+      }
+      const columns = w.columns;
+      if (plain) {
+        if (add) {
+          groupRows[slot]!++;
+          for (let c = 0; c < nc; c++) {
+            const ac = argColumns[c]!;
+            const v = ac >= 0 ? (row[ac] ?? null) : true;
+            if (v === null && skipNulls[c]) continue;
+            columns[c]!.add(slot, v);
+          }
+        } else {
+          for (let c = 0; c < nc; c++) {
+            const ac = argColumns[c]!;
+            const v = ac >= 0 ? (row[ac] ?? null) : true;
+            if (v === null && skipNulls[c]) continue;
+            columns[c]!.remove(slot, v);
+          }
+          if (--groupRows[slot]! === 0) for (let c = 0; c < nc; c++) columns[c]!.reset(slot);
+        }
+      } else {
+        const keyBytes = w.keyBytes[slot] ?? NO_BYTES;
+        this.#rowWindow = w;
+        if (add) {
+          groupRows[slot]!++;
+          this.#acc.addToSlot(columns, slot, keyBytes, row, this.#onNewDistinct);
+        } else {
+          this.#acc.removeFromSlot(columns, slot, keyBytes, row);
+          if (--groupRows[slot]! === 0) for (let c = 0; c < nc; c++) columns[c]!.reset(slot);
+        }
+      }
     }
   }
 
@@ -400,72 +560,139 @@ export class WindowAggregate implements IncrementalOperator {
     return enc;
   }
 
-  /** Creates the group of `row` in window `w`; it is found at level key `lk` of index level `level`. */
-  #newGroup(w: WindowState, level: GroupIndex, lk: Value, row: Row): WindowGroup {
-    const enc = this.#keyOf(row);
-    const g: WindowGroup = {
-      key: this.#specOrder(enc),
-      rows: 0,
-      accs: this.#acc.fresh(),
-      emitted: null,
-      keyBytes: this.#hasDistinct ? encodeKey(enc, this.#encodeTypes) : NO_BYTES,
+  /** Creates the group of `row` in window `w`; it is found at level key `lk` of index level `level`. Returns its slot. */
+  #newGroup(w: WindowState, level: GroupIndex, lk: Value, row: Row): number {
+    const { keys } = this.#spec;
+    const levels = this.#levels;
+    const levelColumns = this.#levelColumns;
+    const slot = this.#appendSlot(w);
+    for (let l = 0; l < levels.length; l++) {
+      const lc = levelColumns[l]!;
+      w.levelValues[l]!.push(lc >= 0 ? (row[lc] ?? null) : keys[levels[l]!]!(row));
+    }
+    if (this.#hasDistinct) w.keyBytes.push(encodeKey(this.#keyOf(row), this.#encodeTypes));
+    if (levels.length > 0) level.set(lk, slot);
+    return slot;
+  }
+
+  /** Appends a slot with no rows and fresh accumulators to `w` (key values and key encoding are the caller's). */
+  #appendSlot(w: WindowState): number {
+    const slot = w.size++;
+    w.rows.push(0);
+    const columns = w.columns;
+    for (let c = 0; c < columns.length; c++) columns[c]!.push();
+    if ((slot & (WINDOW_BLOCK_SIZE - 1)) === 0) {
+      const b = slot >>> BLOCK_BITS;
+      w.blocks.push(new WindowBlock(w.end, b, w, null, this.#windowKeys.block(w.end, b)));
+    }
+    return slot;
+  }
+
+  #emptyWindow(end: number, start: Value): WindowState {
+    return {
+      end,
+      start,
+      size: 0,
+      index: new Map(),
+      levelValues: this.#levels.map((): Value[] => []),
+      rows: [],
+      columns: this.#columnFactories.map((f) => f()),
+      keyBytes: [],
+      blocks: [],
+      distinct: [],
+      distinctListed: true,
     };
-    w.groups.push(g);
-    if (this.#levels.length > 0) level.set(lk, g);
-    return g;
   }
 
   watermark(wm: number): Chunk[] {
     if (wm <= this.#wm) return [];
     this.#wm = wm;
     const fireTime = this.#spec.fireTime;
-    const due: [Uint8Array, WindowState][] = [];
-    for (const entry of this.#windows.scan()) {
-      if (fireTime(entry[1].end) > wm) break;
-      due.push(entry);
+    const dueEnds: number[] = [];
+    const dueKeys: Uint8Array[] = [];
+    for (const [key, block] of this.#windows.scan()) {
+      if (fireTime(block.end) > wm) break;
+      dueKeys.push(key);
+      if (dueEnds.length === 0 || dueEnds[dueEnds.length - 1] !== block.end) dueEnds.push(block.end);
     }
-    const out = this.#out;
-    const acc = this.#acc;
-    for (const [windowKey, w] of due) {
-      const groups = w.groups;
-      for (let i = 0; i < groups.length; i++) {
-        const g = groups[i]!;
-        if (g.rows > 0) out.emit(RowKind.INSERT, acc.finish(g));
-      }
-      for (const dk of w.distinct) this.#distinct.delete(dk);
-      this.#windows.delete(windowKey);
+    for (const end of dueEnds) {
+      const w = this.#open.get(end) ?? this.#restoreWindow(end);
+      this.#fire(w);
+      this.#open.delete(end);
     }
-    return out.take();
+    for (const key of dueKeys) this.#windows.delete(key);
+    return this.#out.take();
   }
 
-  /** The state of the window ending at `end`, created on first use; marked touched. */
-  #windowOf(end: number): WindowState {
-    const touched = this.#touched;
-    for (let i = 0; i < touched.length; i++) if (touched[i]!.end === end) return touched[i]!;
-    const key = this.#windowKey(end);
-    let w = this.#windows.get(key);
-    if (w === undefined) {
-      w = { end, groups: [], index: new Map(), distinct: [] };
-      this.#windows.put(key, w);
+  /** Emits the window's groups that hold rows and deletes its DISTINCT entries. */
+  #fire(w: WindowState): void {
+    const { windowEndKey, windowStartKey, keys, calls } = this.#spec;
+    const out = this.#out;
+    const nk = keys.length;
+    const nc = calls.length;
+    const levels = this.#levels;
+    const nl = levels.length;
+    const columns = w.columns;
+    for (let s = 0; s < w.size; s++) {
+      if (w.rows[s] === 0) continue;
+      const row: Row = new Array(nk + nc);
+      row[windowEndKey] = w.end;
+      if (windowStartKey !== undefined) row[windowStartKey] = w.start;
+      for (let l = 0; l < nl; l++) row[levels[l]!] = w.levelValues[l]![s] ?? null;
+      for (let c = 0; c < nc; c++) row[nk + c] = columns[c]!.result(s);
+      out.emit(RowKind.INSERT, row);
     }
-    touched.push(w);
+    if (!this.#hasDistinct) return;
+    const distinct = this.#distinct;
+    if (w.distinctListed) {
+      for (const dk of w.distinct) distinct.delete(dk);
+      return;
+    }
+    const all: Uint8Array[] = [];
+    for (const [dk] of distinct.scan(prefixRange(this.#windowKeys.window(w.end)))) all.push(dk);
+    for (const dk of all) distinct.delete(dk);
+  }
+
+  /** The open window ending at `end` (created, or rebuilt from its state entries, on first use). */
+  #windowOf(end: number, row: Row): WindowState {
+    const open = this.#open.get(end);
+    if (open !== undefined) return open;
+    if (this.#windows.get(this.#windowKeys.block(end, 0)) !== undefined) return this.#restoreWindow(end);
+    const w = this.#emptyWindow(end, this.#startOf === undefined ? null : this.#startOf(row));
+    this.#open.set(end, w);
     return w;
   }
 
-  #windowKey(end: number): Uint8Array {
-    this.#endScratch[0] = end;
-    return encodeKey(this.#endScratch, this.#endTypes);
-  }
-
-  /**
-   * The group key in the spec's order, from the encoding order, with room for
-   * the aggregate results after it: the output row, filled when the window fires.
-   */
-  #specOrder(enc: readonly Value[]): Row {
-    const order = this.#order;
-    const key: Row = new Array(order.length + this.#spec.calls.length).fill(null);
-    for (let k = 0; k < order.length; k++) key[order[k]!] = enc[k] ?? null;
-    return key;
+  /** Rebuilds the window ending at `end` from its blocks in the `windows` table (after a restore) and opens it. */
+  #restoreWindow(end: number): WindowState {
+    const blocks: WindowBlock[] = [];
+    for (const [, b] of this.#windows.scan(prefixRange(this.#windowKeys.window(end)))) blocks.push(b);
+    const first = blocks[0];
+    if (first === undefined) throw new InternalError('window aggregate: a due window has no state');
+    if (first.window !== null) return first.window;
+    const w = this.#emptyWindow(end, first.saved!.start);
+    w.distinctListed = false;
+    const nl = this.#levels.length;
+    const columns = w.columns;
+    for (const b of blocks) {
+      if (b.saved === null || b.block !== w.blocks.length) throw new InternalError('window aggregate: malformed window blocks');
+      for (const saved of b.saved.slots) {
+        const [keys, rows, accs, keyBytes] = stateArray(saved, 'window group', 4);
+        const keyValues = stateArray(keys, 'window group key', nl);
+        const states = stateArray(accs, 'window group accumulators', columns.length);
+        const slot = this.#appendSlot(w);
+        w.rows[slot] = stateNumber(rows, 'window group row count');
+        for (let c = 0; c < columns.length; c++) columns[c]!.load(slot, states[c]!);
+        for (let l = 0; l < nl; l++) w.levelValues[l]!.push((keyValues[l] ?? null) as Value);
+        if (this.#hasDistinct) {
+          if (!(keyBytes instanceof Uint8Array)) throw new InternalError('state: malformed window group key encoding');
+          w.keyBytes.push(keyBytes);
+        }
+        if (nl > 0) this.#index.insert(w, slot);
+      }
+    }
+    this.#open.set(end, w);
+    return w;
   }
 }
 
@@ -491,7 +718,7 @@ export function windowAggregateOf(
     ...(window !== undefined && window.endKey === windowEndKey ? { windowStartKey: window.startKey } : {}),
     fireTime,
   };
-  return new WindowAggregate(spec, windowAggregateStateTables(state, spec));
+  return new WindowAggregate(spec, windowAggregateStateTables(state));
 }
 
 /**
@@ -523,7 +750,12 @@ export function fusedTumbleAggregateOf(
     windowEndKey: window.endKey,
     windowStartKey: window.startKey,
     fireTime,
-    tumble: { time: compileExpr(tvf.timeCol, env), size: tvf.size, offset: tvf.offset },
+    tumble: {
+      time: compileExpr(tvf.timeCol, env),
+      ...(tvf.timeCol.kind === 'column' ? { timeColumn: tvf.timeCol.index } : {}),
+      size: tvf.size,
+      offset: tvf.offset,
+    },
   };
-  return new WindowAggregate(spec, windowAggregateStateTables(state, spec));
+  return new WindowAggregate(spec, windowAggregateStateTables(state));
 }

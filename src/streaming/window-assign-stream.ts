@@ -15,7 +15,7 @@
  * window_time is never earlier than the row's time.
  * SESSION windows need state: see session-window-aggregate.ts.
  */
-import type { Row } from '../../catalog/types.ts';
+import type { Row, Value } from '../../catalog/types.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { EvalFn } from '../compiler/expr-compiler.ts';
 import type { WindowTvfFunction, WindowTvfNode } from '../planner/logical-plan.ts';
@@ -30,6 +30,8 @@ const MICROS_PER_MILLI = 1000;
 export interface WindowAssignStreamSpec {
   readonly fn: Exclude<WindowTvfFunction, 'SESSION'>;
   readonly time: EvalFn;
+  /** The input column `time` reads, when it is a column reference (read directly on the TUMBLE fast path). */
+  readonly timeColumn?: number;
   readonly size: number;
   readonly slide: number;
   readonly offset: number;
@@ -78,20 +80,42 @@ export class WindowAssignStream implements IncrementalOperator {
     return out.take();
   }
 
-  /** TUMBLE over TIMESTAMP, insert-only chunk: one output row per input row with a time, no per-row callback. */
+  /**
+   * TUMBLE over TIMESTAMP, insert-only chunk: one output row per input row
+   * with a time, no per-row callback; the window of the previous row is
+   * reused while rows fall into it.
+   */
   #tumbleInserts(chunk: Chunk): Chunk[] {
     const { time, size, offset } = this.#spec;
+    const tc = this.#spec.timeColumn ?? -1;
     const rows = chunk.rows;
     const out: Row[] = [];
+    let start = Number.POSITIVE_INFINITY;
+    let end = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      const t = time(row);
+      const t = tc >= 0 ? (row[tc] ?? null) : time(row);
       if (t === null) continue;
-      const start = windowStart(t as number, offset, size);
-      out.push(windowRow(row, start, start + size, undefined));
+      const ts = t as number;
+      if (ts < start || ts >= end) {
+        start = windowStart(ts, offset, size);
+        end = start + size;
+      }
+      out.push(appendWindow(row, start, end));
     }
     return out.length === 0 ? [] : [{ rows: out, kinds: null }];
   }
+}
+
+/** `row` ++ [start, end, end - 1 ms] in one allocation (TIMESTAMP windows). */
+function appendWindow(row: Row, start: number, end: number): Row {
+  const n = row.length;
+  const out: Value[] = new Array(n + 3);
+  for (let j = 0; j < n; j++) out[j] = row[j] ?? null;
+  out[n] = start;
+  out[n + 1] = end;
+  out[n + 2] = end - MICROS_PER_MILLI;
+  return out;
 }
 
 /** window_time of a window_end (wall-clock µs) as an instant comparable with watermarks. */
@@ -105,6 +129,7 @@ export function windowAssignStreamOf(node: WindowTvfNode, env: ExecEnv): WindowA
   return new WindowAssignStream({
     fn: node.fn,
     time: compileExpr(node.timeCol, env),
+    ...(node.timeCol.kind === 'column' ? { timeColumn: node.timeCol.index } : {}),
     size: node.size,
     slide: node.slide,
     offset: node.offset,
