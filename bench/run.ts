@@ -3,8 +3,9 @@
  * over the same data, measured in the same run so the ratio is meaningful on
  * a shared, noisy machine. Prints one line per scenario.
  *
- * Batch scenarios query a stored table; streaming scenarios (streaming.ts)
- * run continuous queries over generated events (bench-events.ts).
+ * Batch scenarios query a stored table; streaming scenarios (streaming.ts,
+ * and the Top-N of top-n.ts) run continuous queries over generated events
+ * (bench-events.ts).
  *
  * The engine runs in-process through the same Session API the Postgres
  * protocol layer uses (parse, bind, optimize, compile, run), without the
@@ -18,6 +19,7 @@ import { builtinConnectors } from '../connectors/index.ts';
 import { benchEventsConnector, EVENTS_DDL, generateEvents, KEYS as EVENT_KEYS } from './bench-events.ts';
 import { best, report, runSql as run } from './harness.ts';
 import { runStreamingBenchmarks } from './streaming.ts';
+import { runTopNBenchmark } from './top-n.ts';
 import { runCheckpointBenchmarks } from './checkpoints.ts';
 
 const ROWS = Number(process.env['MILLRACE_BENCH_ROWS'] ?? 200_000);
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
     await run(session, EVENTS_DDL);
     process.stdout.write(`streaming: ${ROWS} events over ${EVENT_KEYS.toLocaleString('en-US')} keys, SUBSCRIBE TO (query) drained to its end\n`);
     await runStreamingBenchmarks(session, events, ROWS);
+    await runTopNBenchmark(session, events, ROWS);
     session.close();
   } finally {
     await db.close();

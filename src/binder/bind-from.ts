@@ -30,6 +30,7 @@ import { conjuncts, containsSubquery, forEachColumn, mapColumns, shiftColumns } 
 import { bindQueryPlan, bindScalarIn } from './bind-query.ts';
 import { QueryLevel, Scope, shiftRelation, type ScopeColumn, type ScopeRelation } from './scope.ts';
 import { bindWindowTvf, windowTvfFunction } from './bind-window-tvf.ts';
+import { isProcessingTime } from '../planner/window-aggregation.ts';
 
 /** Where a FROM clause is bound: the enclosing query level's scope for correlated references. */
 export interface FromContext {
@@ -85,7 +86,12 @@ function findCte(frame: CteFrame | undefined, name: string): { cte: CommonTableE
 
 function bindNamed(ref: NamedTableRef, fc: FromContext): FromItem {
   const parts = ref.name.parts.map((p) => p.value);
-  if (ref.asOf !== undefined) throw notSupported('FOR SYSTEM_TIME AS OF', ref.asOf.pos);
+  if (ref.asOf !== undefined) {
+    throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, 'FOR SYSTEM_TIME AS OF is only supported on the right side of a JOIN', {
+      position: ref.asOf.pos,
+      hint: 'Write FROM o [LEFT] JOIN t FOR SYSTEM_TIME AS OF o.time_column AS r ON o.k = r.k.',
+    });
+  }
   if (parts.length === 1) {
     const c = findCte(fc.ctes, parts[0]!);
     if (c !== undefined) {
@@ -401,6 +407,7 @@ function bindJoin(ref: JoinRef, fc: FromContext): FromItem {
   if (ref.right.kind === 'function' && (ref.right.lateral || ref.joinType === 'CROSS' || ref.joinType === 'INNER') && ref.on === undefined && ref.using.length === 0 && !ref.natural) {
     return bindFunction(ref.right, fc, left);
   }
+  if (ref.right.kind === 'named' && ref.right.asOf !== undefined) return bindTemporalJoin(ref, ref.right, left, fc);
   const right = bindTableRefAlone(ref.right, fc);
   const lw = left.plan.schema.length;
   const jt = ref.joinType === 'CROSS' ? 'INNER' : ref.joinType;
@@ -424,6 +431,125 @@ function bindJoin(ref: JoinRef, fc: FromContext): FromItem {
     throw new SqlError(SqlState.SYNTAX_ERROR, `${ref.joinType} JOIN requires a join condition`, { position: ref.pos });
   }
   return { plan: makeJoin(jt, left.plan, right.plan, condition, schema), relations };
+}
+
+/**
+ * `left [LEFT] JOIN t FOR SYSTEM_TIME AS OF left.time [AS r] ON ...` (Flink's
+ * temporal join). The AS OF column decides the kind: a PROCTIME() column
+ * gives a processing-time join (a lookup of t's current rows, t any table or
+ * materialized view, an equality required); a rowtime (a column the left
+ * table declares its WATERMARK for) gives an event-time join, where t must be
+ * a versioned table: PRIMARY KEY and WATERMARK, the key equated in ON. Its
+ * condition gets `r.rowtime <= left.time` (true of the version valid at that
+ * time; over a table's current rows, as a bounded query reads it, it keeps
+ * exactly the rows already valid then).
+ */
+function bindTemporalJoin(ref: JoinRef, named: NamedTableRef, left: FromItem, fc: FromContext): FromItem {
+  const env = fc.env;
+  const asOf = named.asOf!;
+  if (ref.joinType !== 'INNER' && ref.joinType !== 'LEFT') {
+    throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `FOR SYSTEM_TIME AS OF is not supported in a ${ref.joinType} JOIN`, {
+      position: ref.pos,
+      hint: 'A temporal join is an INNER or LEFT JOIN with an ON condition.',
+    });
+  }
+  if (ref.on === undefined) {
+    throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, 'a temporal join (FOR SYSTEM_TIME AS OF) needs an ON condition', {
+      position: ref.pos,
+      hint: 'Write ON o.k = r.k instead of USING or NATURAL.',
+    });
+  }
+  const parts = named.name.parts.map((p) => p.value);
+  const notTable = (): SqlError =>
+    new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${parts.join('.')}" is not a table: FOR SYSTEM_TIME AS OF reads a table's versions`, {
+      position: named.name.pos,
+      hint: 'Join a table or a materialized view; for event time a table with a PRIMARY KEY and a WATERMARK.',
+    });
+  if (parts.length === 1 && findCte(fc.ctes, parts[0]!) !== undefined) throw notTable();
+  const entry = env.ctx.lookup(parts);
+  if (entry === undefined) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${parts.join('.')}" does not exist`, { position: named.name.pos });
+  if (entry.kind === 'view' || entry.kind === 'system') throw notTable();
+  const { asOf: _asOf, ...plain } = named;
+  const right = bindNamed(plain, fc);
+  const lw = left.plan.schema.length;
+  const time = bindExpr(asOf, { env, scope: new Scope(left.relations, fc.outer, fc.level), ctes: fc.ctes, clause: 'FOR SYSTEM_TIME AS OF' });
+  const timeIndex = time.kind === 'column' ? time.index : -1;
+  const kind = timeIndex < 0 ? undefined : timeAttributeOf(left.plan, timeIndex);
+  if (kind === undefined) {
+    throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, 'FOR SYSTEM_TIME AS OF must name a time attribute of the left side of the join', {
+      position: asOf.pos,
+      hint: 'Use the left table\'s rowtime (the column of its WATERMARK) or a PROCTIME() column.',
+    });
+  }
+  const jt = ref.joinType;
+  const rightNull = jt === 'LEFT';
+  const rrels = (rightNull ? nullableRelations(right.relations) : right.relations).map((r) => shiftRelation(r, lw));
+  const schema = [...left.plan.schema, ...(rightNull ? nullableSchema(right.plan.schema) : right.plan.schema)];
+  const relations = [...left.relations, ...rrels];
+  const s: ExprScope = { env, scope: new Scope(relations, fc.outer, fc.level), ctes: fc.ctes, clause: 'JOIN conditions' };
+  let condition = bindBoolean(ref.on, s, 'JOIN/ON');
+  const columnIndex = (name: string): number => entry.columns.findIndex((c) => c.name === name);
+  if (kind === 'event-time') {
+    const pk = entry.primaryKey;
+    const watermark = entry.kind === 'table' ? entry.watermark : undefined;
+    if (pk.length === 0 || watermark === undefined) {
+      throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${entry.name}" is not a versioned table: an event-time temporal join needs ${pk.length === 0 ? 'its PRIMARY KEY' : 'its WATERMARK'}`, {
+        position: named.name.pos,
+        hint: 'Declare PRIMARY KEY (...) NOT ENFORCED and WATERMARK FOR <rowtime> AS ... on the table, or join FOR SYSTEM_TIME AS OF a PROCTIME() column.',
+      });
+    }
+    const rowtime: BoundExpr = { kind: 'column', type: right.plan.schema[columnIndex(watermark.column)]!.type, index: lw + columnIndex(watermark.column) };
+    condition = { kind: 'and', type: BOOLEAN, args: [condition, bindOperator('<=', [rowtime, time], asOf.pos, s, '<=')] };
+    const join = makeJoin(jt, left.plan, right.plan, condition, schema);
+    for (const name of pk) {
+      const i = columnIndex(name);
+      if (!join.equiKeys.some((k) => k.right.kind === 'column' && k.right.index === i)) {
+        throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `the ON condition of an event-time temporal join must equate the primary key column "${name}" of "${entry.name}"`, {
+          position: ref.on.pos,
+          hint: `Add ${right.relations[0]?.name ?? entry.name}.${name} = <left column> to the ON condition.`,
+        });
+      }
+    }
+    return { plan: { ...join, temporal: { kind } }, relations };
+  }
+  const join = makeJoin(jt, left.plan, right.plan, condition, schema);
+  if (join.equiKeys.length === 0) {
+    throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, 'a processing-time temporal join needs an equality between the two sides in its ON condition', {
+      position: ref.on.pos,
+      hint: 'Add r.k = o.k: the right table is looked up by that key.',
+    });
+  }
+  return { plan: { ...join, temporal: { kind } }, relations };
+}
+
+/**
+ * The kind of time attribute column `index` of `plan` is: a PROCTIME()
+ * column (processing time) or the column a scanned table declares its
+ * WATERMARK for, and only that column (event time); traced through filters,
+ * column projections and the left side of temporal joins, whose left columns
+ * keep their attribute.
+ */
+function timeAttributeOf(plan: LogicalPlan, index: number): 'event-time' | 'processing-time' | undefined {
+  switch (plan.kind) {
+    case 'filter':
+      return timeAttributeOf(plan.input, index);
+    case 'project': {
+      const e = plan.exprs[index];
+      if (e?.kind === 'column') return timeAttributeOf(plan.input, e.index);
+      return isProcessingTime(plan, index) ? 'processing-time' : undefined;
+    }
+    case 'join':
+      return plan.temporal !== undefined && index < plan.left.schema.length ? timeAttributeOf(plan.left, index) : undefined;
+    case 'scan': {
+      const physical = plan.columns[index];
+      if (plan.watermark === undefined || physical === undefined) return undefined;
+      const read = new Set<number>();
+      forEachColumn(plan.watermark, (i) => read.add(i));
+      return read.size === 1 && read.has(physical) ? 'event-time' : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Builds a JoinNode, moving `l = r` conjuncts between the sides into equiKeys. */

@@ -12,14 +12,23 @@
  *   and window TVFs pass their inputs' mode on (Union: retract if any input
  *   retracts); Limit without ORDER BY stops the stream and stays insert-only
  *   over insert-only input; Window (OVER) retracts (a later row changes the
- *   ranks and running values of earlier ones);
+ *   ranks and running values of earlier ones), except an OVER aggregation
+ *   (planner/over-aggregation.ts), append-only: each row is emitted once, in
+ *   time order, with the aggregates over its frame;
  * - window aggregation (GROUP BY window_start, window_end, ...) emits each
  *   window once, final, when the watermark passes it: insert-only (changes to
  *   an open window are absorbed, changes to a fired one are late and dropped);
- * - other Aggregates, Distinct, INTERSECT / EXCEPT, Sort and ORDER BY ... LIMIT over
- *   unbounded input revise earlier rows: retract;
+ * - other Aggregates, Distinct, EXCEPT, Sort and ORDER BY ... LIMIT over
+ *   unbounded input revise earlier rows: retract; INTERSECT [ALL] passes its
+ *   inputs' mode on (over insert-only inputs a row's count only grows);
  * - Join: INNER, SEMI over insert-only inputs stay insert-only; outer joins and
  *   ANTI (a row may lose its NULL-padded or unmatched form later) retract.
+ *   A window join (INNER / LEFT / RIGHT / FULL on equal window_start and
+ *   window_end, src/planner/window-join.ts) emits each window once, final,
+ *   when the watermark passes it: insert-only, like window aggregation.
+ *   Temporal joins (FOR SYSTEM_TIME AS OF): event time is insert-only (each
+ *   left row emitted once, when the watermark passes it); processing time
+ *   (a lookup, never revised) has its left input's mode.
  * - Top-N (a filter on ROW_NUMBER() OVER (...)) retracts the row that drops
  *   out, except over insert-only input per window (window Top-N, emitted once
  *   when the window closes) and when keeping the first row by processing time
@@ -32,6 +41,8 @@ import type { LogicalPlan } from './logical-plan.ts';
 import { childrenOf } from './logical-plan.ts';
 import { isProcessingTime, windowAggregationOf } from './window-aggregation.ts';
 import { rowNumberTopNOf, windowTopNOf, type RowNumberTopN } from './row-number-top-n.ts';
+import { overAggregationOf } from './over-aggregation.ts';
+import { windowJoinOf } from './window-join.ts';
 
 export type ChangelogMode = 'insert-only' | 'retract';
 
@@ -84,17 +95,23 @@ export function changelogMode(plan: LogicalPlan, reading: StoredReading = 'snaps
     case 'window-tvf':
       return inputs();
     case 'window':
-      // OVER over endless input ranks rows again as they arrive; only the Top-N forms above narrow it.
-      return 'retract';
+      // An OVER aggregation on a time attribute emits each row once, when the watermark passes it;
+      // other OVER over endless input ranks rows again as they arrive (only the Top-N forms above narrow it).
+      return overAggregationOf(plan) !== undefined ? 'insert-only' : 'retract';
     case 'limit':
       return plan.input.kind === 'sort' ? 'retract' : inputs();
     case 'aggregate':
       return windowAggregationOf(plan) !== undefined ? 'insert-only' : 'retract';
-    case 'distinct':
     case 'set-op':
+      // Over insert-only inputs the counts only grow: INTERSECT [ALL] only adds rows, EXCEPT also takes them back.
+      return plan.op === 'INTERSECT' ? inputs() : 'retract';
+    case 'distinct':
     case 'sort':
       return 'retract';
     case 'join':
+      // Temporal joins: event time emits each left row once, final; a lookup follows its left input.
+      if (plan.temporal !== undefined) return plan.temporal.kind === 'event-time' ? 'insert-only' : changelogMode(plan.left, reading);
+      if (windowJoinOf(plan) !== undefined) return 'insert-only';
       return plan.joinType === 'INNER' || plan.joinType === 'SEMI' ? inputs() : 'retract';
     default:
       return unreachable(plan);

@@ -10,7 +10,8 @@
  * `Subquery#k` line under the node that uses it; its outer references print as
  * `outer.name`, resolved against the enclosing node's input. Nodes over
  * unbounded input end with their changelog mode (`[insert-only]`, `[retract]`;
- * bounded nodes are all insert-only and show none). The format is for people
+ * bounded nodes are all insert-only and show none); a window join over
+ * unbounded input prints as `WindowJoin`. The format is for people
  * and tests, not a stable interface.
  */
 import { flinkTypeName, type SqlType, type Value } from '../../catalog/types.ts';
@@ -20,6 +21,7 @@ import { formatValue } from '../values/text-format.ts';
 import type { AggregateCall, LogicalPlan, Schema, SortKey, WindowCall } from './logical-plan.ts';
 import { childrenOf } from './logical-plan.ts';
 import { changelogMode, isUnbounded, type StoredReading } from './changelog-mode.ts';
+import { windowJoinOf } from './window-join.ts';
 
 /** The plan as text, one node per line, with each node's changelog mode when its input is endless under `reading`. */
 export function explainPlan(plan: LogicalPlan, reading: StoredReading = 'snapshot'): string {
@@ -144,7 +146,10 @@ class Explainer {
         const both = [...plan.left.schema, ...plan.right.schema];
         const lw = plan.left.schema.length;
         const keys = plan.equiKeys.map((k) => `${ex(k.left, both)} = ${ex(shiftColumns(k.right, lw), both)}`);
-        const parts = [`Join ${plan.joinType}`];
+        // A window join over endless input joins each window once, when the watermark passes it.
+        const windowed = isUnbounded(plan, this.#reading) && windowJoinOf(plan) !== undefined;
+        const parts = [`${windowed ? 'WindowJoin' : 'Join'} ${plan.joinType}`];
+        if (plan.temporal !== undefined) parts.push(`temporal=${plan.temporal.kind}`);
         if (keys.length > 0) parts.push(`keys=[${keys.join(', ')}]`);
         if (plan.condition !== undefined) parts.push(`condition=${ex(plan.condition, both)}`);
         return parts.join(' ');

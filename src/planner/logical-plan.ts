@@ -131,6 +131,14 @@ export interface JoinNode {
   readonly right: LogicalPlan;
   readonly equiKeys: readonly { readonly left: BoundExpr; readonly right: BoundExpr }[];
   readonly condition?: BoundExpr;
+  /**
+   * `JOIN r FOR SYSTEM_TIME AS OF o.time` (INNER / LEFT only): the right side
+   * is a table read as versions. 'event-time': each left row joins the
+   * version valid at its rowtime (the binder adds `r.rowtime <= o.rowtime` to
+   * `condition`); 'processing-time': the right's rows current when the left
+   * row is processed (a lookup).
+   */
+  readonly temporal?: { readonly kind: 'event-time' | 'processing-time' };
   readonly schema: Schema;
 }
 

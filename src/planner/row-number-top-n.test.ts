@@ -10,7 +10,7 @@ const cmp = (name: string, a: BoundExpr, b: BoundExpr): BoundExpr => ({ kind: 'c
 const and = (...args: BoundExpr[]): BoundExpr => ({ kind: 'and', type: BOOLEAN, args });
 
 // t(k, v) -> Window [row_number() OVER (PARTITION BY k ORDER BY v)] -> columns k, v, rn
-const window = (fn: 'row_number' | 'rank' = 'row_number'): WindowNode => ({
+const window = (fn: 'row_number' | 'rank' | 'dense_rank' | 'ntile' = 'row_number'): WindowNode => ({
   kind: 'window',
   input: {
     kind: 'scan',
@@ -46,9 +46,14 @@ describe('rowNumberTopNOf', () => {
     expect(rowNumberTopNOf(over(cmp('=', rn, lit(1))))?.bounds).toEqual([{ op: '=', value: lit(1) }]);
   });
 
-  it('needs an upper bound, ROW_NUMBER and a window directly below', () => {
+  it('needs an upper bound, a ranking function and a window directly below', () => {
     expect(rowNumberTopNOf(over(cmp('>=', rn, lit(2))))).toBeUndefined();
     expect(rowNumberTopNOf(over(cmp('<=', rn, col(1, BIGINT))))).toBeUndefined();
-    expect(rowNumberTopNOf(over(cmp('<=', rn, lit(2)), window('rank')))).toBeUndefined();
+    expect(rowNumberTopNOf(over(cmp('<=', rn, lit(2)), window('ntile')))).toBeUndefined();
+  });
+
+  it('takes RANK and DENSE_RANK too (ties share a rank)', () => {
+    expect(rowNumberTopNOf(over(cmp('<=', rn, lit(2)), window('rank')))?.call.fn).toBe('rank');
+    expect(rowNumberTopNOf(over(cmp('<', rn, lit(4)), window('dense_rank')))?.bounds).toEqual([{ op: '<', value: lit(4) }]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Recognises Flink's Top-N pattern in a plan: a Filter over a Window node
- * whose only call is `ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...)` and
+ * whose only call is `ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...)` (or
+ * RANK() / DENSE_RANK(): rows with equal sort keys share a rank) and
  * whose predicate bounds that row number from above by a constant
  * (`rn <= N`, `rn < N`, `rn = N`, in either operand order; a lower bound
  * `rn >= M`, `rn > M` or `rn = M` may come with it):
@@ -38,7 +39,7 @@ export function rowNumberTopNOf(filter: FilterNode): RowNumberTopN | undefined {
   const window = filter.input;
   if (window.kind !== 'window' || window.calls.length !== 1) return undefined;
   const call = window.calls[0]!;
-  if (call.fn !== 'row_number' || call.orderBy.length === 0) return undefined;
+  if ((call.fn !== 'row_number' && call.fn !== 'rank' && call.fn !== 'dense_rank') || call.orderBy.length === 0) return undefined;
   const rankColumn = window.input.schema.length;
   const bounds: RankBound[] = [];
   const residual: BoundExpr[] = [];

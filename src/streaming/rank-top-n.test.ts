@@ -22,6 +22,7 @@ function rank(opts: Partial<RankTopNSpec> & { desc?: boolean } = {}, state?: Mem
     last: opts.last ?? 2,
     withRank: opts.withRank ?? true,
     appendOnly: opts.appendOnly ?? false,
+    ...(opts.fn === undefined ? {} : { fn: opts.fn }),
   }, state);
 }
 
@@ -117,6 +118,87 @@ describe('RankTopN', () => {
     }
   });
 });
+
+describe('RankTopN with RANK / DENSE_RANK', () => {
+  it('RANK: ties share a rank and the next rank is skipped; the top 2 may hold more rows', () => {
+    const t = rank({ fn: 'rank' });
+    expect(text(t.push(0, parseChunk('+I a 5 x\n+I a 7 y')))).toBe('+I a 5 x 1\n+I a 7 y 2');
+    // A second 5 ties with x at rank 1: y moves to rank 3 and leaves.
+    expect(text(t.push(0, parseChunk('+I a 5 z')))).toBe('-D a 7 y 2\n+I a 5 z 1');
+    expect(text(t.push(0, parseChunk('+I a 6 w')))).toBe('');
+    expect(text(t.push(0, parseChunk('+I a 1 v')))).toBe('+I a 1 v 1\n-U a 5 x 1\n+U a 5 x 2\n-U a 5 z 1\n+U a 5 z 2');
+    expect(text(t.push(0, parseChunk('-D a 5 x')))).toBe('-D a 5 x 2');
+    expect(text(t.push(0, parseChunk('-D a 5 z')))).toBe('-D a 5 z 2\n+I a 6 w 2');
+  });
+
+  it('DENSE_RANK: ties share a rank and the next rank follows', () => {
+    const t = rank({ fn: 'dense_rank', withRank: true });
+    expect(text(t.push(0, parseChunk('+I a 5 x\n+I a 5 y\n+I a 7 z\n+I a 8 w')))).toBe('+I a 5 x 1\n+I a 5 y 1\n+I a 7 z 2');
+    expect(text(t.push(0, parseChunk('-D a 5 x')))).toBe('-D a 5 x 1');
+    expect(text(t.push(0, parseChunk('-D a 5 y')))).toBe('-D a 5 y 1\n-U a 7 z 2\n+U a 7 z 1\n+I a 8 w 2');
+  });
+
+  it('without the rank emits only rows entering and leaving; over an insert-only input keeps ranks <= N', () => {
+    const t = rank({ fn: 'rank', last: 1, withRank: false, appendOnly: true });
+    expect(text(t.push(0, parseChunk('+I a 3 x\n+I a 3 y\n+I a 4 z')))).toBe('+I a 3 x NULL\n+I a 3 y NULL');
+    expect(text(t.push(0, parseChunk('+I a 2 w')))).toBe('-D a 3 x NULL\n-D a 3 y NULL\n+I a 2 w NULL');
+    expect(text(t.push(0, parseChunk('+I a 3 q')))).toBe('');
+  });
+
+  for (const fn of ['rank', 'dense_rank'] as const) {
+    it(`equals ${fn.toUpperCase()} recomputed after every chunk (random changes, NULL keys, ties)`, () => {
+      for (let seed = 1; seed <= 30; seed++) {
+        const rnd = prng(seed + 1000);
+        const first = 1 + rnd(2);
+        const last = first + rnd(3);
+        const withRank = rnd(2) === 0;
+        const appendOnly = rnd(3) === 0;
+        const desc = rnd(2) === 0;
+        const op = rank({ fn, first, last, withRank, appendOnly, desc });
+        const view = new MaterializedTable([STRING, INT, STRING, BIGINT]);
+        const held: Row[] = [];
+        for (let step = 0; step < 40; step++) {
+          const rows: Row[] = [];
+          const kinds: number[] = [];
+          for (let n = 1 + rnd(4); n > 0; n--) {
+            if (!appendOnly && held.length > 0 && rnd(3) === 0) {
+              const [gone] = held.splice(rnd(held.length), 1);
+              rows.push(gone!);
+              kinds.push(RowKind.DELETE);
+            } else {
+              const row: Row = ['pq'[rnd(2)]!, rnd(5) === 0 ? null : rnd(4), 'xyz'[rnd(3)]!];
+              held.push(row);
+              rows.push(row);
+              kinds.push(RowKind.INSERT);
+            }
+          }
+          for (const c of op.push(0, changelogChunk(rows, kinds))) view.apply(c);
+          const want = expectedTied(held, fn, first, last, desc).map((r) => (withRank ? r : [...r.slice(0, 3), null]));
+          expect(canon([...view.rows()]), `seed ${seed} step ${step}`).toEqual(canon(want));
+        }
+      }
+    });
+  }
+});
+
+/** RANK / DENSE_RANK() OVER (PARTITION BY p ORDER BY k) with ranks first..last (every tied row). */
+function expectedTied(rows: readonly Row[], fn: 'rank' | 'dense_rank', first: number, last: number, desc: boolean): Row[] {
+  const out: Row[] = [];
+  for (const p of new Set(rows.map((r) => r[0]))) {
+    const list = rows.filter((r) => r[0] === p);
+    // Position in the sort order: NULLs are the largest value (last ascending, first descending).
+    const kOf = (x: Row): number => {
+      const v = x[1] === null ? Infinity : (x[1] as number);
+      return desc ? -v : v;
+    };
+    for (const r of list) {
+      const k = kOf(r);
+      const rk = fn === 'rank' ? 1 + list.filter((x) => kOf(x) < k).length : 1 + new Set(list.filter((x) => kOf(x) < k).map(kOf)).size;
+      if (rk >= first && rk <= last) out.push([...r, BigInt(rk)]);
+    }
+  }
+  return out;
+}
 
 /** ROW_NUMBER() OVER (PARTITION BY p ORDER BY k) with ranks first..last, rows with equal keys interchangeable. */
 function expected(rows: readonly Row[], first: number, last: number, desc: boolean): Row[] {

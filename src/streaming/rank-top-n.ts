@@ -28,6 +28,15 @@
  *   update), only one gives +I or -D.
  * An update pair in the input is handled as a removal then an addition, and
  * emits their changes in that order. Watermarks pass unchanged (no hook).
+ *
+ * RANK and DENSE_RANK (`fn`): rows with equal sort keys share a rank (RANK
+ * then skips as many ranks as rows tied, DENSE_RANK does not), so ranks M..N
+ * may hold more than N - M + 1 rows. Over an insert-only input only rows of
+ * rank <= N are kept (ranks never go down there). Per change, the rows whose
+ * rank is in M..N before and after (a scan from the partition's start that
+ * stops past rank N) are compared row by row: a row that stays with another
+ * rank emits -U (old rank), +U (new rank) when `withRank` (nothing without
+ * it), a row that leaves -D, one that enters +I; the -D rows come first.
  */
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import { type Chunk } from '../dataflow/chunk.ts';
@@ -44,7 +53,11 @@ import { MemoryStateTable, type StateTable } from './state-table.ts';
 import { memoryStateProvider, stateArray, stateRow, type StateProvider } from './state-provider.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
 
+export type RankFunction = 'row_number' | 'rank' | 'dense_rank';
+
 export interface RankTopNSpec {
+  /** How rows with equal sort keys rank (default ROW_NUMBER: by arrival). */
+  readonly fn?: RankFunction;
   readonly partition: readonly EvalFn[];
   readonly partitionTypes: readonly SqlType[];
   readonly keys: readonly EvalFn[];
@@ -70,6 +83,27 @@ export interface RankPartition {
   readonly entries: RankEntry[];
 }
 
+/**
+ * The RANK or DENSE_RANK of `entries` (in rank order) from the first on, as
+ * long as it is <= `last`: the result's length is the number of entries ranked
+ * up to `last`.
+ */
+export function tiedRanks(entries: readonly RankEntry[], fn: 'rank' | 'dense_rank', compare: KeyComparator, last: number): number[] {
+  const out: number[] = [];
+  let rank = 0;
+  let dense = 0;
+  for (let i = 0; i < entries.length; i++) {
+    if (i === 0 || compare(entries[i - 1]!.keys, entries[i]!.keys) !== 0) {
+      rank = i + 1;
+      dense++;
+    }
+    const r = fn === 'rank' ? rank : dense;
+    if (r > last) break;
+    out.push(r);
+  }
+  return out;
+}
+
 /** Ranked entries at a checkpoint: [row, sort keys] per entry, in rank order (also window-top-n.ts). */
 export function saveRankEntries(entries: readonly RankEntry[]): StateValue {
   return entries.map((e): StateValue => [e.row, e.keys]);
@@ -93,10 +127,13 @@ export class RankTopN implements IncrementalOperator {
   readonly #state: StateTable<RankPartition>;
   readonly #compare: KeyComparator;
   readonly #partScratch: Value[];
+  readonly #keyScratch: Value[];
   readonly #out = new ChangelogBuilder();
   /** 0-based ranks [#from, #to) are emitted. */
   readonly #from: number;
   readonly #to: number;
+  /** RANK / DENSE_RANK (ties share a rank), or undefined for ROW_NUMBER. */
+  readonly #tied: 'rank' | 'dense_rank' | undefined;
 
   constructor(spec: RankTopNSpec, state?: StateTable<RankPartition>) {
     if (spec.keys.length !== spec.order.length) throw new InternalError('rank top-n: sort keys and their order differ in length');
@@ -105,8 +142,10 @@ export class RankTopN implements IncrementalOperator {
     this.#state = state ?? new MemoryStateTable<RankPartition>();
     this.#compare = keyComparator(spec.order);
     this.#partScratch = new Array<Value>(spec.partition.length).fill(null);
+    this.#keyScratch = new Array<Value>(spec.keys.length).fill(null);
     this.#from = spec.first - 1;
     this.#to = spec.last;
+    this.#tied = spec.fn === 'rank' || spec.fn === 'dense_rank' ? spec.fn : undefined;
   }
 
   push(_input: number, chunk: Chunk): Chunk[] {
@@ -131,9 +170,10 @@ export class RankTopN implements IncrementalOperator {
     return encodeKey(scratch, this.#spec.partitionTypes);
   }
 
+  /** The row's sort keys, in a scratch array reused by the next call (copy it to keep it). */
   #evalKeys(row: Row): Value[] {
     const k = this.#spec.keys;
-    const out = new Array<Value>(k.length);
+    const out = this.#keyScratch;
     for (let i = 0; i < k.length; i++) out[i] = k[i]!(row);
     return out;
   }
@@ -156,9 +196,19 @@ export class RankTopN implements IncrementalOperator {
     let part = this.#state.get(pkey);
     const entries = part?.entries ?? [];
     const p = this.#upperBound(entries, keys);
+    if (this.#tied !== undefined) {
+      const old = this.#visible(entries);
+      entries.splice(p, 0, { row, keys: keys.slice() });
+      this.#emitTied(old, entries);
+      // Over an insert-only input a rank never goes down: rows ranked after `last` are dropped.
+      if (this.#spec.appendOnly) entries.length = tiedRanks(entries, this.#tied, this.#compare, this.#to).length;
+      if (entries.length === 0) this.#state.delete(pkey);
+      else this.#state.put(pkey, part ?? { entries });
+      return;
+    }
     if (this.#spec.appendOnly && p >= this.#to) return;
     const before = entries.length;
-    entries.splice(p, 0, { row, keys });
+    entries.splice(p, 0, { row, keys: keys.slice() });
     this.#emitShift(entries, p, before, undefined);
     if (this.#spec.appendOnly && entries.length > this.#to) entries.length = this.#to;
     if (part === undefined) part = { entries };
@@ -185,11 +235,40 @@ export class RankTopN implements IncrementalOperator {
     if (part === undefined || entries === undefined || p < 0) {
       throw new InternalError('rank top-n: retraction of a row the partition does not hold (broken changelog)');
     }
+    if (this.#tied !== undefined) {
+      const old = this.#visible(entries);
+      entries.splice(p, 1);
+      this.#emitTied(old, entries);
+      if (entries.length === 0) this.#state.delete(pkey);
+      else this.#state.put(pkey, part);
+      return;
+    }
     const before = entries.length;
     const removed = entries.splice(p, 1)[0]!.row;
     this.#emitShift(entries, p, before, removed);
     if (entries.length === 0) this.#state.delete(pkey);
     else this.#state.put(pkey, part);
+  }
+
+  /** RANK / DENSE_RANK: the entries ranked `first`..`last`, with their ranks. */
+  #visible(entries: readonly RankEntry[]): Map<RankEntry, number> {
+    const ranks = tiedRanks(entries, this.#tied!, this.#compare, this.#to);
+    const out = new Map<RankEntry, number>();
+    for (let i = 0; i < ranks.length; i++) if (ranks[i]! > this.#from) out.set(entries[i]!, ranks[i]!);
+    return out;
+  }
+
+  /** RANK / DENSE_RANK: the changes from the ranked rows `old` to those of `entries` now. */
+  #emitTied(old: Map<RankEntry, number>, entries: readonly RankEntry[]): void {
+    const now = this.#visible(entries);
+    const out = this.#out;
+    const withRank = this.#spec.withRank;
+    for (const [e, rank] of old) if (!now.has(e)) out.emit(RowKind.DELETE, withValue(e.row, withRank ? BigInt(rank) : null));
+    for (const [e, rank] of now) {
+      const was = old.get(e);
+      if (was === undefined) out.emit(RowKind.INSERT, withValue(e.row, withRank ? BigInt(rank) : null));
+      else if (withRank && was !== rank) out.update(withValue(e.row, BigInt(was)), withValue(e.row, BigInt(rank)));
+    }
   }
 
   /**
@@ -250,6 +329,7 @@ export function rankTopNOf(topN: RowNumberTopN, env: ExecEnv, withRank: boolean,
   const call = topN.call;
   return new RankTopN(
     {
+      fn: call.fn === 'rank' || call.fn === 'dense_rank' ? call.fn : 'row_number',
       partition: call.partitionBy.map((e) => compileExpr(e, env)),
       partitionTypes: call.partitionBy.map((e) => e.type),
       keys: call.orderBy.map((k) => compileExpr(k.expr, env)),

@@ -9,18 +9,22 @@
  *   window: the fused session window aggregation;
  * - other aggregates and DISTINCT: retracting group aggregation;
  * - joins (INNER, LEFT, RIGHT, FULL, SEMI, ANTI; without an equality they keep one
- *   bucket): the incremental join, or the interval join when both inputs are
- *   append-only event-time streams bounded by a time interval; UNION ALL: a merge;
+ *   bucket): the incremental join, the window join (window-join.ts) on equal
+ *   window_start and window_end of windowed inputs, or the interval join when both
+ *   inputs are append-only event-time streams bounded by a time interval; UNION ALL: a merge;
+ * - FOR SYSTEM_TIME AS OF: the temporal join (event time) or the lookup join (processing time);
  * - ORDER BY ... LIMIT: incremental Top-N (a retracting result);
  * - a filter `rn <= N` over ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...):
  *   Top-N per partition and deduplication (rank-top-n.ts); IN / EXISTS
  *   subqueries arrive here as SEMI / ANTI joins (optimizer rule subquery-to-join);
- * - LIMIT (with OFFSET) over an append-only input: passes its rows, then ends the query.
+ * - LIMIT (with OFFSET) over an append-only input: passes its rows, then ends the query;
+ * - INTERSECT / EXCEPT [ALL]: per-row counts on each side (incremental-set-op.ts);
+ * - aggregates OVER one window ordered by a time attribute: OVER aggregation (over-aggregate.ts).
  * Anything else is refused here with 0A000 before the query starts, so no
  * continuous query silently produces a wrong changelog.
  */
 import type { Row } from '../../catalog/types.ts';
-import { childrenOf, type AggregateNode, type FilterNode, type LogicalPlan } from '../planner/logical-plan.ts';
+import { childrenOf, type AggregateNode, type FilterNode, type JoinNode, type LogicalPlan } from '../planner/logical-plan.ts';
 import { readsColumn, rowNumberTopNOf, windowTopNOf, type RowNumberTopN } from '../planner/row-number-top-n.ts';
 import { conjoin } from '../optimizer/rewrite.ts';
 import { rankRange, rankTopNOf } from './rank-top-n.ts';
@@ -34,7 +38,13 @@ import { incrementalAggregateOf, type IncrementalAggregate } from './incremental
 import { incrementalFilterOf } from './incremental-filter.ts';
 import { incrementalProjectOf } from './incremental-project.ts';
 import { incrementalJoinOf } from './incremental-join.ts';
-import { intervalJoinOf } from './interval-join.ts';
+import { temporalJoinOf } from './temporal-join.ts';
+import { lookupBeforeProbe, lookupJoinOf, probeSideTime } from './lookup-join.ts';
+import { intervalJoinOf, isRowtime } from './interval-join.ts';
+import { overAggregateOf } from './over-aggregate.ts';
+import { overAggregationOf, overAggregationRefusal } from '../planner/over-aggregation.ts';
+import { windowJoinOperatorOf } from './window-join.ts';
+import { incrementalSetOpOf } from './incremental-set-op.ts';
 import { incrementalTopNOf } from './incremental-top-n.ts';
 import { windowAggregateOf } from './window-aggregate.ts';
 import { sessionWindowAggregateOf } from './session-window-aggregate.ts';
@@ -157,11 +167,17 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
       return;
     }
     case 'join': {
-      // Event-time interval joins keep rows only while the watermark allows a match; others keep all.
+      if (plan.temporal !== undefined) {
+        compileTemporalJoin(plan, plan.temporal.kind, out, below);
+        return;
+      }
+      // Window joins and event-time interval joins keep rows only while the watermark allows a match; others keep all.
       const state = operatorState(cx);
-      const interval = intervalJoinOf(plan, cx.env, cx.options.storedReading, state);
-      if (interval !== undefined) cx.compiled.lateCounters.push(interval);
-      const merge = new MergeStage(interval ?? incrementalJoinOf(plan, cx.env, state, cx.options.stateTtl), 2, out);
+      const windowed = windowJoinOperatorOf(plan, cx.env, state);
+      const interval = windowed === undefined ? intervalJoinOf(plan, cx.env, cx.options.storedReading, state) : undefined;
+      const timed = windowed ?? interval;
+      if (timed !== undefined) cx.compiled.lateCounters.push(timed);
+      const merge = new MergeStage(timed ?? incrementalJoinOf(plan, cx.env, state, cx.options.stateTtl), 2, out);
       compileNode(plan.left, merge.port(0), below);
       compileNode(plan.right, merge.port(1), below);
       return;
@@ -192,17 +208,62 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
         return;
       }
       throw notSupported('ORDER BY inside a continuous query');
-    case 'set-op':
-      throw notSupported(`${plan.op} in a continuous query`);
-    case 'window':
-      throw notSupported(
-        'window functions (OVER) in a continuous query',
-        undefined,
-        'Top-N and deduplication are supported: ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn in a subquery, filtered by rn <= N outside it.',
-      );
+    case 'set-op': {
+      // INTERSECT / EXCEPT [ALL]: per distinct row a count on each side (incremental-set-op.ts); a retracting result.
+      const merge = new MergeStage(incrementalSetOpOf(plan, operatorState(cx)), 2, out);
+      compileNode(plan.left, merge.port(0), below);
+      compileNode(plan.right, merge.port(1), below);
+      return;
+    }
+    case 'window': {
+      // OVER aggregation on a time attribute: rows in time order once the watermark passes them (append-only).
+      const over = overAggregationOf(plan);
+      if (over === undefined) {
+        const refusal = overAggregationRefusal(plan) ?? { message: 'window functions (OVER) in a continuous query', hint: '' };
+        throw notSupported(refusal.message, undefined, refusal.hint);
+      }
+      const proctime = isProcessingTime(plan.input, over.timeColumn);
+      if (!proctime && !isRowtime(plan.input, over.timeColumn)) {
+        throw notSupported(
+          'OVER aggregation not ordered by a time attribute in a continuous query',
+          undefined,
+          'ORDER BY a column the table declares a WATERMARK for (event time), or a PROCTIME() column.',
+        );
+      }
+      const op = overAggregateOf(over, proctime, cx.env, operatorState(cx));
+      cx.compiled.lateCounters.push(op);
+      compileNode(plan.input, stage(op, out), below);
+      return;
+    }
     case 'table-function':
       throw notSupported('table functions in a continuous query');
   }
+}
+
+/**
+ * FOR SYSTEM_TIME AS OF: the event-time temporal join (temporal-join.ts) or
+ * the processing-time lookup join (lookup-join.ts). While the left side is
+ * endless the right table is read as a changelog, so versions keep coming.
+ */
+function compileTemporalJoin(plan: JoinNode, kind: 'event-time' | 'processing-time', out: Port, cx: Cx): void {
+  const reading = cx.options.storedReading;
+  const right: Cx = isUnbounded(plan.left, reading) ? { ...cx, options: { ...cx.options, storedReading: 'changelog' } } : cx;
+  const state = operatorState(cx);
+  if (kind === 'event-time') {
+    const t = temporalJoinOf(plan, cx.env, cx.inputs, state);
+    cx.compiled.lateCounters.push(t.operator);
+    const merge = new MergeStage(t.operator, 2, out);
+    compileNode(plan.left, merge.port(0), cx);
+    compileNode(t.right, merge.port(1), right);
+    return;
+  }
+  const merge = new MergeStage(lookupJoinOf(plan, cx.env, changelogMode(plan.left, reading) === 'retract', state), 2, out);
+  const sources = cx.compiled.sources;
+  const start = sources.length;
+  compileNode(plan.left, merge.port(0), cx);
+  const middle = sources.length;
+  compileNode(plan.right, probeSideTime(merge.port(1)), right);
+  lookupBeforeProbe(sources, { from: start, to: middle }, { from: middle, to: sources.length });
 }
 
 /**

@@ -9,9 +9,10 @@ import type { StateProvider } from './state-provider.ts';
 const text = (chunks: Chunk[]) => chunks.map(formatChunk).filter((s) => s !== '').join('\n');
 
 // rows [window_end, supplier, price]; PARTITION BY window_end ORDER BY price DESC; a window fires at end - 1
-function windowTop(last: number, withRank = true, state?: StateProvider): WindowTopN {
+function windowTop(last: number, withRank = true, state?: StateProvider, fn?: 'rank' | 'dense_rank', first = 1): WindowTopN {
   return new WindowTopN(
     {
+      ...(fn === undefined ? {} : { fn }),
       endColumn: 0,
       endType: INT,
       fireTime: (end) => end - 1,
@@ -19,7 +20,7 @@ function windowTop(last: number, withRank = true, state?: StateProvider): Window
       partitionTypes: [INT],
       keys: [(r) => r[2]!],
       order: [{ type: INT, desc: true, nullsFirst: true }],
-      first: 1,
+      first,
       last,
       withRank,
     },
@@ -43,6 +44,18 @@ describe('WindowTopN', () => {
     const t = windowTop(1, false);
     t.push(0, parseChunk('+I 10 a 4\n+I 10 c 4'));
     expect(text(t.watermark(100))).toBe('+I 10 a 4 NULL');
+  });
+
+  it('RANK and DENSE_RANK: ties share a rank, every tied row is kept and emitted', () => {
+    const r = windowTop(2, true, undefined, 'rank');
+    r.push(0, parseChunk('+I 10 a 4\n+I 10 b 6\n+I 10 c 6\n+I 10 d 5\n+I 10 e 4'));
+    expect(text(r.watermark(9))).toBe('+I 10 b 6 1\n+I 10 c 6 1');
+    const d = windowTop(2, true, undefined, 'dense_rank');
+    d.push(0, parseChunk('+I 10 a 4\n+I 10 b 6\n+I 10 c 6\n+I 10 d 5\n+I 10 e 4\n+I 10 f 5'));
+    expect(text(d.watermark(9))).toBe('+I 10 b 6 1\n+I 10 c 6 1\n+I 10 d 5 2\n+I 10 f 5 2');
+    const third = windowTop(3, false, undefined, 'rank', 3);
+    third.push(0, parseChunk('+I 10 a 4\n+I 10 b 6\n+I 10 c 6\n+I 10 d 4\n+I 10 e 3'));
+    expect(text(third.watermark(9))).toBe('+I 10 a 4 NULL\n+I 10 d 4 NULL');
   });
 
   it('refuses retractions, which an insert-only input never sends', () => {

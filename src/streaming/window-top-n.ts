@@ -18,6 +18,9 @@
  * watermark(wm): every partition whose window fired emits its rows ranked
  * `first`..`last` as +I (with the rank when `withRank`, NULL otherwise), in
  * window order, and is deleted.
+ * RANK / DENSE_RANK (`fn`): rows with equal sort keys share a rank, so a
+ * partition keeps every row ranked <= `last` (ties included) and may emit
+ * more than last - first + 1 rows.
  */
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import type { Chunk } from '../dataflow/chunk.ts';
@@ -29,11 +32,13 @@ import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/st
 import { ChangelogBuilder, RowKind, kindAt, type IncrementalOperator } from './changelog.ts';
 import { memoryStateProvider, stateArray, stateNumber, type StateProvider } from './state-provider.ts';
 import type { StateTable } from './state-table.ts';
-import { loadRankEntries, rankRange, saveRankEntries, type RankEntry } from './rank-top-n.ts';
+import { loadRankEntries, rankRange, saveRankEntries, tiedRanks, type RankEntry, type RankFunction } from './rank-top-n.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import type { RowNumberTopN } from '../planner/row-number-top-n.ts';
 
 export interface WindowTopNSpec {
+  /** How rows with equal sort keys rank (default ROW_NUMBER: by arrival). */
+  readonly fn?: RankFunction;
   /** Input column holding the window end (µs, as TIMESTAMP values are). */
   readonly endColumn: number;
   readonly endType: SqlType;
@@ -113,13 +118,23 @@ export class WindowTopN implements IncrementalOperator {
       if (this.#spec.fireTime(part.end) > wm) break;
       fired.push([key, part]);
     }
-    const { first, last, withRank } = this.#spec;
+    const { first, last, withRank, fn } = this.#spec;
     for (const [key, part] of fired) {
-      const n = Math.min(part.entries.length, last);
-      for (let r = first - 1; r < n; r++) {
-        const out = part.entries[r]!.row.slice();
-        out.push(withRank ? BigInt(r + 1) : null);
-        this.#out.emit(RowKind.INSERT, out);
+      if (fn === 'rank' || fn === 'dense_rank') {
+        const ranks = tiedRanks(part.entries, fn, this.#compare, last);
+        for (let i = 0; i < ranks.length; i++) {
+          if (ranks[i]! < first) continue;
+          const out = part.entries[i]!.row.slice();
+          out.push(withRank ? BigInt(ranks[i]!) : null);
+          this.#out.emit(RowKind.INSERT, out);
+        }
+      } else {
+        const n = Math.min(part.entries.length, last);
+        for (let r = first - 1; r < n; r++) {
+          const out = part.entries[r]!.row.slice();
+          out.push(withRank ? BigInt(r + 1) : null);
+          this.#out.emit(RowKind.INSERT, out);
+        }
       }
       this.#state.delete(key);
     }
@@ -143,6 +158,13 @@ export class WindowTopN implements IncrementalOperator {
       if (this.#compare(entries[mid]!.keys, keys) <= 0) lo = mid + 1;
       else hi = mid;
     }
+    if (spec.fn === 'rank' || spec.fn === 'dense_rank') {
+      entries.splice(lo, 0, { row, keys });
+      // Ties share a rank: keep every row ranked <= last.
+      entries.length = tiedRanks(entries, spec.fn, this.#compare, spec.last).length;
+      if (entries.length > 0) this.#state.put(key, part);
+      return;
+    }
     if (lo >= spec.last) return;
     entries.splice(lo, 0, { row, keys });
     if (entries.length > spec.last) entries.length = spec.last;
@@ -165,6 +187,7 @@ export function windowTopNOperator(
   if (endType === undefined) throw new InternalError('window top-n: window_end column out of range');
   return new WindowTopN(
     {
+      fn: call.fn === 'rank' || call.fn === 'dense_rank' ? call.fn : 'row_number',
       endColumn,
       endType,
       fireTime,

@@ -40,6 +40,8 @@ const VIEWS: Record<string, string> = {
   top_two: 'SELECT k, v, rn FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM a) WHERE rn <= 2',
   lowest: 'SELECT k, v FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) AS rn FROM a) WHERE rn = 1',
   top_b: 'SELECT k, w FROM (SELECT k, w, ROW_NUMBER() OVER (ORDER BY w DESC, k) AS rn FROM b) WHERE rn < 3',
+  common: 'SELECT k, v % 5 AS m FROM a INTERSECT ALL SELECT k, w % 5 FROM b',
+  only_a: 'SELECT k FROM a EXCEPT SELECT k FROM b WHERE w > 20',
 };
 
 async function checkAll(s: Session, step: string): Promise<void> {
