@@ -15,6 +15,7 @@
 import type { BoundExpr } from '../binder/bound-expr.ts';
 import type { FilterNode, LogicalPlan, WindowCall, WindowNode, WindowTvfNode } from './logical-plan.ts';
 import { isProcessingTime, windowAggregationOf } from './window-aggregation.ts';
+import { traceWindowColumn as traceJoinedWindowColumn } from './window-join.ts';
 
 export interface RankBound {
   readonly op: '<=' | '<' | '=' | '>=' | '>';
@@ -54,8 +55,8 @@ export function rowNumberTopNOf(filter: FilterNode): RowNumberTopN | undefined {
 
 /**
  * Window Top-N: the PARTITION BY holds the window_start and window_end of one
- * event-time window TVF (directly, or as keys of a window aggregation, traced
- * through filters and projections). `endColumn` is window_end in the window
+ * event-time window TVF (directly, as keys of a window aggregation, or as
+ * columns of a window join's kept side, traced through filters and projections). `endColumn` is window_end in the window
  * node's input.
  */
 export function windowTopNOf(topN: RowNumberTopN): { tvf: WindowTvfNode; endColumn: number } | undefined {
@@ -95,6 +96,10 @@ function traceWindowColumn(plan: LogicalPlan, index: number): { tvf: WindowTvfNo
       const key = plan.groupKeys[index];
       if (key?.kind !== 'column' || windowAggregationOf(plan) === undefined) return undefined;
       return traceWindowColumn(plan.input, key.index);
+    }
+    case 'join': {
+      const w = traceJoinedWindowColumn(plan, index);
+      return w === undefined || w.column === 'time' ? undefined : { tvf: w.tvf, column: w.column };
     }
     default:
       return undefined;

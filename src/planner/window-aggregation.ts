@@ -1,9 +1,13 @@
 /**
  * Recognises window aggregation: an aggregate grouped by the window_start and
- * window_end of one windowing TVF (Flink's rule). Such an aggregate emits each
- * window once, when the watermark passes its end, so its output is append-only.
+ * window_end of one windowing TVF (Flink's rule), directly or through a window
+ * join (src/planner/window-join.ts: its output carries the window columns of
+ * its kept sides, and each window's rows are all out before the watermark
+ * that passes the window). Such an aggregate emits each window once, when the
+ * watermark passes its end, so its output is append-only.
  */
 import type { AggregateNode, LogicalPlan, WindowTvfNode } from './logical-plan.ts';
+import { traceWindowColumn } from './window-join.ts';
 
 export interface WindowAggregation {
   readonly tvf: WindowTvfNode;
@@ -12,7 +16,7 @@ export interface WindowAggregation {
   readonly endKey: number;
 }
 
-/** Which window column `index` of `plan`'s output is, traced through projections and filters. */
+/** Which window column `index` of `plan`'s output is, traced through projections, filters and window joins. */
 export function windowColumnOf(plan: LogicalPlan, index: number): { tvf: WindowTvfNode; column: 'start' | 'end' | 'time' } | undefined {
   switch (plan.kind) {
     case 'window-tvf': {
@@ -27,6 +31,10 @@ export function windowColumnOf(plan: LogicalPlan, index: number): { tvf: WindowT
     case 'project': {
       const e = plan.exprs[index];
       return e?.kind === 'column' ? windowColumnOf(plan.input, e.index) : undefined;
+    }
+    case 'join': {
+      const w = traceWindowColumn(plan, index);
+      return w === undefined ? undefined : { tvf: w.tvf, column: w.column };
     }
     default:
       return undefined;

@@ -1,22 +1,23 @@
 /**
  * Recognises a window join (Flink's window-join.md): an INNER / LEFT / RIGHT /
- * FULL join of two windowed relations whose join keys equate both window
- * starts and both window ends:
+ * FULL / SEMI / ANTI join of two windowed relations whose join keys equate
+ * both window starts and both window ends (SEMI / ANTI come from IN / EXISTS /
+ * NOT IN / NOT EXISTS subqueries, optimizer rule subquery-to-join, once
+ * predicate pushdown has made the window equalities join keys):
  *
  *   L JOIN R ON L.window_start = R.window_start AND L.window_end = R.window_end AND ...
  *
  * Each side's window columns must come from an event-time TUMBLE / HOP /
  * CUMULATE window TVF, traced through filters and column projections, the
  * group keys of a window aggregation, a window Top-N, or the kept side of
- * another window join (both sides of an INNER one, the left of a LEFT one, the
- * right of a RIGHT one: a NULL-padded side has no window). Such a join emits
+ * another window join (both sides of an INNER one, the left of a LEFT / SEMI /
+ * ANTI one, the right of a RIGHT one: a NULL-padded side has no window). Such a join emits
  * every window's rows once, final, when the watermark passes the window's end,
  * so its output is append-only (changelog-mode.ts) and the streaming compiler
  * runs it as src/streaming/window-join.ts. Over bounded input it is an
  * ordinary join with the same rows.
  *
- * Not recognised (they stay regular joins): SEMI / ANTI joins (IN / EXISTS,
- * which the optimizer makes from subqueries), temporal joins, SESSION windows,
+ * Not recognised (they stay regular joins): temporal joins, SESSION windows,
  * processing-time windows, and sides whose windows differ in kind of time
  * (TIMESTAMP vs TIMESTAMP_LTZ: they fire at different instants).
  */
@@ -25,7 +26,7 @@ import { isProcessingTime, windowAggregationOf } from './window-aggregation.ts';
 import { rowNumberTopNOf, windowTopNOf } from './row-number-top-n.ts';
 
 export interface WindowJoinShape {
-  readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+  readonly joinType: JoinNode['joinType'];
   /** Indexes into the join's `equiKeys` of the window_start pair and the window_end pair. */
   readonly startKey: number;
   readonly endKey: number;
@@ -79,8 +80,9 @@ export function traceWindowColumn(plan: LogicalPlan, index: number): TracedWindo
       const shape = windowJoinOf(plan);
       if (shape === undefined) return undefined;
       const lw = plan.left.schema.length;
-      if (index < lw) return shape.joinType === 'INNER' || shape.joinType === 'LEFT' ? traceWindowColumn(plan.left, index) : undefined;
-      return shape.joinType === 'INNER' || shape.joinType === 'RIGHT' ? traceWindowColumn(plan.right, index - lw) : undefined;
+      const t = shape.joinType;
+      if (index < lw) return t === 'RIGHT' || t === 'FULL' ? undefined : traceWindowColumn(plan.left, index);
+      return t === 'INNER' || t === 'RIGHT' ? traceWindowColumn(plan.right, index - lw) : undefined;
     }
     default:
       return undefined;
@@ -100,7 +102,6 @@ function eventTime(tvf: WindowTvfNode): boolean {
  */
 export function windowJoinOf(node: JoinNode): WindowJoinShape | undefined {
   const joinType = node.joinType;
-  if (joinType === 'SEMI' || joinType === 'ANTI') return undefined;
   // A temporal join (FOR SYSTEM_TIME AS OF) has its own operator; its keys never equate window columns anyway.
   if (node.temporal !== undefined) return undefined;
   let startKey = -1;

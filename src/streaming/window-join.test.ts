@@ -7,6 +7,8 @@ import { col, FAKE_DEPS, lit, MemorySource, scanNode, schemaOf, testEnv } from '
 import { runQuery } from '../compiler/query-runner.ts';
 import { windowJoinOf } from '../planner/window-join.ts';
 import { changelogMode } from '../planner/changelog-mode.ts';
+import { windowAggregationOf } from '../planner/window-aggregation.ts';
+import { rowNumberTopNOf, windowTopNOf } from '../planner/row-number-top-n.ts';
 import { explainPlan } from '../planner/explain.ts';
 import { changelogChunk } from './changelog.ts';
 import { MAX_WATERMARK, type Port } from './dataflow.ts';
@@ -121,6 +123,52 @@ describe('WindowJoin', () => {
     expect(text(j.watermark(4))).toBe(['+I 0 5 1 a 0 5 2 x', '+I 0 5 1 a 0 5 3 y', '+I 0 5 5 b NULL NULL NULL NULL'].join('\n'));
   });
 
+  it("SEMI and ANTI: Flink's examples, each left row once, alone, when its window fires", () => {
+    const run = (joinType: 'SEMI' | 'ANTI') => {
+      const j = new WindowJoin(numJoin(joinType));
+      const out: string[] = [];
+      expect(text(j.push(0, parseChunk(LEFT_ROWS)))).toBe('');
+      expect(text(j.push(1, parseChunk(RIGHT_ROWS)))).toBe('');
+      expect(text(j.watermark(3))).toBe('');
+      out.push(text(j.watermark(4)));
+      expect(j.stateSize).toBe(2);
+      out.push(text(j.watermark(9)));
+      expect(j.stateSize).toBe(0);
+      expect(text(j.watermark(MAX_WATERMARK))).toBe('');
+      return out;
+    };
+    expect(run('SEMI')).toEqual(['+I 0 5 3 L3', '']);
+    expect(run('ANTI')).toEqual(['+I 0 5 1 L1', '+I 5 10 2 L2']);
+  });
+
+  it('SEMI / ANTI: one output per left row (duplicates each), NULL keys never match, the residual decides', () => {
+    const semi = new WindowJoin(numJoin('SEMI'));
+    const anti = new WindowJoin(numJoin('ANTI'));
+    for (const j of [semi, anti]) {
+      j.push(0, parseChunk('+I 0 5 1 a\n+I 0 5 1 a\n+I 0 5 NULL n\n+I 0 5 2 b'));
+      j.push(1, parseChunk('+I 0 5 1 x\n+I 0 5 1 y\n+I 0 5 NULL z'));
+    }
+    expect(text(semi.watermark(4))).toBe('+I 0 5 1 a\n+I 0 5 1 a');
+    expect(text(anti.watermark(4))).toBe('+I 0 5 NULL n\n+I 0 5 2 b');
+    // ON window equal AND L.num < R.num, no keys: a left row matches when some right row of its window is larger.
+    const less = (r: Row) => (r[2] === null || r[6] === null ? null : (r[2] as number) < (r[6] as number));
+    for (const [joinType, want] of [['SEMI', '+I 0 5 1 a'], ['ANTI', '+I 0 5 5 b\n+I 0 5 NULL n']] as const) {
+      const j = new WindowJoin(numJoin(joinType, { leftKeys: [], rightKeys: [], keyTypes: [], condition: less }));
+      j.push(0, parseChunk('+I 0 5 1 a\n+I 0 5 5 b\n+I 0 5 NULL n'));
+      j.push(1, parseChunk('+I 0 5 2 x\n+I 0 5 3 y\n+I 5 10 9 later'));
+      expect(text(j.watermark(4))).toBe(want);
+    }
+    // A window with left rows only: SEMI emits nothing, ANTI every row; retracted rows are not emitted.
+    const lonely = (joinType: 'SEMI' | 'ANTI') => {
+      const j = new WindowJoin(numJoin(joinType));
+      j.push(0, parseChunk('+I 0 5 1 a\n+I 0 5 2 b\n-D 0 5 2 b'));
+      j.push(1, parseChunk('+I 0 5 1 x\n-D 0 5 1 x'));
+      return text(j.watermark(4));
+    };
+    expect(lonely('SEMI')).toBe('');
+    expect(lonely('ANTI')).toBe('+I 0 5 1 a');
+  });
+
   it('keys by encoding for types without value identity (two keys, one of them BYTES)', () => {
     const j = new WindowJoin(
       numJoin('INNER', {
@@ -144,7 +192,7 @@ describe('WindowJoin equals the batch join of what arrived in time', () => {
   const R = 2;
   const types: SqlType[] = [INT, INT, INT, INT];
   const gt = (a: BoundExpr, b: BoundExpr): BoundExpr => ({ kind: 'call', fn: 'gt', name: '>', args: [a, b], type: BOOLEAN, volatile: false });
-  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL'] as const) {
+  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL', 'SEMI', 'ANTI'] as const) {
     for (const [seed, residual] of [[1, false], [2, true], [3, false]] as const) {
       it(`${joinType} seed ${seed}${residual ? ' with a residual condition' : ''}, with retractions`, async () => {
         const rnd = prng(seed * 17 + joinType.length);
@@ -161,7 +209,7 @@ describe('WindowJoin equals the batch join of what arrived in time', () => {
             { left: col(3), right: col(3) },
           ],
           ...(residual ? { condition: gt(col(1), col(5)) } : {}),
-          schema: schemaOf([...types, ...types]),
+          schema: schemaOf(joinType === 'SEMI' || joinType === 'ANTI' ? types : [...types, ...types]),
         };
         const j = new WindowJoin(
           numJoin(joinType, {
@@ -258,7 +306,7 @@ describe('WindowJoin equals the batch join of what arrived in time', () => {
 });
 
 describe('WindowJoin across a restore', () => {
-  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL'] as const) {
+  for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL', 'SEMI', 'ANTI'] as const) {
     it(`${joinType}: continues exactly after its windows went through their codec`, () => {
       const rnd = prng(7 + joinType.length);
       let now = 0;
@@ -354,9 +402,16 @@ describe('windowJoinOf', () => {
     expect(windowJoinOf(windowJoin('INNER', L, projected, [[4, 0], [3, 2]]))).toMatchObject({ startKey: 1, endKey: 0, rightStart: 2, rightEnd: 0 });
   });
 
-  it('is undefined for SEMI / ANTI, without both window equalities, for SESSION and processing-time windows', () => {
-    expect(windowJoinOf(windowJoin('SEMI', L, R))).toBeUndefined();
-    expect(windowJoinOf(windowJoin('ANTI', L, R))).toBeUndefined();
+  it('recognises SEMI / ANTI joins (IN / EXISTS subqueries); their output carries the left window columns', () => {
+    for (const t of ['SEMI', 'ANTI'] as const) {
+      expect(windowJoinOf(windowJoin(t, L, R))).toEqual({ joinType: t, startKey: 1, endKey: 2, leftStart: 3, leftEnd: 4, rightStart: 3, rightEnd: 4, localTime: false });
+      // (L SEMI R) JOIN R2 on L's window columns.
+      expect(windowJoinOf(windowJoin('INNER', windowJoin(t, L, R), tumble(table(4, 'r2')), [[3, 3], [4, 4]]))).toMatchObject({ leftStart: 3 });
+    }
+    expect(windowJoinOf(windowJoin('SEMI', L, R, [[1, 1], [3, 3]]))).toBeUndefined();
+  });
+
+  it('is undefined without both window equalities, for SESSION and processing-time windows', () => {
     expect(windowJoinOf(windowJoin('INNER', L, R, [[1, 1], [3, 3]]))).toBeUndefined();
     expect(windowJoinOf(windowJoin('INNER', L, R, [[3, 4], [4, 3]]))).toBeUndefined();
     expect(windowJoinOf(windowJoin('INNER', L, R, [[0, 0], [4, 4]]))).toBeUndefined();
@@ -408,11 +463,49 @@ describe('windowJoinOf', () => {
     expect(windowJoinOf(windowJoin('FULL', L, top(R, [col(1)])))).toBeUndefined();
   });
 
+  it('makes GROUP BY window_start, window_end and a Top-N per window over a window join windowed', () => {
+    // SELECT window_start, window_end, count(*) FROM (<join>) GROUP BY <start>, <end>
+    const grouped = (input: LogicalPlan, start: number, end: number): AggregateNode => ({
+      kind: 'aggregate',
+      input,
+      groupKeys: [col(start, TS), col(end, TS)],
+      aggregates: [{ fn: 'count_star', args: [], distinct: false, orderBy: [], type: BIGINT }],
+      schema: [input.schema[start]!, input.schema[end]!, { name: 'n', type: BIGINT, nullable: false }],
+    });
+    for (const t of ['INNER', 'LEFT', 'SEMI', 'ANTI'] as const) {
+      const agg = grouped(windowJoin(t, L, R), 3, 4);
+      expect(windowAggregationOf(agg)).toMatchObject({ tvf: L, startKey: 0, endKey: 1 });
+      expect(changelogMode(agg)).toBe('insert-only');
+    }
+    expect(windowAggregationOf(grouped(windowJoin('INNER', L, R), 9, 10))).toMatchObject({ tvf: R });
+    // The NULL-padded side of an outer join, a regular join, and window columns of two different TVFs: regular aggregates.
+    expect(windowAggregationOf(grouped(windowJoin('LEFT', L, R), 9, 10))).toBeUndefined();
+    expect(windowAggregationOf(grouped(windowJoin('INNER', L, R, [[1, 1], [3, 3]]), 3, 4))).toBeUndefined();
+    expect(windowAggregationOf(grouped(windowJoin('INNER', L, R), 3, 10))).toBeUndefined();
+    expect(changelogMode(grouped(windowJoin('FULL', L, R), 3, 4))).toBe('retract');
+    // ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY num) <= 1 over a window join.
+    const join = windowJoin('INNER', L, R);
+    const window: LogicalPlan = {
+      kind: 'window',
+      input: join,
+      calls: [{ fn: 'row_number', args: [], partitionBy: [col(3, TS), col(4, TS)], orderBy: [{ expr: col(1), desc: false, nullsFirst: false }], type: BIGINT }],
+      schema: [...join.schema, { name: 'rn', type: BIGINT, nullable: false }],
+    };
+    const rn = col(join.schema.length, BIGINT);
+    const bound: BoundExpr = { kind: 'call', fn: 'le', name: '<=', args: [rn, lit(1n, BIGINT)], type: BOOLEAN, volatile: false };
+    const topN = rowNumberTopNOf({ kind: 'filter', input: window, predicate: bound, schema: window.schema })!;
+    expect(windowTopNOf(topN)).toMatchObject({ tvf: L, endColumn: 4 });
+  });
+
   it('makes the join insert-only and shows as WindowJoin in EXPLAIN', () => {
     const full = windowJoin('FULL', L, R);
     expect(changelogMode(full)).toBe('insert-only');
     expect(changelogMode(windowJoin('FULL', L, R, [[1, 1], [3, 3]]))).toBe('retract');
     expect(explainPlan(full).split('\n')[0]).toBe('WindowJoin FULL keys=[num#1 = num#7, window_start#3 = window_start#9, window_end#4 = window_end#10] [insert-only]');
+    // ANTI over endless input: a regular ANTI join retracts, the window ANTI join is insert-only.
+    expect(changelogMode(windowJoin('ANTI', L, R))).toBe('insert-only');
+    expect(changelogMode(windowJoin('ANTI', L, R, [[1, 1], [3, 3]]))).toBe('retract');
+    expect(explainPlan(windowJoin('ANTI', L, R)).split('\n')[0]).toBe('WindowJoin ANTI keys=[num#1 = num#7, window_start#3 = window_start#9, window_end#4 = window_end#10] [insert-only]');
     const bounded = windowJoin('FULL', tumble({ ...table(1, 'l'), unbounded: false }), tumble({ ...table(2, 'r'), unbounded: false }));
     expect(explainPlan(bounded).split('\n')[0]).toBe('Join FULL keys=[num#1 = num#7, window_start#3 = window_start#9, window_end#4 = window_end#10]');
   });
@@ -428,7 +521,11 @@ describe('windowJoinOf', () => {
     expect(j.watermark(base + 5 * MIN - 1001)).toEqual([]);
     const out = j.watermark(base + 5 * MIN - 1000).flatMap((c) => c.rows);
     expect(out.map((r) => `${r[2] as string}-${r[8] as string}`)).toEqual(['L3-R3']);
-    expect(windowJoinOperatorOf(windowJoin('SEMI', L, R), env)).toBeUndefined();
+    const semi = windowJoinOperatorOf(windowJoin('SEMI', L, R), env)!;
+    semi.push(0, { rows: [row(2, 1, 'L1'), row(3, 3, 'L3')], kinds: null });
+    semi.push(1, { rows: [row(4, 3, 'R3'), row(1, 3, 'R3b')], kinds: null });
+    expect(semi.watermark(base + 5 * MIN - 1000).flatMap((c) => c.rows)).toEqual([row(3, 3, 'L3')]);
+    expect(windowJoinOperatorOf(windowJoin('INNER', L, R, [[1, 1], [3, 3]]), env)).toBeUndefined();
   });
 });
 

@@ -1,12 +1,12 @@
 /**
- * Window join (Flink's window-join.md): INNER / LEFT / RIGHT / FULL join of
- * two windowed relations on equal window_start and window_end (and further
- * keys), recognised by src/planner/window-join.ts. Input 0 is the left side,
- * input 1 the right side; output rows are the left columns followed by the
- * right columns. Each window's rows are joined once, when the watermark passes
- * the window (fireTime(window_end) = window_time <= watermark, as the window
- * aggregate fires), and the window's state is freed: the output is
- * append-only.
+ * Window join (Flink's window-join.md): INNER / LEFT / RIGHT / FULL / SEMI /
+ * ANTI join of two windowed relations on equal window_start and window_end
+ * (and further keys), recognised by src/planner/window-join.ts. Input 0 is the
+ * left side, input 1 the right side; output rows are the left columns followed
+ * by the right columns (SEMI / ANTI: the left columns alone). Each window's
+ * rows are joined once, when the watermark passes the window
+ * (fireTime(window_end) = window_time <= watermark, as the window aggregate
+ * fires), and the window's state is freed: the output is append-only.
  *
  * State: one table (role `windows`), key = key-codec encoding of
  * (window_end, window_start), so a scan from the start meets the windows in
@@ -29,8 +29,10 @@
  *   with equal keys (SQL `=`: a NULL key part matches nothing) for which the
  *   residual condition is TRUE; an unmatched left row of LEFT / FULL emits
  *   +I (left, NULLs); then every unmatched right row of RIGHT / FULL emits
- *   +I (NULLs, right). The window is deleted. The final watermark fires every
- *   window left.
+ *   +I (NULLs, right). SEMI emits +I left for each left row (in arrival
+ *   order, duplicates each) that has at least one such right row, ANTI for
+ *   each that has none (a NULL key part: none). The window is deleted. The
+ *   final watermark fires every window left.
  * - push emits nothing. Output is insert-only; the watermark passes unchanged
  *   (a window's rows go out before the watermark that fired it).
  *
@@ -56,7 +58,7 @@ import type { StateTable } from './state-table.ts';
 import { windowFireTime } from './window-assign-stream.ts';
 
 export interface WindowJoinSpec {
-  readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+  readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'SEMI' | 'ANTI';
   /** window_start / window_end columns of a left row and of a right row. */
   readonly leftStart: number;
   readonly leftEnd: number;
@@ -136,6 +138,8 @@ export class WindowJoin implements IncrementalOperator {
   readonly #spec: WindowJoinSpec;
   readonly #windows: StateTable<WindowJoinWindow>;
   readonly #outer: readonly [boolean, boolean];
+  /** SEMI / ANTI: emit each left row alone, when it has a match (true: SEMI) or has none (false: ANTI). */
+  readonly #emitMatched: boolean | undefined;
   readonly #byValue: readonly boolean[];
   readonly #leftNulls: Row;
   readonly #rightNulls: Row;
@@ -158,6 +162,7 @@ export class WindowJoin implements IncrementalOperator {
     this.#windows = state.table('windows', windowJoinCodec);
     const t = spec.joinType;
     this.#outer = [t === 'LEFT' || t === 'FULL', t === 'RIGHT' || t === 'FULL'];
+    this.#emitMatched = t === 'SEMI' ? true : t === 'ANTI' ? false : undefined;
     this.#byValue = spec.keyTypes.map(keyedByValue);
     this.#leftNulls = new Array<Value>(spec.leftTypes.length).fill(null);
     this.#rightNulls = new Array<Value>(spec.rightTypes.length).fill(null);
@@ -269,6 +274,7 @@ export class WindowJoin implements IncrementalOperator {
     const { left, right } = w;
     const { condition, leftKeys } = this.#spec;
     const [outerLeft, outerRight] = this.#outer;
+    const emitMatched = this.#emitMatched;
     const matched = outerRight && right.length > 0 ? new Uint8Array(right.length) : undefined;
     const index = left.length > 0 && right.length > 0 ? this.#index(right) : undefined;
     const keys = this.#keyScratch;
@@ -288,16 +294,22 @@ export class WindowJoin implements IncrementalOperator {
           candidates = nullKey ? EMPTY : (this.#lookup(index, keys) ?? EMPTY);
         }
         const n = candidates === undefined ? right.length : candidates.length;
-        for (let c = 0; c < n; c++) {
-          const j = candidates === undefined ? c : candidates[c]!;
-          const joined = l.concat(right[j]!);
-          if (condition !== undefined && condition(joined) !== true) continue;
-          any = true;
-          this.#out.emit(RowKind.INSERT, joined);
-          if (matched !== undefined) matched[j] = 1;
+        if (emitMatched !== undefined && condition === undefined) any = n > 0;
+        else {
+          for (let c = 0; c < n; c++) {
+            const j = candidates === undefined ? c : candidates[c]!;
+            const joined = l.concat(right[j]!);
+            if (condition !== undefined && condition(joined) !== true) continue;
+            any = true;
+            if (emitMatched !== undefined) break;
+            this.#out.emit(RowKind.INSERT, joined);
+            if (matched !== undefined) matched[j] = 1;
+          }
         }
       }
-      if (!any && outerLeft) this.#out.emit(RowKind.INSERT, l.concat(this.#rightNulls));
+      if (emitMatched !== undefined) {
+        if (any === emitMatched) this.#out.emit(RowKind.INSERT, l);
+      } else if (!any && outerLeft) this.#out.emit(RowKind.INSERT, l.concat(this.#rightNulls));
     }
     if (outerRight) {
       for (let j = 0; j < right.length; j++) if (matched === undefined || matched[j] === 0) this.#out.emit(RowKind.INSERT, this.#leftNulls.concat(right[j]!));
