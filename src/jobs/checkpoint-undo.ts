@@ -14,13 +14,17 @@
  * - Undo value: uint32 BE checkpoint id (the checkpoint that overwrote the
  *   key), u8 1 and the old value's bytes, or u8 0 (the key was absent).
  * - The old values: for a key checkpoint n-1 wrote, the value it wrote
- *   (kept in memory from n-1 to n); for the others, read from LevelDB when
- *   checkpoint n is taken: one checkpoint runs at a time per dataflow and only
- *   its batches write the owner's state, so what LevelDB holds then is n-1's.
+ *   (kept in memory from n-1 to n); for the others what the state tables
+ *   know (`OverwrittenValue`: a key never committed is absent; a value read
+ *   from disk and not written since has its bytes), and only the rest is read
+ *   from LevelDB when checkpoint n is taken: one checkpoint runs at a time per
+ *   dataflow and only its batches write the owner's state, so what LevelDB
+ *   holds then is n-1's.
  */
 import { KeyPrefix, objectKey, prefixRange, type KeyRange } from '../storage/key-space.ts';
 import type { Store, WriteOp } from '../storage/store.ts';
 import { InternalError } from '../errors.ts';
+import type { OverwrittenValue } from '../state/level-state-table.ts';
 
 const UNDO_TAG = new TextEncoder().encode('undo\0');
 /** STATE + uint32 owner. */
@@ -47,33 +51,66 @@ function latin1(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
+/** Reads done by the last `undoOps` calls (keys whose old value was unknown), for tests and benchmarks. */
+export const undoReads = { keys: 0 };
+
 /**
  * The undo entries for checkpoint `id` whose state operations are `stateOps`:
  * the value each key had after the previous checkpoint. Keys that checkpoint
- * wrote (`previous`) are known; the others are read from the store now. A key
- * written twice in one batch (a delete then a put) gets the same entry twice.
- * Also returns this checkpoint's writes, for the next one.
+ * wrote (`previous`) are known, as are those `overwritten` (parallel to
+ * `stateOps`, from the tables) knows; the others are read from the store now.
+ * A key written twice in one batch (a delete then a put) gets the entry of
+ * its first operation twice. Also returns this checkpoint's writes, for the
+ * next one.
  */
-export async function undoOps(store: Store, owner: number, id: number, stateOps: readonly WriteOp[], previous: WrittenState): Promise<{ ops: WriteOp[]; written: WrittenState }> {
+export async function undoOps(
+  store: Store,
+  owner: number,
+  id: number,
+  stateOps: readonly WriteOp[],
+  previous: WrittenState,
+  overwritten?: readonly OverwrittenValue[],
+): Promise<{ ops: WriteOp[]; written: WrittenState }> {
   const n = stateOps.length;
   const written: WrittenState = new Map();
   if (n === 0) return { ops: [], written };
+  if (overwritten !== undefined && overwritten.length !== n) throw new InternalError(`checkpoint undo: ${overwritten.length} overwritten values for ${n} state operations`);
   const names = new Array<string>(n);
+  /** Per operation: the old value (null: absent), or undefined until read. */
+  const olds = new Array<Uint8Array | null | undefined>(n);
+  /** Index of the first operation of each key. */
+  const first = new Map<string, number>();
   const unknown: Uint8Array[] = [];
+  const unknownAt: number[] = [];
   for (let i = 0; i < n; i++) {
     const op = stateOps[i]!;
     const name = latin1(op.key);
     names[i] = name;
-    if (!previous.has(name)) unknown.push(op.key);
+    const seen = first.get(name);
+    if (seen === undefined) {
+      first.set(name, i);
+      if (previous.has(name)) olds[i] = previous.get(name) ?? null;
+      else {
+        const known = overwritten?.[i];
+        if (known !== undefined) olds[i] = known;
+        else {
+          unknown.push(op.key);
+          unknownAt.push(i);
+        }
+      }
+    }
     written.set(name, op.type === 'put' ? op.value : undefined);
   }
-  const read = await store.getMany(unknown);
+  undoReads.keys += unknown.length;
+  if (unknown.length > 0) {
+    const read = await store.getMany(unknown);
+    for (let r = 0; r < unknownAt.length; r++) olds[unknownAt[r]!] = read[r] ?? null;
+  }
   const ops: WriteOp[] = new Array<WriteOp>(n);
-  let r = 0;
   for (let i = 0; i < n; i++) {
     const key = stateOps[i]!.key;
     const name = names[i]!;
-    const old = previous.has(name) ? previous.get(name) : read[r++];
+    const old = olds[first.get(name)!] ?? undefined;
     const value = new Uint8Array(5 + (old?.length ?? 0));
     new DataView(value.buffer).setUint32(0, id);
     if (old !== undefined) {

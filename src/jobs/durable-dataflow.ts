@@ -34,6 +34,7 @@ import type { StateProvider } from '../streaming/state-provider.ts';
 import type { StateCodec } from '../state/state-codec.ts';
 import { DurableState, RecordingStateProvider, clearState } from '../state/durable-state.ts';
 import type { StateMemoryBudget } from '../state/memory-budget.ts';
+import type { OverwrittenValue } from '../state/level-state-table.ts';
 import { decodeCheckpoint, encodeCheckpoint, jobKey, previousCheckpointKey, sinkUndoKey, type CheckpointHistory, type CheckpointRecord, type CheckpointStats } from './checkpoints.ts';
 import { readUndo, rollbackOps, undoOps, undoRange, type WrittenState } from './checkpoint-undo.ts';
 
@@ -140,7 +141,7 @@ export class DurableDataflow {
     spec.declareState(recording);
     const last = mode === 'resume' ? await restore(spec) : undefined;
     if (last === undefined) await DurableDataflow.forget(spec.store, spec.owner);
-    const state = await DurableState.load(spec.store, spec.owner, recording.tables as ReadonlyMap<string, StateCodec<unknown>>, spec.budget);
+    const state = await DurableState.load(spec.store, spec.owner, recording.tables as ReadonlyMap<string, StateCodec<unknown>>, spec.budget, recording.options);
     return new DurableDataflow(spec, state, last);
   }
 
@@ -193,7 +194,8 @@ export class DurableDataflow {
     const triggered = new Date();
     const sources = this.flow.injectBarrier(id);
     if (sources === undefined) return undefined;
-    const ops = this.#state.takeCheckpoint();
+    const overwritten: OverwrittenValue[] = [];
+    const ops = this.#state.takeCheckpoint(overwritten);
     const entries = ops.length;
     const record: CheckpointRecord = { id, time: triggered.getTime(), sources };
     const recordBytes = encodeCheckpoint(record);
@@ -202,7 +204,7 @@ export class DurableDataflow {
     let bytes = 0;
     const base = (): Omit<CheckpointStats, 'status' | 'durationMs' | 'error'> => ({ dataflow: spec.name, id, kind, triggered, bytes, entries });
     try {
-      ({ ops: undo, written } = await undoOps(spec.store, spec.owner, id, ops, this.#written));
+      ({ ops: undo, written } = await undoOps(spec.store, spec.owner, id, ops, this.#written, overwritten));
       for (const key of this.#undoKeys) ops.push({ type: 'del', key });
       for (const op of undo) ops.push(op);
       ops.push({ type: 'put', key: jobKey(spec.owner, 'checkpoint'), value: recordBytes });

@@ -20,10 +20,10 @@
 import { InternalError } from '../errors.ts';
 import { KeyPrefix, objectKey, objectPrefix, prefixRange } from '../storage/key-space.ts';
 import type { Store, WriteOp } from '../storage/store.ts';
-import type { StateProvider } from '../streaming/state-provider.ts';
+import type { StateProvider, StateTableOptions } from '../streaming/state-provider.ts';
 import { MemoryStateTable, type StateTable } from '../streaming/state-table.ts';
 import type { StateCodec } from './state-codec.ts';
-import { LevelStateTable } from './level-state-table.ts';
+import { LevelStateTable, type OverwrittenValue } from './level-state-table.ts';
 import type { StateMemoryBudget } from './memory-budget.ts';
 
 /** Jobs' state owners start here (materialized views use their catalog ids, which stay below). */
@@ -43,10 +43,13 @@ function tablePrefix(owner: number, name: string): Uint8Array {
 /** A provider that hands out in-memory tables and remembers which were asked for. */
 export class RecordingStateProvider implements StateProvider {
   readonly tables = new Map<string, StateCodec<unknown>>();
+  /** The options tables were declared with (absent: none). */
+  readonly options = new Map<string, StateTableOptions>();
 
-  table<V>(name: string, codec: StateCodec<V>): StateTable<V> {
+  table<V>(name: string, codec: StateCodec<V>, options?: StateTableOptions): StateTable<V> {
     if (this.tables.has(name)) throw new InternalError(`state table "${name}" asked for twice`);
     this.tables.set(name, codec as StateCodec<unknown>);
+    if (options !== undefined) this.options.set(name, options);
     return new MemoryStateTable<V>();
   }
 }
@@ -59,25 +62,45 @@ export class DurableState implements StateProvider {
     this.#tables = tables;
   }
 
-  /** Restores the tables named in `codecs` of `owner` from the store (empty when never checkpointed). */
-  static async load(store: Store, owner: number, codecs: ReadonlyMap<string, StateCodec<unknown>>, budget: StateMemoryBudget): Promise<DurableState> {
+  /**
+   * Restores the tables named in `codecs` of `owner` from the store (empty
+   * when never checkpointed); a table declared point-only (`options`) is
+   * restored lazily: nothing is read until its keys are.
+   */
+  static async load(store: Store, owner: number, codecs: ReadonlyMap<string, StateCodec<unknown>>, budget: StateMemoryBudget, options: ReadonlyMap<string, StateTableOptions> = new Map()): Promise<DurableState> {
     const tables = new Map<string, LevelStateTable<unknown>>();
-    for (const [name, codec] of codecs) tables.set(name, await LevelStateTable.load(store, tablePrefix(owner, name), codec, budget));
+    for (const [name, codec] of codecs) {
+      const pointOnly = options.get(name)?.pointOnly === true;
+      tables.set(name, await LevelStateTable.load(store, tablePrefix(owner, name), codec, budget, { pointOnly }));
+    }
     return new DurableState(tables);
   }
 
-  table<V>(name: string, _codec: StateCodec<V>): StateTable<V> {
+  table<V>(name: string, _codec: StateCodec<V>, options?: StateTableOptions): StateTable<V> {
     const t = this.#tables.get(name);
     if (t === undefined) throw new InternalError(`state table "${name}" was not restored`);
+    if (t.pointOnly && options?.pointOnly !== true) throw new InternalError(`state table "${name}" was restored point-only but is asked for without that option`);
     if (this.#handedOut.has(name)) throw new InternalError(`state table "${name}" asked for twice`);
     this.#handedOut.add(name);
     return t as unknown as StateTable<V>;
   }
 
-  /** Every table's writes since the last checkpoint, as batch operations (values encoded now). */
-  takeCheckpoint(): WriteOp[] {
+  /**
+   * Every table's writes since the last checkpoint, as batch operations
+   * (values encoded now). `overwritten`, when given (empty), receives per
+   * operation what it overwrites as far as the tables know
+   * (`OverwrittenValue`), relative to the previous checkpoint taken.
+   */
+  takeCheckpoint(overwritten?: OverwrittenValue[]): WriteOp[] {
     const ops: WriteOp[] = [];
-    for (const t of this.#tables.values()) for (const op of t.takeCheckpoint()) ops.push(op);
+    const olds: OverwrittenValue[] | undefined = overwritten === undefined ? undefined : [];
+    for (const t of this.#tables.values()) {
+      for (const op of t.takeCheckpoint(olds)) ops.push(op);
+      if (olds !== undefined) {
+        for (const o of olds) overwritten!.push(o);
+        olds.length = 0;
+      }
+    }
     return ops;
   }
 

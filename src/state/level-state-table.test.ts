@@ -126,7 +126,8 @@ describe('LevelStateTable', () => {
     expect(budget.evictions).toBeGreaterThan(n - 30);
     for (let i = 0; i < n; i += 13) expect(t.get(k(i * 7))).toEqual(value(i));
     expect(budget.used).toBeLessThanOrEqual(budget.limit);
-    expect(budget.used).toBeGreaterThan(budget.limit - 600);
+    // (a value read back counts its decoded form and its stored bytes: about 1000 here)
+    expect(budget.used).toBeGreaterThan(budget.limit - 1100);
     let count = 0;
     let prev: Uint8Array | undefined;
     for (const [key, v] of t.scan()) {
@@ -244,16 +245,21 @@ describe('LevelStateTable', () => {
     expect(a.get(k(1))).toBe(value('a'));
     expect(b.get(k(1))).toBe(value('b'));
     expect(reads).toEqual([]);
-    // Oldest first: c1 a1 b1 after the two hits above.
-    expect(a.get(k(2))).toBe(value('A')); // read back; c1 (the oldest) goes
+    // Oldest first: c1 a1 b1 after the two hits above. A value read back from
+    // LevelDB also keeps its stored bytes (for the checkpoint undo): 204 counted.
+    expect(a.get(k(2))).toBe(value('A')); // read back; c1 and a1 (the oldest) go
     expect(reads).toEqual([7002]);
-    expect(budget.evictions).toBe(2);
-    expect(c.get(k(1))).toBe(value('c')); // evicted above: read back, evicting the oldest (a1)
+    expect(budget.evictions).toBe(3);
+    expect(budget.used).toBe(306);
+    expect(b.get(k(1))).toBe(value('b')); // still cached: A2 b1
+    expect(reads).toEqual([7002]);
+    expect(c.get(k(1))).toBe(value('c')); // read back, evicting the oldest (A2)
     expect(reads).toEqual([7002, 9001]);
+    expect(budget.evictions).toBe(4);
     expect(b.get(k(1))).toBe(value('b'));
-    expect(reads).toEqual([7002, 9001]);
-    expect(a.get(k(1))).toBe(value('a'));
+    expect(a.get(k(1))).toBe(value('a')); // read back: c1 goes
     expect(reads).toEqual([7002, 9001, 7001]);
+    expect(budget.evictions).toBe(5);
     expect(budget.used).toBeLessThanOrEqual(350);
     tracked.mockRestore();
   });
@@ -527,5 +533,171 @@ describe('LevelStateTable range prefetch and currency', () => {
     await pending;
     spy.mockRestore();
     expect(back.get(k(1))).toBe('v2');
+  });
+});
+
+describe('LevelStateTable point-only (lazy restore)', () => {
+  async function lazy(budget = new StateMemoryBudget(1 << 30)): Promise<LevelStateTable<StateValue>> {
+    return LevelStateTable.load(store, PREFIX, stateValueCodec, budget, { pointOnly: true });
+  }
+
+  it('reads nothing at load, each key at its first get, and caches absences', async () => {
+    const t = await load();
+    for (let i = 0; i < 100; i++) t.put(k(i), { i });
+    await checkpoint(t);
+    const bulk = vi.spyOn(store, 'bulkEntries');
+    const sync = vi.spyOn(store, 'getSync');
+    const back = await lazy();
+    expect(bulk).not.toHaveBeenCalled();
+    expect(sync).not.toHaveBeenCalled();
+    expect(back.get(k(7))).toEqual({ i: 7 });
+    expect(back.get(k(7))).toEqual({ i: 7 });
+    expect(back.get(k(500))).toBeUndefined();
+    expect(back.get(k(500))).toBeUndefined();
+    expect(sync).toHaveBeenCalledTimes(2);
+    bulk.mockRestore();
+    sync.mockRestore();
+  });
+
+  it('scan and size throw InternalError', async () => {
+    const t = await lazy();
+    t.put(k(1), 1);
+    expect(() => [...t.scan()]).toThrow(InternalError);
+    expect(() => t.size).toThrow(InternalError);
+    await expect(t.prefetchRange()).rejects.toThrow(InternalError);
+  });
+
+  it('keeps puts and deletes across checkpoints and reloads', async () => {
+    const t = await load();
+    for (let i = 0; i < 50; i++) t.put(k(i), i);
+    await checkpoint(t);
+    const a = await lazy();
+    expect(a.get(k(3))).toBe(3);
+    a.put(k(3), 'three');
+    a.delete(k(4)); // never read: the delete is written anyway
+    a.put(k(100), 100); // never read, absent
+    expect(a.get(k(200))).toBeUndefined();
+    a.put(k(200), 200); // a cached absence becomes a value
+    a.delete(k(5));
+    a.put(k(5), 'five'); // delete then put in one checkpoint
+    expect(a.get(k(4))).toBeUndefined();
+    await checkpoint(a);
+    const b = await load();
+    const want = new Map<number, StateValue>();
+    for (let i = 0; i < 50; i++) want.set(i, i);
+    want.set(3, 'three');
+    want.delete(4);
+    want.set(100, 100);
+    want.set(200, 200);
+    want.set(5, 'five');
+    expect(contents(b)).toEqual([...want.entries()].sort((x, y) => x[0] - y[0]));
+  });
+
+  it('a pending delete shadows the stored value until it is durable, even under eviction', async () => {
+    const t = await load();
+    for (let i = 0; i < 20; i++) t.put(k(i), 'v'.repeat(100));
+    await checkpoint(t);
+    const budget = new StateMemoryBudget(400);
+    const a = await LevelStateTable.load(store, PREFIX, stateValueCodec, budget, { pointOnly: true });
+    expect(a.get(k(1))).toBe('v'.repeat(100));
+    a.delete(k(1));
+    const ops = a.takeCheckpoint();
+    // Not written yet: other reads evict what they can, k(1) must stay absent.
+    for (let i = 2; i < 20; i++) expect(a.get(k(i))).toBe('v'.repeat(100));
+    expect(a.get(k(1))).toBeUndefined();
+    await store.write(ops);
+    a.checkpointCommitted();
+    for (let i = 2; i < 20; i++) expect(a.get(k(i))).toBe('v'.repeat(100));
+    expect(budget.used).toBeLessThanOrEqual(400);
+    expect(a.get(k(1))).toBeUndefined();
+  });
+
+  it('evicted entries leave the table and are read again', async () => {
+    const t = await load();
+    for (let i = 0; i < 1000; i++) t.put(k(i), { i, pad: 'p'.repeat(50) });
+    await checkpoint(t);
+    const budget = new StateMemoryBudget(4096);
+    const a = await LevelStateTable.load(store, PREFIX, stateValueCodec, budget, { pointOnly: true });
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 1000; i++) expect(a.get(k(i))).toEqual({ i, pad: 'p'.repeat(50) });
+    expect(budget.used).toBeLessThanOrEqual(4096);
+    expect(budget.evictions).toBeGreaterThan(1900);
+    for (let i = 0; i < 1000; i += 3) {
+      const v = a.get(k(i)) as { i: number; pad: string };
+      a.put(k(i), { ...v, pad: 'q' });
+    }
+    await checkpoint(a);
+    for (let i = 0; i < 1000; i++) expect(a.get(k(i))).toEqual({ i, pad: i % 3 === 0 ? 'q' : 'p'.repeat(50) });
+  });
+
+  it('prefetch reads missing keys, present or absent, with one getMany', async () => {
+    const t = await load();
+    for (let i = 0; i < 10; i++) t.put(k(i), i);
+    await checkpoint(t);
+    const a = await lazy();
+    const many = vi.spyOn(store, 'getMany');
+    await a.prefetch([k(1), k(2), k(1), k(50)]);
+    expect(many).toHaveBeenCalledTimes(1);
+    many.mockRestore();
+    const sync = vi.spyOn(store, 'getSync');
+    expect(a.get(k(1))).toBe(1);
+    expect(a.get(k(2))).toBe(2);
+    expect(a.get(k(50))).toBeUndefined();
+    expect(sync).not.toHaveBeenCalled();
+    sync.mockRestore();
+  });
+});
+
+describe('LevelStateTable overwritten values (for the checkpoint undo)', () => {
+  const bytesOf = (v: StateValue): number[] => [...stateValueCodec.encode(v)];
+  const plain = (olds: (Uint8Array | null | undefined)[]): (number[] | null | undefined)[] => olds.map((o) => (o instanceof Uint8Array ? [...o] : o));
+
+  it('tells new keys absent, restored ones by their stored bytes, blind point-only writes unknown', async () => {
+    const t = await load();
+    t.put(k(1), 'one');
+    t.put(k(2), 'two');
+    const first: (Uint8Array | null | undefined)[] = [];
+    await store.write(t.takeCheckpoint(first));
+    t.checkpointCommitted();
+    expect(first).toEqual([null, null]);
+    // Written by the checkpoint before: stored, bytes not kept (the undo has them from that checkpoint).
+    t.put(k(1), 'uno');
+    t.delete(k(2));
+    t.put(k(3), 'three');
+    const second: (Uint8Array | null | undefined)[] = [];
+    const ops = t.takeCheckpoint(second);
+    await store.write(ops);
+    t.checkpointCommitted();
+    expect(ops.map((op) => [op.type, num(op.key.subarray(PREFIX.length))])).toEqual([
+      ['put', 1],
+      ['del', 2],
+      ['put', 3],
+    ]);
+    expect(second).toEqual([undefined, undefined, null]);
+    // Deleted and committed: absent again.
+    t.put(k(2), 'dos');
+    const third: (Uint8Array | null | undefined)[] = [];
+    await store.write(t.takeCheckpoint(third));
+    t.checkpointCommitted();
+    expect(third).toEqual([null]);
+
+    const eager = await load();
+    eager.get(k(1));
+    eager.put(k(1), 'ein'); // decoded from a restored block by a read: its bytes are not kept
+    eager.put(k(3), 'drei'); // written without a read: known from the block
+    eager.put(k(9), 'neun');
+    const fourth: (Uint8Array | null | undefined)[] = [];
+    eager.takeCheckpoint(fourth);
+    expect(plain(fourth)).toEqual([undefined, bytesOf('three'), null]);
+
+    const point = await LevelStateTable.load(store, PREFIX, stateValueCodec, new StateMemoryBudget(1 << 20), { pointOnly: true });
+    expect(point.get(k(1))).toBe('uno');
+    point.put(k(1), 'un');
+    expect(point.get(k(8))).toBeUndefined();
+    point.put(k(8), 'huit');
+    point.put(k(3), 'trois'); // blind: unknown
+    point.delete(k(2)); // blind: unknown
+    const fifth: (Uint8Array | null | undefined)[] = [];
+    point.takeCheckpoint(fifth);
+    expect(plain(fifth)).toEqual([bytesOf('uno'), null, undefined, undefined]);
   });
 });

@@ -22,6 +22,12 @@
  *   checkpoint that wrote it commits and it was not written again since.
  * - If a checkpoint batch fails, the table no longer knows what is durable:
  *   the caller discards it and loads it again (restore from the last commit).
+ * - A table loaded `pointOnly` reads nothing at load: each key is read with
+ *   `getSync` at its first `get` and cached (absences too); `scan`, `size`
+ *   and `prefetchRange` throw InternalError (DESIGN-level-state.md).
+ * - `takeCheckpoint(overwritten)` also tells, per operation, what it
+ *   overwrites as far as the table knows (`OverwrittenValue`), for the
+ *   checkpoint undo.
  *
  * State kept (DESIGN-level-state.md, "Restore"):
  * - the restored keys, packed: one byte buffer in key order, an offset array
@@ -59,8 +65,18 @@ class StateEntry<V> extends CacheNode {
   pendingSeq: number;
   /** Encoded size of the value that checkpoint wrote. */
   pendingSize: number;
+  /**
+   * Whether the key is present in the state as of the newest checkpoint
+   * taken (at load: the committed state): STORED, ABSENT or UNKNOWN (a
+   * point-only table's key written without being read).
+   */
+  stored: Stored;
+  /** The encoded bytes of that stored value when known (read from disk and not written since). */
+  storedBytes: Uint8Array | undefined;
+  /** A point-only table's hook: the entry leaves the table when evicted. */
+  readonly forget: ((e: StateEntry<V>) => void) | null;
 
-  constructor(storeKey: Uint8Array | null, restored: number, value: V | undefined) {
+  constructor(storeKey: Uint8Array | null, restored: number, value: V | undefined, stored: Stored, forget: ((e: StateEntry<V>) => void) | null = null) {
     super();
     this.storeKey = storeKey;
     this.restored = restored;
@@ -69,11 +85,38 @@ class StateEntry<V> extends CacheNode {
     this.deleted = false;
     this.pendingSeq = 0;
     this.pendingSize = 0;
+    this.stored = stored;
+    this.storedBytes = undefined;
+    this.forget = forget;
   }
 
   evict(): void {
     this.value = undefined;
+    this.storedBytes = undefined;
+    if (this.forget !== null) this.forget(this);
   }
+}
+
+const UNKNOWN = 0;
+const STORED = 1;
+const ABSENT = 2;
+type Stored = typeof UNKNOWN | typeof STORED | typeof ABSENT;
+
+/**
+ * What a checkpoint's state operation overwrote, per operation of
+ * `takeCheckpoint` (parallel array): null when the key was absent as of the
+ * checkpoint before, its encoded bytes when the table still knows them,
+ * undefined when unknown (read it from the store).
+ */
+export type OverwrittenValue = Uint8Array | null | undefined;
+
+export interface LevelStateTableOptions {
+  /**
+   * The table is only used by key (get/put/delete; `scan` and `size` throw
+   * InternalError): `load` reads nothing, and a key is read from LevelDB at
+   * its first `get` (absent results are cached too).
+   */
+  readonly pointOnly?: boolean;
 }
 
 /** FNV-1a over bytes [from, to) of `b`, folded to 30 bits, never 0. */
@@ -281,6 +324,14 @@ export class LevelStateTable<V> implements StateTable<V> {
   /** Checkpoints committed so far: a prefetch that spans a commit may have read a superseded value. */
   #commits = 0;
   #destroyed = false;
+  /** Point-only: nothing restored; `#added` caches every key known (present or absent), clean ones evictable. */
+  #lazy = false;
+  /** Point-only: removes an evicted clean entry from `#added` (it is read again from LevelDB when needed). */
+  readonly #forget = (e: StateEntry<V>): void => {
+    if (this.#destroyed) return;
+    const key = e.storeKey!.subarray(this.prefix.length);
+    if (this.#added.get(key) === e) this.#added.delete(key);
+  };
 
   private constructor(store: Store, prefix: Uint8Array, codec: StateCodec<V>, budget: StateMemoryBudget) {
     this.prefix = prefix.slice();
@@ -294,9 +345,13 @@ export class LevelStateTable<V> implements StateTable<V> {
    * one sequential read of keys and values while the budget has room for the
    * values, of keys only after that. Nothing is decoded.
    */
-  static async load<V>(store: Store, prefix: Uint8Array, codec: StateCodec<V>, budget: StateMemoryBudget): Promise<LevelStateTable<V>> {
+  static async load<V>(store: Store, prefix: Uint8Array, codec: StateCodec<V>, budget: StateMemoryBudget, options: LevelStateTableOptions = {}): Promise<LevelStateTable<V>> {
     if (prefix.length === 0) throw new InternalError('a state table needs a non-empty key prefix');
     const table = new LevelStateTable<V>(store, prefix, codec, budget);
+    if (options.pointOnly === true) {
+      table.#lazy = true;
+      return table;
+    }
     const n = prefix.length;
     const range = prefixRange(prefix);
     const keys = new KeyPacker();
@@ -350,11 +405,25 @@ export class LevelStateTable<V> implements StateTable<V> {
   }
 
   get size(): number {
+    if (this.#lazy) throw new InternalError('state table declared point-only: size is not available');
     return this.#restored.count - this.#restoredDeleted + this.#added.size;
+  }
+
+  /** Whether the table was loaded point-only (lazily). */
+  get pointOnly(): boolean {
+    return this.#lazy;
   }
 
   get(key: Uint8Array): V | undefined {
     let e: StateEntry<V> | undefined;
+    if (this.#lazy) {
+      e = this.#added.get(key) ?? this.#readLazy(key);
+      if (e.deleted) {
+        if (e.budgetSize >= 0) this.#budget.touch(e);
+        return undefined;
+      }
+      return this.#valueOf(e);
+    }
     const i = this.#restored.count === 0 ? -1 : this.#restored.find(key);
     if (i >= 0) {
       e = this.#restoredEntries[i];
@@ -385,12 +454,14 @@ export class LevelStateTable<V> implements StateTable<V> {
       e = this.#added.get(key);
       if (e === undefined) {
         this.#assertLive();
-        const fresh = new StateEntry<V>(concatKeys(this.prefix, key), -1, value);
+        // A point-only table does not know whether an unread key is stored.
+        const fresh = this.#newEntry(key, value, this.#lazy ? UNKNOWN : ABSENT);
         fresh.dirty = true;
         this.#added.put(key, fresh);
         this.#dirty.push(fresh);
         return;
       }
+      if (e.deleted) e.deleted = false; // point-only: a cached absence or a pending delete
     }
     if (e.budgetSize >= 0) this.#budget.remove(e);
     e.value = value;
@@ -408,6 +479,14 @@ export class LevelStateTable<V> implements StateTable<V> {
       if (e === undefined) e = this.#touchRestored(i, false);
       else if (e.deleted) return;
       this.#restoredDeleted++;
+    } else if (this.#lazy) {
+      e = this.#added.get(key);
+      if (e === undefined) {
+        // Not known here: it may be stored, so the delete is written.
+        this.#assertLive();
+        e = this.#newEntry(key, undefined, UNKNOWN);
+        this.#added.put(key, e);
+      } else if (e.deleted) return;
     } else {
       e = this.#added.get(key);
       if (e === undefined) return;
@@ -424,6 +503,7 @@ export class LevelStateTable<V> implements StateTable<V> {
 
   /** Restored and added keys merged in key order. */
   *scan(range: KeyRange = {}): IterableIterator<[Uint8Array, V]> {
+    if (this.#lazy) throw new InternalError('state table declared point-only: it cannot be scanned');
     const restored = this.#restored;
     const added = this.#added.size === 0 ? undefined : this.#added.scan(range);
     let next = added?.next();
@@ -458,6 +538,7 @@ export class LevelStateTable<V> implements StateTable<V> {
    * read; otherwise the results are dropped (prefetch is only a hint).
    */
   async prefetch(keys: Iterable<Uint8Array>): Promise<void> {
+    if (this.#lazy) return this.#prefetchLazy(keys);
     const unique = new Set<StateEntry<V>>();
     for (const key of keys) {
       const e = this.#entry(key);
@@ -475,7 +556,8 @@ export class LevelStateTable<V> implements StateTable<V> {
       const bytes = got[i];
       if (e.value !== undefined || e.deleted || bytes === undefined) continue;
       e.value = this.#codec.decode(bytes);
-      this.#budget.add(e, bytes.length);
+      e.storedBytes = bytes;
+      this.#budget.add(e, 2 * bytes.length);
     }
   }
 
@@ -485,6 +567,7 @@ export class LevelStateTable<V> implements StateTable<V> {
    * limit in bytes. Same currency rule as `prefetch`.
    */
   async prefetchRange(range: KeyRange = {}): Promise<void> {
+    if (this.#lazy) throw new InternalError('state table declared point-only: it cannot be scanned');
     const n = this.prefix.length;
     const all = prefixRange(this.prefix);
     const gte = range.gte === undefined ? all.gte : concatKeys(this.prefix, range.gte);
@@ -509,7 +592,7 @@ export class LevelStateTable<V> implements StateTable<V> {
    * Operations writing every change since the previous call (values encoded
    * now), in an order that is correct within one batch; starts a new dirty set.
    */
-  takeCheckpoint(): WriteOp[] {
+  takeCheckpoint(overwritten?: OverwrittenValue[]): WriteOp[] {
     const dirty = this.#dirty;
     const ops: WriteOp[] = new Array<WriteOp>(dirty.length);
     if (dirty.length === 0) {
@@ -518,11 +601,21 @@ export class LevelStateTable<V> implements StateTable<V> {
     }
     const seq = ++this.#seq;
     const written: StateEntry<V>[] = [];
+    if (overwritten !== undefined && overwritten.length !== 0) throw new InternalError('state table: takeCheckpoint wants an empty array');
     for (let i = 0; i < dirty.length; i++) {
       const e = dirty[i]!;
       e.dirty = false;
+      if (overwritten !== undefined) overwritten.push(e.stored === ABSENT ? null : e.stored === STORED ? e.storedBytes : undefined);
+      e.storedBytes = undefined;
+      e.stored = e.deleted ? ABSENT : STORED;
       if (e.deleted) {
         ops[i] = { type: 'del', key: this.#storeKey(e) };
+        if (this.#lazy) {
+          // Kept as a cached absence, and until the delete is durable it must shadow what LevelDB holds.
+          e.pendingSeq = seq;
+          e.pendingSize = 0;
+          written.push(e);
+        }
         continue;
       }
       const bytes = this.#codec.encode(e.value as V);
@@ -547,7 +640,12 @@ export class LevelStateTable<V> implements StateTable<V> {
       const e = entries[i]!;
       if (e.pendingSeq !== cp.seq) continue;
       e.pendingSeq = 0;
-      if (e.dirty || e.deleted || this.#destroyed) continue;
+      if (e.dirty || this.#destroyed) continue;
+      if (e.deleted) {
+        // Point-only: the durable absence is cached, evictable like a value.
+        if (this.#lazy) this.#budget.add(e, ABSENCE_BYTES + e.storeKey!.length);
+        continue;
+      }
       this.#budget.add(e, e.pendingSize);
     }
   }
@@ -619,7 +717,7 @@ export class LevelStateTable<V> implements StateTable<V> {
    */
   #touchRestored(i: number, decode: boolean): StateEntry<V> {
     this.#assertLive();
-    const e = new StateEntry<V>(null, i, undefined);
+    const e = new StateEntry<V>(null, i, undefined, STORED);
     this.#restoredEntries[i] = e;
     const b = this.#blockOf(i);
     if (b === undefined) return e;
@@ -634,8 +732,12 @@ export class LevelStateTable<V> implements StateTable<V> {
       b.bytes = null;
     }
     if (decode) {
+      // A read (most are scans that write nothing): the bytes are not kept.
       e.value = this.#codec.decode(bytes.subarray(from, to));
       this.#budget.add(e, size);
+    } else {
+      // Written now without a read: what the checkpoint overwrites is known.
+      e.storedBytes = bytes.slice(from, to);
     }
     return e;
   }
@@ -672,7 +774,59 @@ export class LevelStateTable<V> implements StateTable<V> {
     if (bytes === undefined) throw new InternalError('state table: a committed value is missing from the store');
     const v = this.#codec.decode(bytes);
     e.value = v;
-    this.#budget.add(e, bytes.length);
+    e.storedBytes = bytes;
+    this.#budget.add(e, 2 * bytes.length);
     return v;
   }
+
+  #newEntry(key: Uint8Array, value: V | undefined, stored: Stored): StateEntry<V> {
+    return new StateEntry<V>(concatKeys(this.prefix, key), -1, value, stored, this.#lazy ? this.#forget : null);
+  }
+
+  /** Point-only: the entry of `key` (not cached) read from LevelDB, cached clean; a deleted entry when absent. */
+  #readLazy(key: Uint8Array): StateEntry<V> {
+    this.#assertLive();
+    const storeKey = concatKeys(this.prefix, key);
+    const bytes = this.#store.getSync(storeKey);
+    return this.#cacheLazy(key, storeKey, bytes);
+  }
+
+  #cacheLazy(key: Uint8Array, storeKey: Uint8Array, bytes: Uint8Array | undefined): StateEntry<V> {
+    let e: StateEntry<V>;
+    if (bytes === undefined) {
+      e = new StateEntry<V>(storeKey, -1, undefined, ABSENT, this.#forget);
+      e.deleted = true;
+      this.#added.put(key, e);
+      this.#budget.add(e, ABSENCE_BYTES + storeKey.length);
+    } else {
+      e = new StateEntry<V>(storeKey, -1, this.#codec.decode(bytes), STORED, this.#forget);
+      e.storedBytes = bytes;
+      this.#added.put(key, e);
+      this.#budget.add(e, 2 * bytes.length);
+    }
+    return e;
+  }
+
+  /** Point-only prefetch: reads the keys not cached (present or absent) with one `getMany`. */
+  async #prefetchLazy(keys: Iterable<Uint8Array>): Promise<void> {
+    const wanted = new Map<string, Uint8Array>();
+    for (const key of keys) {
+      if (this.#added.get(key) !== undefined) continue;
+      wanted.set(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'), key);
+    }
+    if (wanted.size === 0) return;
+    const list = [...wanted.values()];
+    const storeKeys = list.map((key) => concatKeys(this.prefix, key));
+    const commits = this.#commits;
+    const got = await this.#store.getMany(storeKeys);
+    if (this.#commits !== commits || this.#destroyed) return;
+    for (let i = 0; i < list.length; i++) {
+      const key = list[i]!;
+      if (this.#added.get(key) !== undefined) continue;
+      this.#cacheLazy(key.slice(), storeKeys[i]!, got[i]);
+    }
+  }
 }
+
+/** Bytes counted for a cached absence (besides its key). */
+const ABSENCE_BYTES = 48;

@@ -108,9 +108,12 @@ export const joinBucketCodec: StateCodec<JoinBucket> = {
     }),
 };
 
+/** Both sides' buckets are only used by join key. */
+const POINT_ONLY = { pointOnly: true } as const;
+
 /** The join's tables from `state`: roles `left` and `right`. */
 export function joinStateTables(state: StateProvider): JoinStateTables {
-  return { left: state.table('left', joinBucketCodec), right: state.table('right', joinBucketCodec) };
+  return { left: state.table('left', joinBucketCodec, POINT_ONLY), right: state.table('right', joinBucketCodec, POINT_ONLY) };
 }
 
 const LEFT = 0;

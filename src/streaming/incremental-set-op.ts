@@ -66,7 +66,7 @@ export class IncrementalSetOp implements IncrementalOperator {
 
   constructor(spec: SetOpSpec, state: StateProvider = memoryStateProvider) {
     this.#spec = spec;
-    this.#state = state.table('rows', setOpEntryCodec);
+    this.#state = state.table('rows', setOpEntryCodec, { pointOnly: true });
   }
 
   push(input: number, chunk: Chunk): Chunk[] {

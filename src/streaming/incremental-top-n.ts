@@ -115,7 +115,7 @@ export const topNPageCodec: StateCodec<TopNPage> = {
 
 /** The Top-N's tables from `state`: roles `directory` and `pages`. */
 export function topNStateTables(state: StateProvider): TopNStateTables {
-  return { directory: state.table('directory', topNDirectoryCodec), pages: state.table('pages', topNPageCodec) };
+  return { directory: state.table('directory', topNDirectoryCodec, { pointOnly: true }), pages: state.table('pages', topNPageCodec, { pointOnly: true }) };
 }
 
 /** Most entries a page holds before it splits. */

@@ -138,7 +138,7 @@ export class OverAggregate implements IncrementalOperator {
   constructor(spec: OverAggregateSpec, state: StateProvider = memoryStateProvider) {
     this.#spec = spec;
     this.#pending = state.table('pending', pendingRowsCodec);
-    this.#partitions = state.table('partitions', overPartitionCodec(spec.calls));
+    this.#partitions = state.table('partitions', overPartitionCodec(spec.calls), { pointOnly: true });
     this.#pendingScratch = new Array<Value>(spec.partition.length + 1).fill(null);
     this.#pendingTypes = [spec.timeType, ...spec.partitionTypes];
     this.#partScratch = new Array<Value>(spec.partition.length).fill(null);

@@ -18,8 +18,18 @@ import { InternalError } from '../errors.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
 import { MemoryStateTable, type StateTable } from './state-table.ts';
 
+export interface StateTableOptions {
+  /**
+   * The operator only ever uses the table by key (get/put/delete; never
+   * `scan` or `size`). A persistent provider may then restore it lazily
+   * (nothing read up front, each key read at its first `get`), and its
+   * `scan` and `size` throw InternalError.
+   */
+  readonly pointOnly?: boolean;
+}
+
 export interface StateProvider {
-  table<V>(name: string, codec: StateCodec<V>): StateTable<V>;
+  table<V>(name: string, codec: StateCodec<V>, options?: StateTableOptions): StateTable<V>;
 }
 
 export const memoryStateProvider: StateProvider = {
