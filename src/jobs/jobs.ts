@@ -23,8 +23,13 @@
  *   the storage key, and for 1 a uint32 BE length and the row-codec bytes of
  *   the physical columns.
  * - Append-only output is inserted; an updating output needs a table with a
- *   primary key (+I / +U upsert the row of their key, -D deletes it, -U is
- *   skipped, as Flink's upsert sinks do).
+ *   primary key: +I / +U upsert the row of their key, -D and -U delete it
+ *   (changes are netted per key within a checkpoint, so the -U of an update
+ *   pair is replaced by its +U and never reaches the table; a -U whose +U
+ *   has another key, as when the table's key includes an aggregate, removes
+ *   the row it retracts). When the key is the unique key of the producer
+ *   (changelog-mode.ts `upsertChainOf`) the dataflow sends no -U at all
+ *   (upsert mode, Flink's [I,UA,D]); the table ends the same either way.
  * - A job that fails (an expression error, a checkpoint that cannot be
  *   written) shows FAILED and the reason in SHOW JOBS and is restarted from
  *   its last checkpoint after a back-off that doubles up to a minute.
@@ -118,14 +123,14 @@ export class TableSink implements Port {
     const open = this.#open;
     for (let i = 0; i < c.rows.length; i++) {
       const kind = kindAt(c, i);
-      if (kind === RowKind.UPDATE_BEFORE) continue;
-      const row = this.#convert(c.rows[i]!);
+      const deleted = kind === RowKind.DELETE || kind === RowKind.UPDATE_BEFORE;
       if (this.#keyColumns.length === 0) {
-        if (kind === RowKind.DELETE) continue; // Refused at plan time: only append-only output reaches an unkeyed table.
-        open.appended.push(row);
+        if (deleted) continue; // Refused at plan time: only append-only output reaches an unkeyed table.
+        open.appended.push(this.#convert(c.rows[i]!));
         continue;
       }
-      open.byKey.set(this.#keyOf(row), { row, deleted: kind === RowKind.DELETE });
+      const row = this.#convert(c.rows[i]!);
+      open.byKey.set(this.#keyOf(row), { row, deleted });
     }
   }
 

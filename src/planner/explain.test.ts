@@ -102,4 +102,23 @@ describe('explainPlan', () => {
       '      Values 2 rows (1), (NULL)',
     ]);
   });
+
+  it('shows upsert mode only for nodes over endless input that the consumer key reaches', () => {
+    const agg = (unbounded: boolean): LogicalPlan => ({
+      kind: 'aggregate',
+      input: { ...T(), unbounded },
+      groupKeys: [col(1)],
+      aggregates: [{ fn: 'count_star', args: [], distinct: false, orderBy: [], type: BIGINT }],
+      schema: [
+        { name: 'b', type: INT, nullable: true },
+        { name: 'count', type: BIGINT, nullable: false },
+      ],
+    });
+    expect(explainPlan(agg(true), 'snapshot', { upsertKey: [0] }).split('\n')).toEqual([
+      'Aggregate group=[b] aggs=[count(*)] [upsert (key: b)]',
+      '  Scan t (stored, unbounded) columns=[a, b, c] [insert-only]',
+    ]);
+    expect(explainPlan(agg(true), 'snapshot', { upsertKey: [1] }).split('\n')[0]).toBe('Aggregate group=[b] aggs=[count(*)] [retract]');
+    expect(explainPlan(agg(false), 'snapshot', { upsertKey: [0] })).toBe(explainPlan(agg(false)));
+  });
 });

@@ -9,8 +9,10 @@
  * `$n`. A subquery prints as `subquery#k` in the expression and its plan as a
  * `Subquery#k` line under the node that uses it; its outer references print as
  * `outer.name`, resolved against the enclosing node's input. Nodes over
- * unbounded input end with their changelog mode (`[insert-only]`, `[retract]`;
- * bounded nodes are all insert-only and show none); a window join over
+ * unbounded input end with their changelog mode (`[insert-only]`, `[retract]`,
+ * `[upsert (key: k, ...)]` for the nodes that emit no -U because the plan's
+ * consumer replaces rows by that key, see changelog-mode.ts; bounded nodes are
+ * all insert-only and show none); a window join over
  * unbounded input prints as `WindowJoin`. The format is for people
  * and tests, not a stable interface.
  */
@@ -20,13 +22,24 @@ import { unreachable } from '../errors.ts';
 import { formatValue } from '../values/text-format.ts';
 import type { AggregateCall, LogicalPlan, Schema, SortKey, WindowCall } from './logical-plan.ts';
 import { childrenOf } from './logical-plan.ts';
-import { changelogMode, isUnbounded, type StoredReading } from './changelog-mode.ts';
+import { changelogMode, isUnbounded, upsertChainOf, type StoredReading } from './changelog-mode.ts';
 import { windowJoinOf } from './window-join.ts';
 
-/** The plan as text, one node per line, with each node's changelog mode when its input is endless under `reading`. */
-export function explainPlan(plan: LogicalPlan, reading: StoredReading = 'snapshot'): string {
+/** Where the plan's output goes, when that decides a changelog mode. */
+export interface ExplainConsumer {
+  /** The consumer replaces rows by these output columns (an INSERT job into a table with a PRIMARY KEY: `sinkUpsertKey`). */
+  readonly upsertKey?: readonly number[] | undefined;
+}
+
+/**
+ * The plan as text, one node per line, with each node's changelog mode when
+ * its input is endless under `reading`; `consumer` tells which nodes upsert.
+ */
+export function explainPlan(plan: LogicalPlan, reading: StoredReading = 'snapshot', consumer: ExplainConsumer = {}): string {
   const out: string[] = [];
-  new Explainer(out, reading).node(plan, 0, []);
+  const upserts = new Map<LogicalPlan, readonly number[]>();
+  if (consumer.upsertKey !== undefined) for (const u of upsertChainOf(plan, consumer.upsertKey, reading)) upserts.set(u.node, u.key);
+  new Explainer(out, reading, upserts).node(plan, 0, []);
   return out.join('\n');
 }
 
@@ -91,19 +104,28 @@ function quoteString(s: string): string {
 class Explainer {
   readonly #out: string[];
   readonly #reading: StoredReading;
+  /** Nodes in upsert mode and the key they upsert by. */
+  readonly #upserts: ReadonlyMap<LogicalPlan, readonly number[]>;
   #subqueries = 0;
 
-  constructor(out: string[], reading: StoredReading) {
+  constructor(out: string[], reading: StoredReading, upserts: ReadonlyMap<LogicalPlan, readonly number[]>) {
     this.#out = out;
     this.#reading = reading;
+    this.#upserts = upserts;
+  }
+
+  mode(plan: LogicalPlan): string {
+    if (!isUnbounded(plan, this.#reading)) return '';
+    const key = this.#upserts.get(plan);
+    if (key === undefined) return ` [${changelogMode(plan, this.#reading)}]`;
+    return ` [upsert (key: ${key.map((k) => columnName(plan.schema, k)).join(', ')})]`;
   }
 
   node(plan: LogicalPlan, depth: number, outer: readonly Schema[]): void {
     const subs: { id: number; sq: BoundSubquery; scope: Scope }[] = [];
     const ex = (e: BoundExpr, columns: Schema): string => this.expr(e, { columns, outer }, subs);
     const line = this.describe(plan, ex);
-    const mode = isUnbounded(plan, this.#reading) ? ` [${changelogMode(plan, this.#reading)}]` : '';
-    this.#out.push(`${'  '.repeat(depth)}${line}${mode}`);
+    this.#out.push(`${'  '.repeat(depth)}${line}${this.mode(plan)}`);
     for (const s of subs) {
       const flags = [s.sq.mode, ...(s.sq.correlated ? ['correlated'] : [])].join(', ');
       this.#out.push(`${'  '.repeat(depth + 1)}Subquery#${s.id} (${flags})`);

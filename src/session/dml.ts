@@ -18,7 +18,7 @@ import type { TableDefinition } from '../../catalog/relation.ts';
 import { isStoredTable } from '../../catalog/relation.ts';
 import { SqlError, SqlState, assert, notSupported } from '../errors.ts';
 import { readsUnboundedInput } from '../planner/bounded-input.ts';
-import { changelogMode } from '../planner/changelog-mode.ts';
+import { changelogMode, sinkUpsertKey } from '../planner/changelog-mode.ts';
 import { TableSink, jobIdOf, jobOwner, type JobDefinition, type JobLauncher } from '../jobs/jobs.ts';
 import { DurableDataflow } from '../jobs/durable-dataflow.ts';
 import { RecordingStateProvider } from '../state/durable-state.ts';
@@ -151,6 +151,8 @@ interface PlannedInsert {
   readonly table: TableDefinition;
   readonly plan: LogicalPlan;
   readonly convert: (row: Row) => Row;
+  /** The target's PRIMARY KEY as source columns (changelog-mode.ts `sinkUpsertKey`). */
+  readonly upsertKey: readonly number[] | undefined;
 }
 
 /**
@@ -187,7 +189,7 @@ export function dmlParamTypes(db: Database, pipeline: QueryPipeline, ast: Update
 async function launchInsertJob(db: Database, pipeline: QueryPipeline, insert: PlannedInsert, def: JobDefinition): Promise<{ durable: DurableDataflow; sink: TableSink }> {
   const sink = new TableSink(db.tables, insert.table, insert.convert);
   const name = jobIdOf(def.number);
-  const reading = { storedReading: 'snapshot' } as const;
+  const reading = { storedReading: 'snapshot', upsertKey: insert.upsertKey } as const;
   const durable = await DurableDataflow.start({
     owner: jobOwner(def.number),
     name,
@@ -212,7 +214,7 @@ async function startInsertJob(db: Database, pipeline: QueryPipeline, insert: Pla
   }
   // Compile once before anything is stored: a plan without an incremental form fails here (0A000).
   const declared = new RecordingStateProvider();
-  pipeline.declareState(plan, declared, { storedReading: 'snapshot' });
+  pipeline.declareState(plan, declared, { storedReading: 'snapshot', upsertKey: insert.upsertKey });
   const savepoint = pipeline.savepointPath();
   if (savepoint !== undefined) db.savepoints.get(savepoint);
   const statement = script.slice(ast.pos, ast.end).trim() || `INSERT INTO ${table.name} ...`;
@@ -294,7 +296,14 @@ function planInsert(db: Database, pipeline: QueryPipeline, ast: Insert, paramTyp
     for (let i = 0; i < targets.length; i++) row[targets[i]!] = converters[i]!(src[i] ?? null);
     return row;
   };
-  return { table, plan, convert };
+  const upsertKey = sinkUpsertKey(table.primaryKey.map((name) => columns.findIndex((c) => c.name === name)), targets);
+  return { table, plan, convert, upsertKey };
+}
+
+/** EXPLAIN INSERT: the source's plan and the target's key as source columns (upsert mode). */
+export function explainInsert(db: Database, pipeline: QueryPipeline, ast: Insert, paramTypes: readonly SqlType[]): { plan: LogicalPlan; upsertKey: readonly number[] | undefined } {
+  const { plan, upsertKey } = planInsert(db, pipeline, ast, paramTypes);
+  return { plan, upsertKey };
 }
 
 

@@ -146,7 +146,7 @@ export class QueryPipeline {
   }
 
   /** Compiles `plan` as `startDataflow` would, without running it, telling `state` of every state table. */
-  declareState(plan: LogicalPlan, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow'>): void {
+  declareState(plan: LogicalPlan, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow' | 'upsertKey'>): void {
     const never = new AbortController().signal;
     declareState(plan, this.execEnv([], never, this.evalContext(), this.#db.tables), this.#db.streamInputs, state, { stateTtlMs: this.#stateTtlMs(), ...options });
   }

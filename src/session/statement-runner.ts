@@ -17,7 +17,7 @@ import { explainPlan } from '../planner/explain.ts';
 import { createTable, createView, dropRelations, objectName } from './ddl.ts';
 import { createMaterializedView } from '../jobs/materialized-views.ts';
 import type { SessionNotice } from './api.ts';
-import { dmlParamTypes, insertParamTypes, runDelete, runInsert, runUpdate } from './dml.ts';
+import { dmlParamTypes, explainInsert, insertParamTypes, runDelete, runInsert, runUpdate } from './dml.ts';
 import { describeColumns, describeTable, showColumns, showObjects } from './show.ts';
 import { CursorRegistry } from './sql-cursors.ts';
 import { runCopy } from './copy.ts';
@@ -136,8 +136,8 @@ export class StatementRunner {
         }
         if (inner.kind !== 'query-statement') {
           if (inner.kind === 'insert' && inner.source) {
-            const { plan } = this.pipeline.plan(inner.source, paramTypes);
-            return explainCursor(`Insert into ${inner.table.parts.map((p) => p.value).join('.')}\n${explainPlan(plan)}`);
+            const { plan, upsertKey } = explainInsert(this.#db, this.pipeline, inner, paramTypes);
+            return explainCursor(`Insert into ${inner.table.parts.map((p) => p.value).join('.')}\n${explainPlan(plan, 'snapshot', { upsertKey })}`);
           }
           throw notSupported(`EXPLAIN of ${inner.kind} statements`, inner.pos);
         }

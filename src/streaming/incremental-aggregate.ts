@@ -126,9 +126,13 @@ export function groupStateCodec(calls: readonly IncrementalAggregateCall[]): Sta
   };
 }
 
-/** The aggregate's tables from `state`: roles `groups` and `distinct`. */
-export function aggregateStateTables(state: StateProvider, calls: readonly IncrementalAggregateCall[]): AggregateStateTables {
-  return { groups: state.table('groups', groupStateCodec(calls)), distinct: state.table('distinct', countCodec) };
+/**
+ * The aggregate's tables from `state`: roles `groups` and `distinct`. Groups
+ * are only used by key; DISTINCT entries too, unless a state TTL expires
+ * groups (a restored group's entries are then found by a scan).
+ */
+export function aggregateStateTables(state: StateProvider, calls: readonly IncrementalAggregateCall[], ttl = false): AggregateStateTables {
+  return { groups: state.table('groups', groupStateCodec(calls), { pointOnly: true }), distinct: state.table('distinct', countCodec, { pointOnly: !ttl }) };
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -361,7 +365,7 @@ export function incrementalAggregateOf(
       updateBefore: opts.updateBefore ?? true,
       emptyInputRow: opts.emptyInputRow ?? false,
     },
-    aggregateStateTables(state, calls),
+    aggregateStateTables(state, calls, opts.ttl !== undefined && opts.ttl.ttlMs > 0),
     opts.ttl,
   );
 }

@@ -28,6 +28,10 @@
  *   update), only one gives +I or -D.
  * An update pair in the input is handled as a removal then an addition, and
  * emits their changes in that order. Watermarks pass unchanged (no hook).
+ * With `updateBefore: false` (upsert mode, for a consumer keyed on the
+ * partition key plus the rank, or on the partition key alone when only rank 1
+ * is kept: changelog-mode.ts `upsertChainOf`) every -U old, +U new pair is
+ * emitted as the lone +U new; both rows of such a pair share that key.
  *
  * RANK and DENSE_RANK (`fn`): rows with equal sort keys share a rank (RANK
  * then skips as many ranks as rows tied, DENSE_RANK does not), so ranks M..N
@@ -71,6 +75,8 @@ export interface RankTopNSpec {
   readonly withRank: boolean;
   /** The input is insert-only: rows ranked after `last` are dropped for good. */
   readonly appendOnly: boolean;
+  /** false: an update is the lone +U of the new row (upsert mode); default true. */
+  readonly updateBefore?: boolean;
 }
 
 export interface RankEntry {
@@ -134,6 +140,7 @@ export class RankTopN implements IncrementalOperator {
   readonly #to: number;
   /** RANK / DENSE_RANK (ties share a rank), or undefined for ROW_NUMBER. */
   readonly #tied: 'rank' | 'dense_rank' | undefined;
+  readonly #updateBefore: boolean;
 
   constructor(spec: RankTopNSpec, state?: StateTable<RankPartition>) {
     if (spec.keys.length !== spec.order.length) throw new InternalError('rank top-n: sort keys and their order differ in length');
@@ -146,6 +153,13 @@ export class RankTopN implements IncrementalOperator {
     this.#from = spec.first - 1;
     this.#to = spec.last;
     this.#tied = spec.fn === 'rank' || spec.fn === 'dense_rank' ? spec.fn : undefined;
+    this.#updateBefore = spec.updateBefore ?? true;
+  }
+
+  /** An update of one output row: -U old, +U new, or only +U new in upsert mode. */
+  #update(old: Row, now: Row): void {
+    if (this.#updateBefore) this.#out.update(old, now);
+    else this.#out.emit(RowKind.UPDATE_AFTER, now);
   }
 
   push(_input: number, chunk: Chunk): Chunk[] {
@@ -267,7 +281,7 @@ export class RankTopN implements IncrementalOperator {
     for (const [e, rank] of now) {
       const was = old.get(e);
       if (was === undefined) out.emit(RowKind.INSERT, withValue(e.row, withRank ? BigInt(rank) : null));
-      else if (withRank && was !== rank) out.update(withValue(e.row, BigInt(was)), withValue(e.row, BigInt(rank)));
+      else if (withRank && was !== rank) this.#update(withValue(e.row, BigInt(was)), withValue(e.row, BigInt(rank)));
     }
   }
 
@@ -291,7 +305,7 @@ export class RankTopN implements IncrementalOperator {
         const o = i >= before ? undefined : added ? entries[i + 1]!.row : i === p ? removed : entries[i - 1]!.row;
         const n = i < after ? entries[i]!.row : undefined;
         const rank = BigInt(i + 1);
-        if (o !== undefined && n !== undefined) out.update(withValue(o, rank), withValue(n, rank));
+        if (o !== undefined && n !== undefined) this.#update(withValue(o, rank), withValue(n, rank));
         else if (n !== undefined) out.emit(RowKind.INSERT, withValue(n, rank));
         else if (o !== undefined) out.emit(RowKind.DELETE, withValue(o, rank));
       }
@@ -307,7 +321,7 @@ export class RankTopN implements IncrementalOperator {
       left = a >= before ? undefined : a === p ? removed : entries[a - 1]!.row;
       entered = after >= to ? entries[to - 1]!.row : undefined;
     }
-    if (left !== undefined && entered !== undefined) out.update(withValue(left, null), withValue(entered, null));
+    if (left !== undefined && entered !== undefined) this.#update(withValue(left, null), withValue(entered, null));
     else if (entered !== undefined) out.emit(RowKind.INSERT, withValue(entered, null));
     else if (left !== undefined) out.emit(RowKind.DELETE, withValue(left, null));
   }
@@ -322,9 +336,10 @@ function withValue(row: Row, v: Value): Row {
 /**
  * The operator of a recognised ROW_NUMBER Top-N (src/planner/row-number-top-n.ts):
  * its bounds evaluated to the rank range. `withRank` when anything above reads the
- * row number; `appendOnly` when the window's input is insert-only.
+ * row number; `appendOnly` when the window's input is insert-only;
+ * `updateBefore: false` for upsert mode.
  */
-export function rankTopNOf(topN: RowNumberTopN, env: ExecEnv, withRank: boolean, appendOnly: boolean, state: StateProvider = memoryStateProvider): RankTopN {
+export function rankTopNOf(topN: RowNumberTopN, env: ExecEnv, withRank: boolean, appendOnly: boolean, state: StateProvider = memoryStateProvider, updateBefore = true): RankTopN {
   const { first, last } = rankRange(topN, env);
   const call = topN.call;
   return new RankTopN(
@@ -339,8 +354,9 @@ export function rankTopNOf(topN: RowNumberTopN, env: ExecEnv, withRank: boolean,
       last,
       withRank,
       appendOnly,
+      updateBefore,
     },
-    state.table('partitions', rankPartitionCodec),
+    state.table('partitions', rankPartitionCodec, { pointOnly: true }),
   );
 }
 

@@ -7,7 +7,10 @@
  * - aggregate grouped by a window's window_start and window_end: window
  *   aggregation, firing by watermark (append-only output); over a SESSION
  *   window: the fused session window aggregation;
- * - other aggregates and DISTINCT: retracting group aggregation;
+ * - other aggregates and DISTINCT: retracting group aggregation; an
+ *   aggregation whose output goes, through Projects only, to a consumer that
+ *   upserts by exactly its GROUP BY columns (`upsertKey`) emits no -U
+ *   (upsert mode, changelog-mode.ts `upsertChainOf`);
  * - joins (INNER, LEFT, RIGHT, FULL, SEMI, ANTI; without an equality they keep one
  *   bucket): the incremental join, the window join (window-join.ts) on equal
  *   window_start and window_end of windowed inputs, or the interval join when both
@@ -15,7 +18,8 @@
  * - FOR SYSTEM_TIME AS OF: the temporal join (event time) or the lookup join (processing time);
  * - ORDER BY ... LIMIT: incremental Top-N (a retracting result);
  * - a filter `rn <= N` over ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...):
- *   Top-N per partition and deduplication (rank-top-n.ts); IN / EXISTS
+ *   Top-N per partition and deduplication (rank-top-n.ts), in upsert mode
+ *   like the aggregation when the sink's key is its unique key; IN / EXISTS
  *   subqueries arrive here as SEMI / ANTI joins (optimizer rule subquery-to-join);
  * - LIMIT (with OFFSET) over an append-only input: passes its rows, then ends the query;
  * - INTERSECT / EXCEPT [ALL]: per-row counts on each side (incremental-set-op.ts);
@@ -30,7 +34,7 @@ import { conjoin } from '../optimizer/rewrite.ts';
 import { rankRange, rankTopNOf } from './rank-top-n.ts';
 import { windowTopNOperator } from './window-top-n.ts';
 import { isProcessingTime, windowAggregationOf } from '../planner/window-aggregation.ts';
-import { changelogMode, isUnbounded } from '../planner/changelog-mode.ts';
+import { changelogMode, isUnbounded, upsertChainOf } from '../planner/changelog-mode.ts';
 import { evaluateConstant, type ExecEnv } from '../compiler/compile.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import { SqlError, SqlState, notSupported } from '../errors.ts';
@@ -86,12 +90,21 @@ export interface StreamCompileOptions {
    * and interval joins free their state by watermark and ignore it.
    */
   readonly stateTtl?: StateTtl;
+  /**
+   * The sink replaces rows by these output columns (a job's TableSink on a
+   * table with a PRIMARY KEY: changelog-mode.ts `sinkUpsertKey`); absent: the
+   * sink needs every -U. Where `upsertChainOf` finds a producer for it, that
+   * producer runs in upsert mode. Its state is the same in both modes.
+   */
+  readonly upsertKey?: readonly number[] | undefined;
 }
 
 /** Compiles `plan` so that its output goes to `out`. Throws 0A000 for plans without an incremental form. */
 export function compileStream(plan: LogicalPlan, env: ExecEnv, inputs: StreamInputs, out: Port, options: StreamCompileOptions): CompiledStream {
   const compiled: CompiledStream = { sources: [], clocks: [], lateCounters: [], initial: [] };
-  compileNode(plan, out, { env, inputs, options, compiled, top: true, operators: { count: 0 } });
+  const chain = options.upsertKey === undefined ? [] : upsertChainOf(plan, options.upsertKey, options.storedReading);
+  const upsertProducer = chain[chain.length - 1]?.node;
+  compileNode(plan, out, { env, inputs, options, compiled, top: true, operators: { count: 0 }, upsertProducer });
   return compiled;
 }
 
@@ -104,6 +117,8 @@ interface Cx {
   readonly top: boolean;
   /** Stateful operators compiled so far (shared by every Cx of one compile). */
   readonly operators: { count: number };
+  /** The node that emits upserts (no -U) for the sink's key, if any. */
+  readonly upsertProducer: LogicalPlan | undefined;
 }
 
 /**
@@ -114,7 +129,7 @@ interface Cx {
 function operatorState(cx: Cx): StateProvider {
   const provider = cx.options.state ?? memoryStateProvider;
   const ordinal = cx.operators.count++;
-  return { table: (role, codec) => provider.table(`${ordinal}.${role}`, codec) };
+  return { table: (role, codec, options) => provider.table(`${ordinal}.${role}`, codec, options) };
 }
 
 function stage(op: IncrementalOperator, out: Port): Port {
@@ -135,7 +150,7 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
     case 'filter': {
       const topN = rowNumberTopNOf(plan);
       if (topN !== undefined) {
-        compileRankTopN(topN, true, out, below);
+        compileRankTopN(topN, true, plan === cx.upsertProducer, out, below);
         return;
       }
       compileNode(plan.input, stage(incrementalFilterOf(plan, cx.env), out), cx);
@@ -145,7 +160,7 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
       // A Top-N whose row number nothing above reads emits only the rows entering and leaving.
       const topN = plan.input.kind === 'filter' ? rowNumberTopNOf(plan.input) : undefined;
       if (topN !== undefined && !plan.exprs.some((e) => readsColumn(e, topN.rankColumn))) {
-        compileRankTopN(topN, false, stage(incrementalProjectOf(plan, cx.env), out), below);
+        compileRankTopN(topN, false, plan.input === cx.upsertProducer, stage(incrementalProjectOf(plan, cx.env), out), below);
         return;
       }
       compileNode(plan.input, stage(incrementalProjectOf(plan, cx.env), out), cx);
@@ -269,8 +284,10 @@ function compileTemporalJoin(plan: JoinNode, kind: 'event-time' | 'processing-ti
 /**
  * ROW_NUMBER Top-N (rank-top-n.ts) over the window's input, then the filter's
  * other conjuncts. The rank column is NULL unless `withRank` or a residual reads it.
+ * `upsert`: its output goes to a sink keyed on its unique key (no -U), which
+ * can show a changing Top-N, so it is not refused then.
  */
-function compileRankTopN(topN: RowNumberTopN, withRank: boolean, out: Port, cx: Cx): void {
+function compileRankTopN(topN: RowNumberTopN, withRank: boolean, upsert: boolean, out: Port, cx: Cx): void {
   const input = topN.window.input;
   const rank = withRank || topN.residual.some((e) => readsColumn(e, topN.rankColumn));
   // Only the first N rows of a partition are kept when no row can ever be retracted.
@@ -284,7 +301,7 @@ function compileRankTopN(topN: RowNumberTopN, withRank: boolean, out: Port, cx: 
     cx.compiled.lateCounters.push(w);
     op = w;
   } else {
-    if (cx.options.storedReading === 'snapshot' && isUnbounded(input) && !(appendOnly && keepsFirstByProcTime(topN, cx.env))) {
+    if (cx.options.storedReading === 'snapshot' && isUnbounded(input) && !upsert && !(appendOnly && keepsFirstByProcTime(topN, cx.env))) {
       // Its rows change as events arrive, which a plain continuous SELECT or an INSERT job cannot show.
       throw notSupported(
         'Top-N (ROW_NUMBER) over an endless source in a continuous SELECT or INSERT',
@@ -292,7 +309,7 @@ function compileRankTopN(topN: RowNumberTopN, withRank: boolean, out: Port, cx: 
         'Use SUBSCRIBE TO (SELECT ...) to see every change with its kind, or CREATE MATERIALIZED VIEW and query it; a Top-N per window (PARTITION BY window_start, window_end) is append-only.',
       );
     }
-    op = rankTopNOf(topN, cx.env, rank, appendOnly, operatorState(cx));
+    op = rankTopNOf(topN, cx.env, rank, appendOnly, operatorState(cx), !upsert);
   }
   let next = out;
   if (topN.residual.length > 0) {
@@ -350,7 +367,7 @@ function compileAggregate(plan: AggregateNode, out: Port, cx: Cx): void {
     return;
   }
   const global = plan.groupKeys.length === 0 && cx.options.emptyInputRow;
-  const op = incrementalAggregateOf(plan, cx.env, operatorState(cx), { emptyInputRow: global, ttl: cx.options.stateTtl });
+  const op = incrementalAggregateOf(plan, cx.env, operatorState(cx), { emptyInputRow: global, ttl: cx.options.stateTtl, updateBefore: plan !== cx.upsertProducer });
   if (global) cx.compiled.initial.push({ op, port: out });
   compileNode(plan.input, stage(op, out), cx);
 }

@@ -46,6 +46,8 @@ export interface DataflowOptions {
   readonly durableReader?: string;
   /** Runs after every chunk a source pushed has gone through the graph (a safe point to evict cached state). */
   readonly afterChunk?: () => void;
+  /** The sink replaces rows by these output columns (stream-compiler.ts `upsertKey`). */
+  readonly upsertKey?: readonly number[] | undefined;
 }
 
 /** How often processing-time windows look at the clock. */
@@ -102,6 +104,7 @@ export class Dataflow {
       emptyInputRow: options.emptyInputRow ?? false,
       ...(options.state !== undefined ? { state: options.state } : {}),
       ...(options.stateTtlMs !== undefined && options.stateTtlMs > 0 ? { stateTtl: { ttlMs: options.stateTtlMs } } : {}),
+      upsertKey: options.upsertKey,
       finish: () => {
         if (ended) return;
         ended = true;
@@ -270,9 +273,10 @@ const nowhere: Port = { chunk() {}, watermark() {}, end() {}, idle() {}, barrier
  * Compiles `plan` without running it, so that `state` hears of every state
  * table the dataflow will ask for (durable dataflows restore those first).
  */
-export function declareState(plan: LogicalPlan, env: ExecEnv, inputs: StreamInputs, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow' | 'stateTtlMs'>): void {
+export function declareState(plan: LogicalPlan, env: ExecEnv, inputs: StreamInputs, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow' | 'stateTtlMs' | 'upsertKey'>): void {
   compileStream(plan, env, inputs, nowhere, {
     storedReading: options.storedReading,
+    upsertKey: options.upsertKey,
     emptyInputRow: options.emptyInputRow ?? false,
     state,
     finish: () => undefined,
