@@ -24,6 +24,7 @@
 import { KeyPrefix, objectKey, prefixRange, type KeyRange } from '../storage/key-space.ts';
 import type { Store, WriteOp } from '../storage/store.ts';
 import { InternalError } from '../errors.ts';
+import { bytesKey } from '../values/map-key.ts';
 import type { OverwrittenValue } from '../state/level-state-table.ts';
 
 const UNDO_TAG = new TextEncoder().encode('undo\0');
@@ -46,10 +47,6 @@ export function undoRange(owner: number): KeyRange {
 
 /** The state writes of one checkpoint by LevelDB key (latin1): the value put, or undefined for a delete. */
 export type WrittenState = Map<string, Uint8Array | undefined>;
-
-function latin1(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
 
 /** Reads done by the last `undoOps` calls (keys whose old value was unknown), for tests and benchmarks. */
 export const undoReads = { keys: 0 };
@@ -84,7 +81,7 @@ export async function undoOps(
   const unknownAt: number[] = [];
   for (let i = 0; i < n; i++) {
     const op = stateOps[i]!;
-    const name = latin1(op.key);
+    const name = bytesKey(op.key);
     names[i] = name;
     const seen = first.get(name);
     if (seen === undefined) {

@@ -34,7 +34,7 @@
  *   written) shows FAILED and the reason in SHOW JOBS and is restarted from
  *   its last checkpoint after a back-off that doubles up to a minute.
  */
-import type { Row, SqlType } from '../../catalog/types.ts';
+import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 import type { Port } from '../streaming/dataflow.ts';
@@ -42,6 +42,7 @@ import { kindAt } from '../streaming/changelog.ts';
 import type { CheckpointPreImages, TableStore } from '../storage/table-store.ts';
 import type { Store, WriteOp } from '../storage/store.ts';
 import { KeyPrefix, objectIdOf, objectPrefix, objectSuffix } from '../storage/key-space.ts';
+import { bytesKey } from '../values/map-key.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { decodeRow, encodeRow } from '../values/row-codec.ts';
 import { SqlError, SqlState } from '../errors.ts';
@@ -103,6 +104,8 @@ export class TableSink implements Port {
   readonly #convert: (row: Row) => Row;
   readonly #keyColumns: readonly number[];
   readonly #keyTypes: readonly SqlType[];
+  /** The key values of the row being keyed (reused: one array per sink, not per row). */
+  readonly #keyScratch: Value[];
   /** Types of the physical columns (the rows of the sink undo). */
   readonly #types: readonly SqlType[];
   #open: Staged = { byKey: new Map(), appended: [] };
@@ -116,6 +119,7 @@ export class TableSink implements Port {
     const physical = table.columns.filter((c) => c.kind === 'physical');
     this.#keyColumns = table.primaryKey.map((k) => physical.findIndex((c) => c.name === k));
     this.#keyTypes = this.#keyColumns.map((c) => physical[c]!.type);
+    this.#keyScratch = new Array<Value>(this.#keyColumns.length).fill(null);
     this.#types = physical.map((c) => c.type);
   }
 
@@ -165,10 +169,10 @@ export class TableSink implements Port {
       const restored = new Map<string, Row | undefined>();
       if (ops.rolledBack !== undefined) {
         for (const e of this.#decodeUndo(ops.rolledBack)) {
-          const key = latin1(e.key);
+          const key = bytesKey(e.key);
           restored.set(key, e.row);
           // Output staged for the same key replaces what the undo would put back.
-          if (this.#keyColumns.length > 0 && staged.byKey.has(latin1(e.key.subarray(5)))) continue;
+          if (this.#keyColumns.length > 0 && staged.byKey.has(bytesKey(e.key.subarray(5)))) continue;
           if (e.row === undefined) deleteKeys.push(e.key);
           else upserts.push(e.row);
         }
@@ -190,7 +194,7 @@ export class TableSink implements Port {
     let size = 8;
     for (let i = 0; i < n; i++) {
       const key = before.keys[i]!;
-      const name = restored.size > 0 ? latin1(key) : undefined;
+      const name = restored.size > 0 ? bytesKey(key) : undefined;
       const row = name !== undefined && restored.has(name) ? restored.get(name) : before.rows[i];
       const bytes = row === undefined ? undefined : encodeRow(row, this.#types);
       rows[i] = bytes;
@@ -245,12 +249,10 @@ export class TableSink implements Port {
   }
 
   #keyOf(row: Row): string {
-    return Buffer.from(encodeKey(this.#keyColumns.map((c) => row[c] ?? null), this.#keyTypes)).toString('latin1');
+    const cols = this.#keyColumns;
+    for (let i = 0; i < cols.length; i++) this.#keyScratch[i] = row[cols[i]!] ?? null;
+    return bytesKey(encodeKey(this.#keyScratch, this.#keyTypes));
   }
-}
-
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 interface Job {

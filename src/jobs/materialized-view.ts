@@ -24,6 +24,7 @@
 import type { Row, SqlType } from '../../catalog/types.ts';
 import type { MaterializedViewDefinition } from '../../catalog/relation.ts';
 import { CHUNK_SIZE, RowKind, type Chunk } from '../dataflow/chunk.ts';
+import { bytesKey } from '../values/map-key.ts';
 import { encodeRow } from '../values/row-codec.ts';
 import { MaterializedTable, type MaterializedEntry } from '../streaming/materialize.ts';
 import type { StateTable } from '../streaming/state-table.ts';
@@ -168,7 +169,7 @@ export class MaterializedView implements Port {
 /** The changes turning multiset `from` into `to`: -D rows first, then +I rows (a rare slow path: restarts only). */
 function multisetDiff(from: readonly Row[], to: readonly Row[], types: readonly SqlType[]): Chunk {
   const count = new Map<string, { row: Row; n: number }>();
-  const keyOf = (row: Row): string => Buffer.from(encodeRow(row, types)).toString('latin1');
+  const keyOf = (row: Row): string => bytesKey(encodeRow(row, types));
   for (const row of from) {
     const k = keyOf(row);
     const e = count.get(k);

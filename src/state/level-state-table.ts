@@ -46,6 +46,7 @@ import { InternalError } from '../errors.ts';
 import { prefixRange } from '../storage/key-space.ts';
 import type { Store, WriteOp } from '../storage/store.ts';
 import { concatKeys, MemoryStateTable, type KeyRange, type StateTable } from '../streaming/state-table.ts';
+import { bytesKey } from '../values/map-key.ts';
 import { compareKeys } from '../values/key-codec.ts';
 import { CacheNode, type StateMemoryBudget } from './memory-budget.ts';
 import type { StateCodec } from './state-codec.ts';
@@ -812,7 +813,7 @@ export class LevelStateTable<V> implements StateTable<V> {
     const wanted = new Map<string, Uint8Array>();
     for (const key of keys) {
       if (this.#added.get(key) !== undefined) continue;
-      wanted.set(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'), key);
+      wanted.set(bytesKey(key), key);
     }
     if (wanted.size === 0) return;
     const list = [...wanted.values()];

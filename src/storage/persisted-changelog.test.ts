@@ -2,12 +2,12 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { twoColumnTable as table } from './storage.test-helpers.ts';
 import { Store } from './store.ts';
 import { TableStore, type TableChangeListener } from './table-store.ts';
 import { KeyPrefix, objectKey, objectPrefix, prefixRange } from './key-space.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
 import type { Row } from '../../catalog/types.ts';
-import { INT, STRING } from '../../catalog/types.ts';
 import { formatChunk } from '../dataflow/chunk.ts';
 import { SqlError } from '../errors.ts';
 
@@ -27,22 +27,6 @@ async function open(dir: string): Promise<{ store: Store; tables: TableStore }> 
   const tables = new TableStore(store);
   tables.changelogReadersRestored();
   return { store, tables };
-}
-
-function table(id: number, primaryKey: string[] = []): TableDefinition {
-  return {
-    kind: 'table',
-    id,
-    name: `t${id}`,
-    schema: 'public',
-    columns: [
-      { name: 'id', type: INT, nullable: primaryKey.length === 0, kind: 'physical' },
-      { name: 'name', type: STRING, nullable: true, kind: 'physical' },
-    ],
-    primaryKey,
-    partitionedBy: [],
-    options: {},
-  };
 }
 
 /** A listener that records `position: chunk` lines. */

@@ -155,21 +155,7 @@ export class Store {
 
   /** The keys in `range`, in batches, from a snapshot taken now (values are not read). */
   async *keys(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<Uint8Array[]> {
-    const it = this.#db.keys({
-      gte: range.gte,
-      lt: range.lt,
-      reverse: options.reverse ?? false,
-      limit: options.limit ?? -1,
-    });
-    try {
-      for (;;) {
-        const got = await it.nextv(options.batchSize ?? DEFAULT_BATCH);
-        if (got.length === 0) return;
-        yield got;
-      }
-    } finally {
-      await it.close();
-    }
+    yield* inTurn(this.#db.keys(iteratorOptions(range, options)), options.batchSize ?? DEFAULT_BATCH);
   }
 
   /**
@@ -179,45 +165,17 @@ export class Store {
    * batch. Default batches of 4096 entries.
    */
   async *bulkEntries(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<[Uint8Array, Uint8Array][]> {
-    const it = this.#db.iterator({
-      gte: range.gte,
-      lt: range.lt,
-      reverse: options.reverse ?? false,
-      limit: options.limit ?? -1,
-      highWaterMarkBytes: READ_AHEAD_BYTES,
-    });
-    yield* readAhead(it, options.batchSize ?? BULK_BATCH);
+    yield* readAhead(this.#db.iterator(iteratorOptions(range, options)), options.batchSize ?? BULK_BATCH);
   }
 
   /** `keys` with the next native read running while the caller handles a batch (bulk reads). */
   async *bulkKeys(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<Uint8Array[]> {
-    const it = this.#db.keys({
-      gte: range.gte,
-      lt: range.lt,
-      reverse: options.reverse ?? false,
-      limit: options.limit ?? -1,
-    });
-    yield* readAhead(it, options.batchSize ?? BULK_BATCH);
+    yield* readAhead(this.#db.keys(iteratorOptions(range, options)), options.batchSize ?? BULK_BATCH);
   }
 
   /** The iterator's own [key, value] batches; the iterator is closed however the caller stops. */
   async *#rawBatches(range: KeyRange, options: ReadOptions): AsyncGenerator<[Uint8Array, Uint8Array][]> {
-    const it = this.#db.iterator({
-      gte: range.gte,
-      lt: range.lt,
-      reverse: options.reverse ?? false,
-      limit: options.limit ?? -1,
-      highWaterMarkBytes: READ_AHEAD_BYTES,
-    });
-    try {
-      for (;;) {
-        const got = await it.nextv(options.batchSize ?? DEFAULT_BATCH);
-        if (got.length === 0) return;
-        yield got;
-      }
-    } finally {
-      await it.close();
-    }
+    yield* inTurn(this.#db.iterator(iteratorOptions(range, options)), options.batchSize ?? DEFAULT_BATCH);
   }
 
   /** The greatest key in `range`, or undefined when the range is empty. */
@@ -260,6 +218,30 @@ export class Store {
  * handles the previous batch (LevelDB reads on a worker thread meanwhile);
  * the iterator is closed however the consumer stops.
  */
+/** A LevelDB iterator over `range` as `options` ask (read-ahead buffer for value iterators; keys iterators ignore it). */
+function iteratorOptions(range: KeyRange, options: ReadOptions) {
+  return {
+    gte: range.gte,
+    lt: range.lt,
+    reverse: options.reverse ?? false,
+    limit: options.limit ?? -1,
+    highWaterMarkBytes: READ_AHEAD_BYTES,
+  };
+}
+
+/** The iterator's batches read one after the other; the iterator is closed however the caller stops. */
+async function* inTurn<T>(it: { nextv(size: number): Promise<T[]>; close(): Promise<void> }, size: number): AsyncGenerator<T[]> {
+  try {
+    for (;;) {
+      const got = await it.nextv(size);
+      if (got.length === 0) return;
+      yield got;
+    }
+  } finally {
+    await it.close();
+  }
+}
+
 async function* readAhead<T>(it: { nextv(size: number): Promise<T[]>; close(): Promise<void> }, size: number): AsyncGenerator<T[]> {
   let next: Promise<T[]> | undefined = it.nextv(size);
   try {

@@ -2,11 +2,10 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { twoColumnTable as table, collectRows as collect } from './storage.test-helpers.ts';
 import { Store } from './store.ts';
 import { TableStore } from './table-store.ts';
-import type { TableDefinition } from '../../catalog/relation.ts';
 import type { Row } from '../../catalog/types.ts';
-import { INT, STRING } from '../../catalog/types.ts';
 import { formatChunk, type Chunk } from '../dataflow/chunk.ts';
 
 const dirs: string[] = [];
@@ -19,28 +18,6 @@ async function open(): Promise<{ store: Store; tables: TableStore }> {
   dirs.push(d);
   const store = await Store.open(d);
   return { store, tables: new TableStore(store) };
-}
-
-function table(id: number, primaryKey: string[] = []): TableDefinition {
-  return {
-    kind: 'table',
-    id,
-    name: `t${id}`,
-    schema: 'public',
-    columns: [
-      { name: 'id', type: INT, nullable: primaryKey.length === 0, kind: 'physical' },
-      { name: 'name', type: STRING, nullable: true, kind: 'physical' },
-    ],
-    primaryKey,
-    partitionedBy: [],
-    options: {},
-  };
-}
-
-async function collect(gen: AsyncGenerator<Row[]>): Promise<Row[]> {
-  const out: Row[] = [];
-  for await (const b of gen) out.push(...b);
-  return out;
 }
 
 describe('TableStore changelog', () => {

@@ -78,6 +78,7 @@ import type { TableDefinition } from '../../catalog/relation.ts';
 import { encodeRow } from '../values/row-codec.ts';
 import { ByteReader } from '../values/byte-reader.ts';
 import { ByteWriter } from '../values/byte-writer.ts';
+import { bytesKey } from '../values/map-key.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { rowDecoder } from './row-decoder.ts';
 import { InternalError, SqlError, SqlState, assert } from '../errors.ts';
@@ -610,7 +611,7 @@ export class TableStore {
         const keys = ops.map((o) => o.key);
         const stored = await this.#currentRows(layout, keys);
         for (let i = 0; i < rows.length; i++) {
-          const id = hexOf(keys[i]!);
+          const id = bytesKey(keys[i]!);
           const old = latest.has(id) ? latest.get(id) : stored[i];
           if (old === undefined) {
             outRows.push(rows[i]!);
@@ -714,7 +715,7 @@ export class TableStore {
     const stored = await this.#currentRows(layout, touched);
     const state = new Map<string, Row | undefined>();
     touched.forEach((k, i) => {
-      const id = hexOf(k);
+      const id = bytesKey(k);
       if (!state.has(id)) state.set(id, stored[i]);
     });
     const rows: Row[] = [];
@@ -739,7 +740,7 @@ export class TableStore {
       }
     }
     for (const op of ops) {
-      const id = hexOf(op.key);
+      const id = bytesKey(op.key);
       const old = state.get(id);
       if (op.type === 'del') {
         if (old !== undefined) {
@@ -890,7 +891,7 @@ export class TableStore {
 
   /** Records `writes` in order; reads the stored value of keys the block touches for the first time (`lookup`). */
   async #stage(ws: WriteSet, table: TableDefinition, writes: readonly { key: Uint8Array; row: Row | null }[], lookup: boolean): Promise<void> {
-    const ids = writes.map((w) => hexOf(w.key));
+    const ids = writes.map((w) => bytesKey(w.key));
     const unseen: number[] = [];
     if (lookup) ids.forEach((id, i) => {
       if (ws.get(table.id, id) === undefined) unseen.push(i);
@@ -1253,10 +1254,6 @@ function rowIdOf(key: Uint8Array): number {
 
 function assertOwnKey(tableId: number, key: Uint8Array): void {
   assert(key.length > 5 && key[0] === KeyPrefix.TABLE_ROW && objectIdOf(key) === tableId, `key does not belong to table ${tableId}`);
-}
-
-function hexOf(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
 function sameValue(a: Uint8Array | null, b: Uint8Array | null): boolean {

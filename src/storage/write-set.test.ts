@@ -8,12 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { twoColumnTable as table, collectRows as rows } from './storage.test-helpers.ts';
 import { Store } from './store.ts';
 import { TableStore } from './table-store.ts';
 import { WriteSet } from './write-set.ts';
 import type { TableDefinition } from '../../catalog/relation.ts';
 import type { Row } from '../../catalog/types.ts';
-import { INT, STRING } from '../../catalog/types.ts';
 import { formatChunk } from '../dataflow/chunk.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
 
@@ -27,28 +27,6 @@ async function open(dir?: string): Promise<{ dir: string; store: Store; tables: 
   if (dir === undefined) dirs.push(d);
   const store = await Store.open(d);
   return { dir: d, store, tables: new TableStore(store) };
-}
-
-function table(id: number, primaryKey: string[] = []): TableDefinition {
-  return {
-    kind: 'table',
-    id,
-    name: `t${id}`,
-    schema: 'public',
-    columns: [
-      { name: 'id', type: INT, nullable: primaryKey.length === 0, kind: 'physical' },
-      { name: 'name', type: STRING, nullable: true, kind: 'physical' },
-    ],
-    primaryKey,
-    partitionedBy: [],
-    options: {},
-  };
-}
-
-async function rows(gen: AsyncGenerator<Row[]>): Promise<Row[]> {
-  const out: Row[] = [];
-  for await (const b of gen) out.push(...b);
-  return out;
 }
 
 async function keyedRows(tables: TableStore, ws: WriteSet, t: TableDefinition): Promise<{ keys: Uint8Array[]; rows: Row[] }> {

@@ -66,6 +66,7 @@ import { windowStart } from '../operators/window-assign.ts';
 import { columnsOf } from '../optimizer/rewrite.ts';
 import { InternalError, notSupported } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
+import { bytesKey, keyedByValue } from '../values/map-key.ts';
 import { ChangelogBuilder, isAddition, type IncrementalOperator } from './changelog.ts';
 import type { IncrementalAggregateCall } from './incremental-aggregate.ts';
 import { prefixRange, type StateTable } from './state-table.ts';
@@ -181,42 +182,6 @@ export class WindowBlock {
 }
 
 /**
- * Whether equal key encodings and SameValueZero-equal JS values coincide for
- * a type, so its values can be Map keys as they are (-0 and 0, every NaN: equal
- * in both). Others are keyed by their encoding (a rare, slower path).
- */
-function keyedByValue(type: SqlType): boolean {
-  switch (type.kind) {
-    case 'BOOLEAN':
-    case 'TINYINT':
-    case 'SMALLINT':
-    case 'INT':
-    case 'DATE':
-    case 'INTERVAL_YEAR_MONTH':
-    case 'OID':
-    case 'REGCLASS':
-    case 'REGTYPE':
-    case 'REGPROC':
-    case 'BIGINT':
-    case 'TIME':
-    case 'TIMESTAMP':
-    case 'TIMESTAMP_LTZ':
-    case 'INTERVAL_DAY_TIME':
-    case 'FLOAT':
-    case 'DOUBLE':
-    case 'DECIMAL':
-    case 'CHAR':
-    case 'VARCHAR':
-    case 'NAME':
-    case 'PG_CHAR':
-    case 'JSON':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/**
  * How a window's groups are indexed: the keys nested on (all but window_end
  * and window_start, which window_end determines) and their Map keys.
  */
@@ -240,10 +205,7 @@ class WindowLevels {
   levelKey(l: number, v: Value): Value {
     if (this.byValue[l]) return v;
     this.#scratch[0] = v;
-    const bytes = encodeKey(this.#scratch, this.#types[l]!);
-    let s = '';
-    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-    return s;
+    return bytesKey(encodeKey(this.#scratch, this.#types[l]!));
   }
 
   /** Enters slot `slot` of window `w` (key values already in `w.levelValues`) into its index. */

@@ -50,6 +50,7 @@ import type { JoinNode } from '../planner/logical-plan.ts';
 import { windowJoinOf } from '../planner/window-join.ts';
 import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
+import { bytesKey, keyedByValue } from '../values/map-key.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
 import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
@@ -102,37 +103,6 @@ const RIGHT = 1;
 
 /** A nested key index level: level key -> next level, or -> right row positions at the last level. */
 type KeyIndex = Map<Value, KeyIndex | number[]>;
-
-/**
- * Whether SQL equality of two non-NULL values of `type` is SameValueZero of
- * their JavaScript values (NaN = NaN and -0 = 0 in both), so they can be Map
- * keys as they are. Other types are keyed by their key encoding.
- */
-function keyedByValue(type: SqlType): boolean {
-  switch (type.kind) {
-    case 'BOOLEAN':
-    case 'TINYINT':
-    case 'SMALLINT':
-    case 'INT':
-    case 'BIGINT':
-    case 'DECIMAL':
-    case 'DATE':
-    case 'TIME':
-    case 'TIMESTAMP':
-    case 'TIMESTAMP_LTZ':
-    case 'INTERVAL_DAY_TIME':
-    case 'INTERVAL_YEAR_MONTH':
-    case 'FLOAT':
-    case 'DOUBLE':
-    case 'CHAR':
-    case 'VARCHAR':
-    case 'NAME':
-    case 'UUID':
-      return true;
-    default:
-      return false;
-  }
-}
 
 export class WindowJoin implements IncrementalOperator {
   readonly #spec: WindowJoinSpec;
@@ -359,10 +329,7 @@ export class WindowJoin implements IncrementalOperator {
   #levelKey(l: number, v: Value): Value {
     if (this.#byValue[l]) return v;
     this.#levelScratch[0] = v;
-    const bytes = encodeKey(this.#levelScratch, [this.#spec.keyTypes[l]!]);
-    let s = '';
-    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-    return s;
+    return bytesKey(encodeKey(this.#levelScratch, [this.#spec.keyTypes[l]!]));
   }
 }
 
