@@ -16,6 +16,7 @@
 import type { Row } from '../../catalog/types.ts';
 import { InternalError } from '../errors.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
+import { ALL_KEY_GROUPS, type KeyGroupRange } from './key-groups.ts';
 import { MemoryStateTable, type StateTable } from './state-table.ts';
 
 export interface StateTableOptions {
@@ -30,6 +31,17 @@ export interface StateTableOptions {
 
 export interface StateProvider {
   table<V>(name: string, codec: StateCodec<V>, options?: StateTableOptions): StateTable<V>;
+  /**
+   * The key groups the operator instance owns (key-groups.ts); absent: all of
+   * them (a single instance). A keyed operator reads, writes and scans only
+   * keys of its own groups.
+   */
+  readonly keyGroups?: KeyGroupRange;
+}
+
+/** The key groups an operator given `state` owns. */
+export function ownedKeyGroups(state: StateProvider): KeyGroupRange {
+  return state.keyGroups ?? ALL_KEY_GROUPS;
 }
 
 export const memoryStateProvider: StateProvider = {
