@@ -115,17 +115,22 @@ describe('materialized views in the system catalogs', () => {
     expect(select('pg_catalog', 'pg_tables', ['schemaname', 'tablename']).filter((r) => r['schemaname'] === 'public')).toEqual([{ schemaname: 'public', tablename: 'orders' }]);
   });
 
-  it('have pg_attribute rows for their columns', () => {
+  it('have pg_attribute rows for their columns, none NOT NULL (as in PostgreSQL)', () => {
     const rows = select('pg_catalog', 'pg_attribute', ['attrelid', 'attname', 'attnum', 'atttypid', 'atttypmod', 'attnotnull', 'attisdropped']).filter((r) => r['attrelid'] === mv.id);
     expect(rows).toEqual([
-      { attrelid: mv.id, attname: 'customer', attnum: 1, atttypid: PgOid.varchar, atttypmod: 24, attnotnull: true, attisdropped: false },
-      { attrelid: mv.id, attname: 'n', attnum: 2, atttypid: PgOid.int8, atttypmod: -1, attnotnull: true, attisdropped: false },
+      { attrelid: mv.id, attname: 'customer', attnum: 1, atttypid: PgOid.varchar, atttypmod: 24, attnotnull: false, attisdropped: false },
+      { attrelid: mv.id, attname: 'n', attnum: 2, atttypid: PgOid.int8, atttypmod: -1, attnotnull: false, attisdropped: false },
     ]);
     expect(select('pg_catalog', 'pg_attribute', ['attrelid', 'attname']).filter((r) => r['attrelid'] === bare.id)).toEqual([{ attrelid: bare.id, attname: 'customer' }]);
   });
 
-  it('describe their key in pg_index and pg_indexes', () => {
-    expect(select('pg_catalog', 'pg_index', ['indrelid', 'indisunique', 'indkey']).filter((r) => r['indrelid'] === mv.id)).toEqual([{ indrelid: mv.id, indisunique: true, indkey: [1] }]);
+  it('describe their key as a unique index in pg_index and pg_indexes, with no constraint', () => {
+    expect(select('pg_catalog', 'pg_index', ['indrelid', 'indisunique', 'indisprimary', 'indkey']).filter((r) => r['indrelid'] === mv.id)).toEqual([
+      { indrelid: mv.id, indisunique: true, indisprimary: false, indkey: [1] },
+    ]);
+    expect(select('pg_catalog', 'pg_constraint', ['conrelid']).filter((r) => r['conrelid'] === mv.id)).toEqual([]);
+    expect(select('information_schema', 'table_constraints', ['table_name', 'constraint_type']).filter((r) => r['table_name'] === 'per_customer')).toEqual([]);
+    expect(select('information_schema', 'key_column_usage', ['table_name', 'column_name']).map((r) => r['table_name'])).toEqual(['orders']);
     expect(select('pg_catalog', 'pg_indexes', ['tablename', 'indexname', 'indexdef']).filter((r) => r['tablename'] === 'per_customer')).toEqual([
       { tablename: 'per_customer', indexname: 'per_customer_pkey', indexdef: 'CREATE UNIQUE INDEX per_customer_pkey ON public.per_customer USING btree (customer)' },
     ]);
@@ -135,7 +140,7 @@ describe('materialized views in the system catalogs', () => {
     expect(rowsOf('pg_catalog', 'pg_description').filter((r) => r[0] === mv.id)).toEqual([[mv.id, 1259, 0, 'orders per customer'], [mv.id, 1259, 2, 'orders so far']]);
   });
 
-  it('are VIEWs in information_schema.tables / views, with their columns', () => {
+  it('are VIEWs in information_schema.tables / views, with their columns, all nullable', () => {
     const tables = select('information_schema', 'tables', ['table_schema', 'table_name', 'table_type']).filter((r) => r['table_schema'] === 'public');
     expect(tables.map((r) => [r['table_name'], r['table_type']])).toEqual([['orders', 'BASE TABLE'], ['per_customer', 'VIEW'], ['names', 'VIEW'], ['v', 'VIEW']]);
     const views = select('information_schema', 'views', ['table_schema', 'table_name', 'view_definition']).filter((r) => r['table_schema'] === 'public');
@@ -146,8 +151,8 @@ describe('materialized views in the system catalogs', () => {
     ]);
     const cols = select('information_schema', 'columns', ['table_name', 'column_name', 'ordinal_position', 'is_nullable', 'data_type']).filter((r) => r['table_name'] === 'per_customer');
     expect(cols).toEqual([
-      { table_name: 'per_customer', column_name: 'customer', ordinal_position: 1, is_nullable: 'NO', data_type: 'character varying' },
-      { table_name: 'per_customer', column_name: 'n', ordinal_position: 2, is_nullable: 'NO', data_type: 'bigint' },
+      { table_name: 'per_customer', column_name: 'customer', ordinal_position: 1, is_nullable: 'YES', data_type: 'character varying' },
+      { table_name: 'per_customer', column_name: 'n', ordinal_position: 2, is_nullable: 'YES', data_type: 'bigint' },
     ]);
   });
 });

@@ -11,6 +11,7 @@
  * | BIGINT                       | bigint                                                   |
  * | FLOAT, DOUBLE                | number                                                   |
  * | DECIMAL(p, s)                | bigint: the unscaled value (value * 10^s), s from the type |
+ * | NUMERIC (no precision)       | Numeric (src/values/numeric.ts): unscaled bigint + the value's own scale |
  * | CHAR, VARCHAR, STRING(TEXT)  | string                                                   |
  * | BYTES                        | Uint8Array                                               |
  * | DATE                         | number: days since 1970-01-01                            |
@@ -30,6 +31,8 @@
  * SQL NULL is JavaScript `null` for every type.
  */
 
+import type { Numeric } from '../src/values/numeric.ts';
+
 export type SqlType =
   | { readonly kind: 'BOOLEAN' }
   | { readonly kind: 'TINYINT' }
@@ -39,6 +42,8 @@ export type SqlType =
   | { readonly kind: 'FLOAT' }
   | { readonly kind: 'DOUBLE' }
   | { readonly kind: 'DECIMAL'; readonly precision: number; readonly scale: number }
+  /** NUMERIC / DECIMAL written without precision: Postgres' unconstrained numeric, each value keeps its scale. */
+  | { readonly kind: 'NUMERIC' }
   /** CHAR(n): blank-padded. */
   | { readonly kind: 'CHAR'; readonly length: number }
   /** VARCHAR(n); Flink's STRING is VARCHAR with `length` = MAX_LENGTH and maps to Postgres `text`. */
@@ -81,6 +86,7 @@ export type Value =
   | bigint
   | string
   | Uint8Array
+  | Numeric
   | readonly Value[]
   | ReadonlyMap<Value, Value>;
 
@@ -109,6 +115,8 @@ export const PG_CHAR: SqlType = { kind: 'PG_CHAR' };
 export const JSON_TYPE: SqlType = { kind: 'JSON' };
 export const UUID: SqlType = { kind: 'UUID' };
 export const NULL_TYPE: SqlType = { kind: 'NULL' };
+/** Unconstrained NUMERIC (no precision, no scale). */
+export const NUMERIC: SqlType = { kind: 'NUMERIC' };
 
 export function decimal(precision: number, scale: number): SqlType {
   return { kind: 'DECIMAL', precision, scale };
@@ -143,7 +151,12 @@ export function isApproximate(t: SqlType): boolean {
 }
 
 export function isNumeric(t: SqlType): boolean {
-  return isIntegral(t) || isApproximate(t) || t.kind === 'DECIMAL';
+  return isIntegral(t) || isApproximate(t) || t.kind === 'DECIMAL' || t.kind === 'NUMERIC';
+}
+
+/** DECIMAL(p, s) or unconstrained NUMERIC. */
+export function isExactDecimal(t: SqlType): boolean {
+  return t.kind === 'DECIMAL' || t.kind === 'NUMERIC';
 }
 
 export function isCharacter(t: SqlType): boolean {
@@ -299,6 +312,7 @@ export function pgTypeOid(t: SqlType): number {
     case 'DOUBLE':
       return PgOid.float8;
     case 'DECIMAL':
+    case 'NUMERIC':
       return PgOid.numeric;
     case 'CHAR':
       return PgOid.bpchar;

@@ -33,6 +33,8 @@ export function typeFacts(t: SqlType): [number | null, number | null, number | n
       return [null, null, 53, 2, null, null];
     case 'DECIMAL':
       return [null, null, t.precision, 10, t.scale, null];
+    case 'NUMERIC':
+      return [null, null, null, 10, null, null];
     case 'DATE':
       return [null, null, null, null, null, 0];
     case 'TIME':
@@ -54,7 +56,12 @@ export function dataType(t: SqlType): string {
   return pgTypeByOid(pgTypeOid(t))?.display ?? 'text';
 }
 
-/** `notNull`: false for a view, whose columns are nullable as in PostgreSQL (a materialized view keeps its key's NOT NULL). */
+/**
+ * `notNull`: false for views and materialized views, whose columns PostgreSQL never records as NOT NULL
+ * (attnotnull is false for every matview column). This keeps a materialized view's rows here identical
+ * to the ones Metabase's describe-fields builds from pg_attribute for relkind 'm' (its sync collects
+ * both into a set, so identical rows collapse into one).
+ */
 function columnRow(database: string, schema: string, table: string, c: ColumnDefinition, position: number, notNull: boolean): Row {
   const [charLen, octetLen, precision, radix, scale, dtPrecision] = typeFacts(c.type);
   const udt = pgTypeByOid(pgTypeOid(c.type))?.name ?? 'text';
@@ -126,7 +133,7 @@ export function isColumns(catalog: CatalogReader): SystemRelationWithKind {
     rows: (ctx) => {
       const rows: Row[] = [];
       for (const r of allRelations(catalog)) {
-        const notNull = r.kind !== 'view';
+        const notNull = r.kind === 'table' || r.kind === 'system';
         r.columns.forEach((c, i) => rows.push(columnRow(ctx.database, r.schema, r.name, c, i + 1, notNull)));
       }
       return rows;

@@ -1,7 +1,8 @@
 /**
  * information_schema.table_constraints and key_column_usage: the primary key
  * (`<table>_pkey`) of every keyed user table; referential_constraints is
- * empty (millrace has no foreign keys).
+ * empty (millrace has no foreign keys). Materialized views have no constraints
+ * (PostgreSQL allows none; a key of one is only an index, see pg_index).
  */
 import type { Row } from '../types.ts';
 import { INT, NAME, STRING } from '../types.ts';
@@ -31,7 +32,7 @@ export function isTableConstraints(catalog: CatalogReader): SystemRelationWithKi
     rows: (ctx) =>
       catalog
         .userRelations()
-        .filter((r) => r.kind !== 'view' && catalog.primaryKeyOids(r.id) !== undefined)
+        .filter((r) => r.kind === 'table' && catalog.primaryKeyOids(r.id) !== undefined)
         .map((r): Row => [ctx.database, r.schema, `${r.name}_pkey`, ctx.database, r.schema, r.name, 'PRIMARY KEY', 'NO', 'NO', 'YES', null]),
   });
 }
@@ -56,7 +57,7 @@ export function isKeyColumnUsage(catalog: CatalogReader): SystemRelationWithKind
     rows: (ctx) => {
       const rows: Row[] = [];
       for (const r of catalog.userRelations()) {
-        if (r.kind === 'view' || catalog.primaryKeyOids(r.id) === undefined) continue;
+        if (r.kind !== 'table' || catalog.primaryKeyOids(r.id) === undefined) continue;
         r.primaryKey.forEach((k, i) => rows.push([ctx.database, r.schema, `${r.name}_pkey`, ctx.database, r.schema, r.name, k, i + 1, null]));
       }
       return rows;

@@ -17,7 +17,10 @@ export function attTypmod(t: SqlType): number {
   return t.kind === 'ARRAY' ? attTypmod(t.element) : pgTypmod(t);
 }
 
-/** `notNull`: false for a view, whose columns PostgreSQL never records as NOT NULL (a materialized view keeps its key's). */
+/**
+ * `notNull`: false for a view or materialized view, whose columns PostgreSQL never records as NOT NULL;
+ * a key index's rows keep the key columns' NOT NULL.
+ */
 function attributeRow(relid: number, c: ColumnDefinition, attnum: number, notNull = true): Row {
   const typeOid = pgTypeOid(c.type);
   const info = pgTypeByOid(typeOid);
@@ -87,7 +90,7 @@ export function pgAttribute(catalog: CatalogReader): SystemRelationWithKind {
       const rows: Row[] = [];
       for (const r of catalog.systemRelations()) r.columns.forEach((c, i) => rows.push(attributeRow(r.id, c, i + 1)));
       for (const r of catalog.userRelations()) {
-        r.columns.forEach((c, i) => rows.push(attributeRow(r.id, c, i + 1, r.kind !== 'view')));
+        r.columns.forEach((c, i) => rows.push(attributeRow(r.id, c, i + 1, r.kind === 'table')));
         const pk = r.kind === 'view' ? undefined : catalog.primaryKeyOids(r.id);
         if (pk === undefined || r.kind === 'view') continue;
         r.primaryKey.forEach((name, i) => {

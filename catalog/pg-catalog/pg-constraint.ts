@@ -1,4 +1,7 @@
-/** pg_catalog.pg_constraint: a primary key constraint ('p', named `<table>_pkey`) for every keyed table. */
+/**
+ * pg_catalog.pg_constraint: a primary key constraint ('p', named `<table>_pkey`) for every keyed table.
+ * A materialized view has no constraints (as in PostgreSQL); its key is a unique index only.
+ */
 import type { Row } from '../types.ts';
 import { BOOLEAN, INT, NAME, OID, PG_CHAR, SMALLINT, STRING, arrayOf } from '../types.ts';
 import type { RelationDefinition } from '../relation.ts';
@@ -49,7 +52,7 @@ export function pgConstraint(catalog: CatalogReader): SystemRelationWithKind {
       const rows: Row[] = [];
       for (const r of catalog.userRelations()) {
         const pk = catalog.primaryKeyOids(r.id);
-        if (pk === undefined) continue;
+        if (pk === undefined || r.kind !== 'table') continue;
         rows.push([
           pk.constraint, `${r.name}_pkey`, namespaceOid(r.schema), 'p', false, false, true, r.id, 0, pk.index, 0, 0,
           ' ', ' ', ' ', true, 0, true, primaryKeyAttnums(r), null, null, null, null, null, null, null,

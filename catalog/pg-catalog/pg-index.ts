@@ -1,4 +1,4 @@
-/** pg_catalog.pg_index: the primary key index of every table with a primary key. */
+/** pg_catalog.pg_index: the primary key index of every keyed table; a keyed materialized view's is a unique index (not primary). */
 import type { Row, SqlType } from '../types.ts';
 import { BOOLEAN, OID, SMALLINT, STRING, arrayOf } from '../types.ts';
 import type { CatalogReader } from '../system-relation.ts';
@@ -51,7 +51,7 @@ export function pgIndex(catalog: CatalogReader): SystemRelationWithKind {
         if (pk === undefined) continue;
         const keys = primaryKeyAttnums(r);
         rows.push([
-          pk.index, r.id, keys.length, keys.length, true, false, true, false, true, false, true, false, true, true, false,
+          pk.index, r.id, keys.length, keys.length, true, false, r.kind === 'table', false, true, false, true, false, true, true, false,
           keys, keys.map(() => 0), keys.map(() => 0), keys.map(() => 0), null, null,
         ]);
       }

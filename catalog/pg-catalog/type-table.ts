@@ -10,6 +10,7 @@
  */
 import type { SqlType } from '../types.ts';
 import {
+  NUMERIC,
   BIGINT,
   BOOLEAN,
   BYTES,
@@ -64,8 +65,8 @@ export interface PgTypeInfo {
   readonly collation: number;
 }
 
-/** Decimal type used for a `numeric` declared without precision (client parameter types). */
-export const UNCONSTRAINED_NUMERIC: SqlType = decimal(38, 10);
+/** The type of a `numeric` declared without precision (client parameter types): each value keeps its scale. */
+export const UNCONSTRAINED_NUMERIC: SqlType = NUMERIC;
 
 interface BaseSpec {
   oid: number;

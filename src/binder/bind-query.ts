@@ -225,7 +225,7 @@ function limitValue(e: Expr, what: string, fc: FromContext, scope: Scope): Bound
     throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `argument of ${what} must not contain variables`, { position: e.pos });
   }
   if (b.type.kind === 'BIGINT') return b;
-  if (!env.isUnknown(b) && b.type.kind !== 'NULL' && !env.ctx.coercion.canImplicitlyCast(b.type, BIGINT) && b.type.kind !== 'DECIMAL' && b.type.kind !== 'DOUBLE') {
+  if (!env.isUnknown(b) && b.type.kind !== 'NULL' && !env.ctx.coercion.canImplicitlyCast(b.type, BIGINT) && b.type.kind !== 'DECIMAL' && b.type.kind !== 'NUMERIC' && b.type.kind !== 'DOUBLE') {
     throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of ${what} must be type bigint, not type ${pgTypeDisplayName(b.type)}`, {
       position: e.pos,
     });

@@ -10,6 +10,7 @@
  */
 import type { IntervalQualifier, TypeName } from '../../grammar/ast.ts';
 import {
+  NUMERIC,
   arrayOf,
   BIGINT,
   BOOLEAN,
@@ -96,8 +97,8 @@ const PG_NAMES: ReadonlyMap<string, SqlType> = new Map<string, SqlType>([
   ['cidr', STRING],
   ['citext', STRING],
   ['xml', STRING],
-  ['numeric', decimal(38, 10)],
-  ['decimal', decimal(10, 0)],
+  ['numeric', NUMERIC],
+  ['decimal', NUMERIC],
 ]);
 
 export function resolveTypeName(t: TypeName): SqlType {
@@ -142,6 +143,8 @@ function resolveBase(t: TypeName): SqlType {
     case 'DECIMAL':
     case 'DEC':
     case 'NUMERIC': {
+      // Without precision: Postgres' unconstrained numeric (Flink would make it DECIMAL(10, 0)).
+      if (t.params.length === 0) return NUMERIC;
       const p = param(t, 0, 10);
       const s = param(t, 1, 0);
       if (p < 1 || p > 38) {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { INT, type Row } from '../../catalog/types.ts';
+import { BOOLEAN, DOUBLE, INT, STRING, type Row } from '../../catalog/types.ts';
+import type { BoundExpr } from '../binder/bound-expr.ts';
+import { functions } from '../functions/functions.ts';
 import type { LogicalPlan } from '../planner/logical-plan.ts';
 import { SqlError } from '../errors.ts';
 import { runQuery } from './query-runner.ts';
 import { FAKE_DEPS, MemorySource, add, col, gt, lit, runPlan, scanNode, schemaOf, testEnv } from './plan.test-helpers.ts';
-import type { RowSource } from './compile.ts';
+import type { ExecEnv, RowSource } from './compile.ts';
 
 const endless = scanNode(99, [INT], { unbounded: true });
 
@@ -93,3 +95,67 @@ describe('running a plan', () => {
     expect(source.closed).toBe(1);
   });
 });
+
+describe('pg_sleep in a running plan', () => {
+  const sleep = (seconds: number): BoundExpr => ({ kind: 'call', fn: 'pg_sleep(DOUBLE)', name: 'pg_sleep', args: [lit(seconds, DOUBLE)], type: STRING, volatile: true });
+  const sleepingProject = (seconds: number, relationId = 1): LogicalPlan => ({
+    kind: 'project',
+    input: scanNode(relationId, [INT]),
+    exprs: [col(0), sleep(seconds)],
+    schema: schemaOf([INT, STRING]),
+  });
+  /** The fake library's environment with the real pg_sleep, and a fresh EvalContext (one per statement, as sessions make). */
+  const sleepEnv = (source: RowSource, signal?: AbortSignal): ExecEnv => ({
+    ...testEnv(source, signal === undefined ? {} : { signal }),
+    ctx: { ...testEnv(source).ctx },
+    functions,
+  });
+
+  it('holds each chunk back for the sleeps its rows called, in total', async () => {
+    const source = new MemorySource({ 1: [[1], [2], [3]] }, 2);
+    const started = Date.now();
+    const seen: { rows: Row[]; at: number }[] = [];
+    for await (const rows of runQuery(sleepingProject(0.05), sleepEnv(source), FAKE_DEPS).run()) seen.push({ rows, at: Date.now() - started });
+    expect(seen.map((s) => s.rows)).toEqual([[[1, ''], [2, '']], [[3, '']]]);
+    expect(seen[0]!.at).toBeGreaterThanOrEqual(95);
+    expect(seen[1]!.at).toBeGreaterThanOrEqual(145);
+  });
+
+  it('keeps the event loop free while it sleeps', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    try {
+      await runPlanWith(sleepingProject(0.2), sleepEnv(new MemorySource({ 1: [[1]] })));
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThanOrEqual(10);
+  });
+
+  it('ends a sleep with 57014 when cancelled', async () => {
+    const ac = new AbortController();
+    const started = Date.now();
+    const p = runPlanWith(sleepingProject(60), sleepEnv(new MemorySource({ 1: [[1]] }), ac.signal));
+    setTimeout(() => ac.abort(), 50);
+    await expect(p).rejects.toMatchObject({ code: '57014' });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('sleeps for rows a filter then drops', async () => {
+    const plan: LogicalPlan = {
+      kind: 'filter',
+      input: sleepingProject(0.1),
+      predicate: lit(false, BOOLEAN),
+      schema: schemaOf([INT, STRING]),
+    };
+    const started = Date.now();
+    expect(await runPlanWith(plan, sleepEnv(new MemorySource({ 1: [[1]] })))).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+  });
+});
+
+async function runPlanWith(plan: LogicalPlan, env: ExecEnv): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const rows of runQuery(plan, env, FAKE_DEPS).run()) out.push(...rows);
+  return out;
+}

@@ -5,6 +5,8 @@
  * input type for integers and FLOAT/DOUBLE, DECIMAL(p, s) -> DECIMAL(38, s);
  * AVG keeps the input type for integers (truncating toward zero, Flink's
  * IntAvgAggFunction) and FLOAT/DOUBLE, DECIMAL(p, s) -> DECIMAL(38, max(s, 6));
+ * SUM and AVG of unconstrained NUMERIC give NUMERIC with Postgres' scales (SUM
+ * the largest input scale, AVG numeric division by the count);
  * MIN/MAX/FIRST_VALUE/LAST_VALUE keep the type; the STDDEV and VAR family -> DOUBLE;
  * STRING_AGG/LISTAGG -> STRING; ARRAY_AGG -> ARRAY<T>.
  *
@@ -24,6 +26,7 @@ import { BIGINT, BOOLEAN, DOUBLE, isCharacter, isNumeric, STRING, type SqlType, 
 import { InternalError, SqlError, SqlState } from '../errors.ts';
 import { compareValues, valuesEqual } from '../values/compare.ts';
 import { checkPrecision, pow10 } from '../values/decimal.ts';
+import { Numeric, numericDiv, numericToNumber } from '../values/numeric.ts';
 import type { AggregateFunctionName } from '../planner/logical-plan.ts';
 import type { StateValue } from '../state/state-codec.ts';
 import type { AggregateResolution } from './signatures.ts';
@@ -124,6 +127,7 @@ export function resolveAggregateCall(name: string, argTypes: readonly SqlType[])
       if (!isNumeric(nt) && nt.kind !== 'INTERVAL_DAY_TIME' && nt.kind !== 'INTERVAL_YEAR_MONTH') throw noFit(name, argTypes);
       let rt: SqlType = nt;
       if (nt.kind === 'DECIMAL') rt = { kind: 'DECIMAL', precision: 38, scale: fn === 'avg' ? Math.max(nt.scale, 6) : nt.scale };
+      // Unconstrained NUMERIC stays NUMERIC: SUM at the largest scale summed, AVG as Postgres' numeric division.
       return { fn, argTypes: [nt], returnType: rt };
     }
     case 'min':
@@ -204,6 +208,69 @@ class NumberSumAcc implements Accumulator {
     const [sum, n] = parts(state, 2, 'sum');
     this.#sum = numberPart(sum, 'sum');
     this.#n = numberPart(n, 'sum');
+  }
+}
+
+/**
+ * SUM / AVG of unconstrained NUMERIC. The total is kept exact at the largest
+ * scale ever added; the result has the largest scale among the values still
+ * summed (a count per scale lets retractions lower it), as Postgres' numeric
+ * sum does. AVG divides by the count with Postgres' division scale.
+ */
+class NumericSumAcc implements Accumulator {
+  #sum = 0n;
+  #sumScale = 0;
+  #n = 0;
+  /** scaleCounts[s]: how many summed values have scale s. */
+  #scaleCounts: number[] = [];
+  readonly #avg: boolean;
+  constructor(avg: boolean) {
+    this.#avg = avg;
+  }
+  #addScaled(v: Numeric, sign: bigint): void {
+    if (v.scale > this.#sumScale) {
+      this.#sum *= pow10(v.scale - this.#sumScale);
+      this.#sumScale = v.scale;
+    }
+    this.#sum += sign * v.unscaled * pow10(this.#sumScale - v.scale);
+  }
+  add(v: Value): void {
+    const x = v as Numeric;
+    this.#addScaled(x, 1n);
+    this.#n++;
+    this.#scaleCounts[x.scale] = (this.#scaleCounts[x.scale] ?? 0) + 1;
+  }
+  remove(v: Value): void {
+    const x = v as Numeric;
+    this.#addScaled(x, -1n);
+    this.#n--;
+    this.#scaleCounts[x.scale] = (this.#scaleCounts[x.scale] ?? 0) - 1;
+  }
+  result(): Value {
+    if (this.#n === 0) return null;
+    let scale = this.#scaleCounts.length - 1;
+    while (scale > 0 && !((this.#scaleCounts[scale] ?? 0) > 0)) scale--;
+    const sum = new Numeric(this.#sum / pow10(this.#sumScale - scale), scale);
+    return this.#avg ? numericDiv(sum, new Numeric(BigInt(this.#n), 0)) : sum;
+  }
+  save(): StateValue {
+    const counts: StateValue[] = [];
+    for (let s = 0; s < this.#scaleCounts.length; s++) {
+      const c = this.#scaleCounts[s] ?? 0;
+      if (c !== 0) counts.push([s, c]);
+    }
+    return [this.#sum, this.#sumScale, this.#n, counts];
+  }
+  load(state: StateValue): void {
+    const [sum, sumScale, n, counts] = parts(state, 4, 'numeric sum');
+    this.#sum = bigintPart(sum, 'numeric sum');
+    this.#sumScale = numberPart(sumScale, 'numeric sum');
+    this.#n = numberPart(n, 'numeric sum');
+    this.#scaleCounts = [];
+    for (const pair of listPart(counts, 'numeric sum')) {
+      const [s, c] = parts(pair, 2, 'numeric sum');
+      this.#scaleCounts[numberPart(s, 'numeric sum')] = numberPart(c, 'numeric sum');
+    }
   }
 }
 
@@ -404,6 +471,7 @@ function numberOf(t: SqlType): (v: Value) => number {
     const d = Number(pow10(t.scale));
     return (v) => Number(v as bigint) / d;
   }
+  if (t.kind === 'NUMERIC') return (v) => numericToNumber(v as Numeric);
   return (v) => v as number;
 }
 
@@ -446,6 +514,8 @@ function sumAccumulator(t: SqlType, rt: SqlType, avg: boolean): () => Accumulato
       return () =>
         new BigSumAcc((s, n) => checkPrecision(avg ? divRound(s * shift, n) : s * shift, r.precision, r.scale));
     }
+    case 'NUMERIC':
+      return () => new NumericSumAcc(avg);
     default:
       throw new InternalError(`sum/avg of ${t.kind}`);
   }

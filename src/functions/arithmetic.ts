@@ -10,12 +10,23 @@
  *   /    scale max(16, s1, s2) (Postgres' NUMERIC_MIN_SIG_DIGITS, by type rather
  *        than by value), precision p1 - s1 + s2 + scale
  *   %    scale max(s1, s2), precision min(p1 - s1, p2 - s2) + scale
+ * Unconstrained NUMERIC with an exact numeric gives NUMERIC computed per value
+ * with Postgres' result scales (src/values/numeric.ts); with FLOAT/DOUBLE, DOUBLE.
  * Errors as Postgres: 22003 `integer out of range` / `bigint out of range` /
  * `numeric field overflow`, 22012 `division by zero` (also for floats).
  * Integer division truncates toward zero; % takes the dividend's sign.
  */
-import { isApproximate, isIntegral, isNumeric, type SqlType, type Value } from '../../catalog/types.ts';
+import { isApproximate, isIntegral, isNumeric, NUMERIC, type SqlType, type Value } from '../../catalog/types.ts';
 import { checkPrecision, pow10, rescale } from '../values/decimal.ts';
+import {
+  type Numeric,
+  numericAdd,
+  numericDiv,
+  numericMod,
+  numericMul,
+  numericNegate,
+  numericSub,
+} from '../values/numeric.ts';
 import { adjustedDecimal, asDecimal, numericRank } from './coercion.ts';
 import { checkBigint, checkFloat, checkSmallInt, divisionByZero } from './numeric-errors.ts';
 import { generic, type Match } from './registry.ts';
@@ -61,9 +72,12 @@ export function numericBinary(op: ArithOp, a: SqlType, b: SqlType): Match | unde
   }
   if (isApproximate(an) || isApproximate(bn)) {
     const t: SqlType =
-      an.kind === 'DOUBLE' || bn.kind === 'DOUBLE' || an.kind === 'DECIMAL' || bn.kind === 'DECIMAL' ? { kind: 'DOUBLE' } : { kind: 'FLOAT' };
+      an.kind === 'DOUBLE' || bn.kind === 'DOUBLE' || an.kind === 'DECIMAL' || bn.kind === 'DECIMAL' || an.kind === 'NUMERIC' || bn.kind === 'NUMERIC'
+        ? { kind: 'DOUBLE' }
+        : { kind: 'FLOAT' };
     return { argTypes: [t, t], returnType: t, cost };
   }
+  if (an.kind === 'NUMERIC' || bn.kind === 'NUMERIC') return { argTypes: [NUMERIC, NUMERIC], returnType: NUMERIC, cost };
   const x = asDecimal(an);
   const y = asDecimal(bn);
   return { argTypes: [x, y], returnType: decimalResultType(op, x, y), cost };
@@ -189,12 +203,28 @@ function decimalOp(op: ArithOp, at: SqlType, bt: SqlType, rt: SqlType): ScalarIm
   }
 }
 
+function unconstrainedOp(op: ArithOp): ScalarImpl {
+  switch (op) {
+    case '+':
+      return (a) => numericAdd(a[0] as Numeric, a[1] as Numeric);
+    case '-':
+      return (a) => numericSub(a[0] as Numeric, a[1] as Numeric);
+    case '*':
+      return (a) => numericMul(a[0] as Numeric, a[1] as Numeric);
+    case '/':
+      return (a) => numericDiv(a[0] as Numeric, a[1] as Numeric);
+    case '%':
+      return (a) => numericMod(a[0] as Numeric, a[1] as Numeric);
+  }
+}
+
 /** The implementation of a numeric binary operation over resolved argument types. */
 export function numericImpl(op: ArithOp, argTypes: readonly SqlType[], returnType: SqlType): ScalarImpl {
   const t = returnType;
   if (t.kind === 'BIGINT') return bigOp(op);
   if (isIntegral(t)) return intOp(op, t);
   if (t.kind === 'FLOAT' || t.kind === 'DOUBLE') return floatOp(op, t.kind === 'FLOAT');
+  if (t.kind === 'NUMERIC') return unconstrainedOp(op);
   return decimalOp(op, argTypes[0]!, argTypes[1]!, t);
 }
 
@@ -204,6 +234,8 @@ export function negate(t: SqlType): ScalarImpl {
       return (a) => checkBigint(-(a[0] as bigint));
     case 'DECIMAL':
       return (a) => -(a[0] as bigint);
+    case 'NUMERIC':
+      return (a) => numericNegate(a[0] as Numeric);
     case 'TINYINT':
     case 'SMALLINT':
     case 'INT':

@@ -3,9 +3,9 @@
  *
  * Implicit casts (`canImplicitlyCast`):
  * - NULL to anything; a type to itself (any length / precision of the same kind);
- * - numeric widening TINYINT < SMALLINT < INT < BIGINT < DECIMAL < DOUBLE and
- *   integers / DECIMAL / FLOAT -> FLOAT -> DOUBLE; DECIMAL -> DECIMAL of any
- *   precision (range-checked at run time, as Postgres' numeric typmod coercion);
+ * - numeric widening TINYINT < SMALLINT < INT < BIGINT < DECIMAL < NUMERIC < DOUBLE and
+ *   integers / DECIMAL / NUMERIC / FLOAT -> FLOAT -> DOUBLE; DECIMAL -> DECIMAL
+ *   of any precision (range-checked at run time, as Postgres' numeric typmod coercion);
  * - CHAR, VARCHAR/STRING, NAME and "char" among each other;
  * - DATE -> TIMESTAMP; DATE, TIMESTAMP -> TIMESTAMP_LTZ (in the session's zone, as
  *   Postgres' timestamp -> timestamptz); TIME, TIMESTAMP, TIMESTAMP_LTZ between precisions;
@@ -18,7 +18,8 @@
  * `commonType` follows Flink's LogicalTypeMerging: exact numerics merge into
  * the DECIMAL that holds both (integers count as DECIMAL(3/5/10/19, 0)),
  * precision capped at 38 by giving up scale (keeping at least min(s, 6));
- * DECIMAL with FLOAT/DOUBLE gives DOUBLE; integers with FLOAT give FLOAT;
+ * unconstrained NUMERIC with any exact numeric gives NUMERIC (as Postgres);
+ * DECIMAL or NUMERIC with FLOAT/DOUBLE gives DOUBLE; integers with FLOAT give FLOAT;
  * VARCHAR(n) + VARCHAR(m) gives VARCHAR(max); CHAR(n) + CHAR(m), n != m, and
  * CHAR + VARCHAR give VARCHAR(max); NAME / "char" with another string kind give
  * STRING; DATE + TIMESTAMP(p) gives TIMESTAMP(p); DATE or TIMESTAMP with TIMESTAMP_LTZ gives TIMESTAMP_LTZ; OID-like with an integer gives
@@ -30,6 +31,7 @@ import {
   isOidLike,
   MAX_LENGTH,
   NULL_TYPE,
+  NUMERIC,
   OID,
   STRING,
   typesEqual,
@@ -42,7 +44,7 @@ import type { Coercion } from './signatures.ts';
 export const MAX_DECIMAL_PRECISION = 38;
 const MINIMUM_ADJUSTED_SCALE = 6;
 
-/** Numeric widening rank; DECIMAL sits between BIGINT and FLOAT. */
+/** Numeric widening rank; DECIMAL and then unconstrained NUMERIC sit between BIGINT and FLOAT. */
 export function numericRank(t: SqlType): number {
   switch (t.kind) {
     case 'TINYINT':
@@ -55,10 +57,12 @@ export function numericRank(t: SqlType): number {
       return 4;
     case 'DECIMAL':
       return 5;
-    case 'FLOAT':
+    case 'NUMERIC':
       return 6;
-    case 'DOUBLE':
+    case 'FLOAT':
       return 7;
+    case 'DOUBLE':
+      return 8;
     default:
       return 0;
   }
@@ -133,6 +137,7 @@ function canCast(from: SqlType, to: SqlType): boolean {
 
 function commonExact(a: SqlType, b: SqlType): SqlType {
   if (isIntegral(a) && isIntegral(b)) return numericRank(a) >= numericRank(b) ? a : b;
+  if (a.kind === 'NUMERIC' || b.kind === 'NUMERIC') return NUMERIC;
   const x = asDecimal(a);
   const y = asDecimal(b);
   const scale = Math.max(x.scale, y.scale);
@@ -154,7 +159,7 @@ function commonPair(a: SqlType, b: SqlType): SqlType | undefined {
     if (a.kind === 'DOUBLE' || b.kind === 'DOUBLE') return a.kind === 'DOUBLE' ? a : b;
     if (a.kind === 'FLOAT' || b.kind === 'FLOAT') {
       const other = a.kind === 'FLOAT' ? b : a;
-      if (other.kind === 'DECIMAL') return { kind: 'DOUBLE' };
+      if (other.kind === 'DECIMAL' || other.kind === 'NUMERIC') return { kind: 'DOUBLE' };
       return a.kind === 'FLOAT' ? a : b;
     }
     return commonExact(a, b);

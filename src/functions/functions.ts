@@ -32,6 +32,7 @@ import './json-functions.ts';
 import './flink-functions.ts';
 import './numeric-format.ts';
 import './pg-introspection.ts';
+import './pg-sleep.ts';
 
 const OPERATORS = new Set(['+', '-', '*', '/', '%', '^', '&', '|', '#', '<<', '>>', '@>', '<@', '&&', '||', '=', '<>', '<', '<=', '>', '>=', '~', '!~', '~*', '!~*', 'neg']);
 

@@ -4,11 +4,21 @@
  * a scale give DECIMAL(p, 0) for DECIMAL, as Flink); DECIMAL rounding is half
  * away from zero, DOUBLE round() half to even (Postgres uses rint()). The
  * transcendental functions work on DOUBLE; ln/log of zero or a negative
- * number give 2201E, sqrt of a negative 2201F, as Postgres.
+ * number give 2201E, sqrt of a negative 2201F, as Postgres. Unconstrained NUMERIC
+ * stays NUMERIC for abs/ceil/floor/round/trunc/sign with Postgres' result scales
+ * (abs keeps the scale, round/trunc(x, s) give scale max(s, 0), the others 0).
  */
-import { BIGINT, DOUBLE, INT, isIntegral, type SqlType } from '../../catalog/types.ts';
+import { BIGINT, DOUBLE, INT, isIntegral, NUMERIC, type SqlType } from '../../catalog/types.ts';
 import { SqlError } from '../errors.ts';
 import { pow10, rescale, roundDiv10 } from '../values/decimal.ts';
+import {
+  Numeric,
+  numericAbs,
+  numericCeil,
+  numericFloor,
+  numericRound,
+  numericTrunc,
+} from '../values/numeric.ts';
 import { adjustedDecimal } from './coercion.ts';
 import { checkBigint, checkFloat, checkSmallInt, divisionByZero } from './numeric-errors.ts';
 import { fixed, generic, paramCost, pure } from './registry.ts';
@@ -20,6 +30,7 @@ const NUMERIC_FAMILIES: readonly SqlType[] = [
   INT,
   BIGINT,
   ANY_DECIMAL,
+  NUMERIC,
   { kind: 'FLOAT' },
   DOUBLE,
 ];
@@ -66,6 +77,7 @@ function floorDiv(v: bigint, d: bigint): bigint {
 unaryNumeric(['abs'], (t) => t, (t) => {
   if (t.kind === 'BIGINT') return (a) => checkBigint((a[0] as bigint) < 0n ? -(a[0] as bigint) : (a[0] as bigint));
   if (t.kind === 'DECIMAL') return (a) => ((a[0] as bigint) < 0n ? -(a[0] as bigint) : (a[0] as bigint));
+  if (t.kind === 'NUMERIC') return (a) => numericAbs(a[0] as Numeric);
   if (isIntegral(t)) return (a) => checkSmallInt(t.kind, Math.abs(a[0] as number));
   return (a) => Math.abs(a[0] as number);
 });
@@ -75,6 +87,7 @@ for (const [names, mode] of [
   [['floor'], 'floor'],
 ] as const) {
   unaryNumeric(names, decimalNoScale, (t, rt) => {
+    if (t.kind === 'NUMERIC') return mode === 'floor' ? (a) => numericFloor(a[0] as Numeric) : (a) => numericCeil(a[0] as Numeric);
     if (t.kind === 'DECIMAL') {
       const d = pow10(t.scale);
       return (a) => {
@@ -92,11 +105,13 @@ for (const [names, mode] of [
 
 unaryNumeric(['round'], decimalNoScale, (t, rt) => {
   if (t.kind === 'DECIMAL') return (a) => rescale(rescale(a[0] as bigint, t.scale, 0), 0, (rt as { scale: number }).scale);
+  if (t.kind === 'NUMERIC') return (a) => numericRound(a[0] as Numeric, 0);
   if (isIntegral(t)) return (a) => a[0]!;
   return (a) => rint(a[0] as number);
 });
 unaryNumeric(['trunc', 'truncate'], decimalNoScale, (t) => {
   if (t.kind === 'DECIMAL') return (a) => (a[0] as bigint) / pow10(t.scale);
+  if (t.kind === 'NUMERIC') return (a) => numericTrunc(a[0] as Numeric, 0);
   if (isIntegral(t)) return (a) => a[0]!;
   return (a) => Math.trunc(a[0] as number);
 });
@@ -112,6 +127,7 @@ function scaled(name: string, round: boolean): void {
       if (s === undefined) return undefined;
       const a = args[0]!;
       if (a.kind === 'DOUBLE' || a.kind === 'FLOAT') return { argTypes: [a, INT], returnType: a, cost: s.cost };
+      if (a.kind === 'NUMERIC') return { argTypes: [a, INT], returnType: a, cost: s.cost };
       const c = paramCost(a, ANY_DECIMAL);
       if (c === undefined) return undefined;
       const t = c.target.kind === 'NULL' ? { kind: 'DECIMAL' as const, precision: 38, scale: 6 } : c.target;
@@ -120,6 +136,9 @@ function scaled(name: string, round: boolean): void {
     },
     make: (argTypes, rt) => {
       const t = argTypes[0]!;
+      if (t.kind === 'NUMERIC') {
+        return round ? (a) => numericRound(a[0] as Numeric, a[1] as number) : (a) => numericTrunc(a[0] as Numeric, a[1] as number);
+      }
       if (t.kind === 'DECIMAL') {
         const from = t.scale;
         const toScale = rt.kind === 'DECIMAL' ? rt.scale : 0;
@@ -150,6 +169,12 @@ unaryNumeric(['sign'], (t) => t, (t) => {
   if (t.kind === 'DECIMAL') {
     const one = pow10(t.scale);
     return (a) => ((a[0] as bigint) > 0n ? one : (a[0] as bigint) < 0n ? -one : 0n);
+  }
+  if (t.kind === 'NUMERIC') {
+    return (a) => {
+      const u = (a[0] as Numeric).unscaled;
+      return new Numeric(u > 0n ? 1n : u < 0n ? -1n : 0n, 0);
+    };
   }
   return (a) => Math.sign(a[0] as number) + 0;
 });

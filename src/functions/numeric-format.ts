@@ -9,6 +9,7 @@
  */
 import { DOUBLE, STRING, type SqlType, type Value } from '../../catalog/types.ts';
 import { formatDecimal, parseDecimal, roundDiv10 } from '../values/decimal.ts';
+import type { Numeric } from '../values/numeric.ts';
 import { generic, paramCost } from './registry.ts';
 
 interface NumTemplate {
@@ -111,6 +112,8 @@ function toUnscaled(v: Value, t: SqlType): { unscaled: bigint; scale: number } {
   switch (t.kind) {
     case 'DECIMAL':
       return { unscaled: v as bigint, scale: t.scale };
+    case 'NUMERIC':
+      return v as Numeric;
     case 'BIGINT':
       return { unscaled: v as bigint, scale: 0 };
     case 'FLOAT':
@@ -128,7 +131,7 @@ generic({
   match: (args) => {
     if (args.length !== 2 || paramCost(args[1]!, STRING) === undefined) return undefined;
     const a = args[0]!;
-    if (!['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'FLOAT', 'DOUBLE'].includes(a.kind)) return undefined;
+    if (!['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'NUMERIC', 'FLOAT', 'DOUBLE'].includes(a.kind)) return undefined;
     return { argTypes: [a.kind === 'FLOAT' ? DOUBLE : a, STRING], returnType: STRING, cost: 0 };
   },
   make: (argTypes) => {

@@ -22,6 +22,7 @@ export function pgTypeDisplayName(t: SqlType): string {
     case 'DOUBLE':
       return 'double precision';
     case 'DECIMAL':
+    case 'NUMERIC':
       return 'numeric';
     case 'CHAR':
       return 'character';

@@ -13,6 +13,11 @@
  *   the sink). When record n is damaged the dataflow applies the undo and
  *   resumes from n-1 (durable-dataflow.ts); only when n-1 is unusable too does
  *   it start over from its inputs.
+ * - The record names the state layout version its state was written in
+ *   (`STATE_LAYOUT_VERSION`: how operators lay out their keys and values). A
+ *   record of another version (or of none: written before versions) is
+ *   treated as absent by the start (durable-dataflow.ts): the dataflow starts
+ *   over from its inputs, with a log line; such state is never loaded.
  * - Savepoints are copies a user asks for (see savepoints.ts).
  * - `CheckpointHistory` keeps the recent attempts of every dataflow in
  *   memory for SHOW CHECKPOINTS.
@@ -22,8 +27,19 @@ import type { Store, WriteOp } from '../storage/store.ts';
 import type { SourceCheckpoint, SourcePosition } from '../streaming/stream-sources.ts';
 import { SqlError, SqlState } from '../errors.ts';
 
+/**
+ * The layout of durable operator state this build writes and reads. Bump it
+ * whenever an operator's state keys or values change shape.
+ * 1: before versions were recorded; 2: every keyed operator's state key
+ * starts with its key-group byte, a view's contents are stored as
+ * count + row (materialized-view.ts).
+ */
+export const STATE_LAYOUT_VERSION = 2;
+
 export interface CheckpointRecord {
   readonly id: number;
+  /** State layout version (`STATE_LAYOUT_VERSION` when written by this build); 1 for a record without one. */
+  readonly layout?: number;
   /** When it was taken (ms since the epoch). */
   readonly time: number;
   readonly sources: readonly SourceCheckpoint[];
@@ -60,7 +76,7 @@ export function encodeCheckpoint(record: CheckpointRecord): Uint8Array {
     ...('ended' in s.position ? { ended: true as const } : { offset: s.position.offset }),
     watermark: Number.isFinite(s.watermark) ? s.watermark : null,
   }));
-  const json = utf8.encode(JSON.stringify({ id: record.id, time: record.time, sources }));
+  const json = utf8.encode(JSON.stringify({ id: record.id, layout: record.layout ?? STATE_LAYOUT_VERSION, time: record.time, sources }));
   const out = new Uint8Array(4 + json.length);
   new DataView(out.buffer).setUint32(0, crc32(json));
   out.set(json, 4);
@@ -73,7 +89,7 @@ export function decodeCheckpoint(bytes: Uint8Array, what: string): CheckpointRec
   if (bytes.length < 4) throw corrupted('too short');
   const json = bytes.subarray(4);
   if (new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0) !== crc32(json)) throw corrupted('checksum mismatch');
-  let parsed: { id: number; time: number; sources: StoredSource[] };
+  let parsed: { id: number; layout?: number; time: number; sources: StoredSource[] };
   try {
     parsed = JSON.parse(utf8Decoder.decode(json)) as typeof parsed;
   } catch {
@@ -83,7 +99,12 @@ export function decodeCheckpoint(bytes: Uint8Array, what: string): CheckpointRec
     const position: SourcePosition = s.ended === true ? { ended: true } : { offset: s.offset ?? 0 };
     return { position, watermark: s.watermark ?? -Infinity };
   });
-  return { id: parsed.id, time: parsed.time, sources };
+  return { id: parsed.id, layout: typeof parsed.layout === 'number' ? parsed.layout : 1, time: parsed.time, sources };
+}
+
+/** Whether `record`'s state was written in the layout this build reads. */
+export function currentLayout(record: CheckpointRecord): boolean {
+  return (record.layout ?? STATE_LAYOUT_VERSION) === STATE_LAYOUT_VERSION;
 }
 
 /** The record of the checkpoint before the last one (kept to fall back to). */

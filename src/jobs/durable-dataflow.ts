@@ -21,6 +21,9 @@
  *   told a checkpoint is durable (it may then drop what came before, e.g. a
  *   stored table's changelog) one checkpoint late: at n's commit, of n-1's
  *   positions. Without a usable n-1 the dataflow starts over from its inputs.
+ * - A checkpoint whose state layout version is not this build's
+ *   (checkpoints.ts) is treated as absent: the old state is deleted and the
+ *   dataflow starts over from its inputs, with a log line.
  * - When the input ends, a final checkpoint commits the rest.
  * - A checkpoint that cannot be written (I/O error, full disk) fails the
  *   dataflow with the reason; nothing is dropped silently: the state and
@@ -35,7 +38,7 @@ import type { StateCodec } from '../state/state-codec.ts';
 import { DurableState, RecordingStateProvider, clearState } from '../state/durable-state.ts';
 import type { StateMemoryBudget } from '../state/memory-budget.ts';
 import type { OverwrittenValue } from '../state/level-state-table.ts';
-import { decodeCheckpoint, encodeCheckpoint, jobKey, previousCheckpointKey, sinkUndoKey, type CheckpointHistory, type CheckpointRecord, type CheckpointStats } from './checkpoints.ts';
+import { currentLayout, decodeCheckpoint, encodeCheckpoint, STATE_LAYOUT_VERSION, jobKey, previousCheckpointKey, sinkUndoKey, type CheckpointHistory, type CheckpointRecord, type CheckpointStats } from './checkpoints.ts';
 import { readUndo, rollbackOps, undoOps, undoRange, type WrittenState } from './checkpoint-undo.ts';
 
 /** What a spec's `commit` receives: the checkpoint's operations, plus what its sink must know. */
@@ -266,6 +269,10 @@ async function restore(spec: DurableDataflowSpec): Promise<Restored | undefined>
   let damaged: SqlError;
   try {
     const record = decodeCheckpoint(bytes, name);
+    if (!currentLayout(record)) {
+      process.stderr.write(`millrace: the checkpoint of ${name} holds state in layout version ${record.layout ?? '?'}, this server reads version ${STATE_LAYOUT_VERSION}: ${name} starts over from its inputs\n`);
+      return undefined;
+    }
     const undoKeys: Uint8Array[] = [];
     for await (const batch of store.keys(undoRange(owner))) for (const key of batch) undoKeys.push(key.slice());
     return { record, bytes, undoKeys, rolledBack: pendingSinkUndo(sinkUndo, record.id) };
@@ -285,6 +292,7 @@ async function restore(spec: DurableDataflowSpec): Promise<Restored | undefined>
   } catch (err) {
     return startOver(`the one before is not usable either (${(err as Error).message})`);
   }
+  if (!currentLayout(previous)) return startOver(`the one before holds state in layout version ${previous.layout ?? '?'}, not ${STATE_LAYOUT_VERSION}`);
   const undo = await readUndo(store, owner);
   const stray = undo.find((e) => e.checkpoint !== previous.id + 1);
   if (stray !== undefined) return startOver(`its undo entries belong to checkpoint ${stray.checkpoint}, not ${previous.id + 1}`);

@@ -27,6 +27,7 @@ import type { Database } from '../database.ts';
 import type { SqlSession } from './session.ts';
 import { rowSource } from './row-source.ts';
 import type { TableAccess } from './table-access.ts';
+import { KEY_GROUPS } from '../streaming/key-groups.ts';
 
 export class QueryPipeline {
   readonly #db: Database;
@@ -148,7 +149,7 @@ export class QueryPipeline {
   /** Compiles `plan` as `startDataflow` would, without running it, telling `state` of every state table. */
   declareState(plan: LogicalPlan, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow' | 'upsertKey'>): void {
     const never = new AbortController().signal;
-    declareState(plan, this.execEnv([], never, this.evalContext(), this.#db.tables), this.#db.streamInputs, state, { stateTtlMs: this.#stateTtlMs(), ...options });
+    declareState(plan, this.execEnv([], never, this.evalContext(), this.#db.tables), this.#db.streamInputs, state, { stateTtlMs: this.#stateTtlMs(), parallelism: this.#parallelism(), ...options });
   }
 
   startDataflow(plan: LogicalPlan, sink: Port, options: DataflowOptions): Dataflow {
@@ -158,6 +159,7 @@ export class QueryPipeline {
     flow = startDataflow(plan, this.execEnv([], never, ctx, this.#db.tables), this.#db.streamInputs, sink, {
       idleTimeoutMs: this.#idleTimeoutMs(),
       stateTtlMs: this.#stateTtlMs(),
+      parallelism: this.#parallelism(),
       ...options,
     });
     return flow;
@@ -172,6 +174,7 @@ export class QueryPipeline {
       storedReading,
       idleTimeoutMs: this.#idleTimeoutMs(),
       stateTtlMs: this.#stateTtlMs(),
+      parallelism: this.#parallelism(),
       ready: () => queue.ready(),
       onCaughtUp: () => (queue.suppress = false),
     });
@@ -192,6 +195,22 @@ export class QueryPipeline {
     const n = Number(m[1]);
     const unit = (m[2] ?? 'ms').toLowerCase();
     return unit.startsWith('s') ? n * 1000 : unit.startsWith('min') ? n * 60_000 : n;
+  }
+
+  /**
+   * Flink's parallelism.default: how many instances run each keyed operator
+   * (key-groups.ts; 1..KEY_GROUPS, default 1); 22023 when unreadable.
+   */
+  #parallelism(): number {
+    const raw = this.#session.settings.get('parallelism.default');
+    if (raw === undefined || raw.trim() === '') return 1;
+    const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n >= 1 && n <= KEY_GROUPS)) {
+      throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `invalid value for parallelism.default: "${raw}"`, {
+        hint: `Write a whole number of instances from 1 to ${KEY_GROUPS} (the number of key groups).`,
+      });
+    }
+    return n;
   }
 
   /**

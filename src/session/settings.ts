@@ -187,7 +187,7 @@ export class SessionSettings {
     for (const [key, value] of this.#values) {
       // The savepoint a job started from is not where it resumes after a restart (its own checkpoint is).
       if (key === 'execution.savepoint.path') continue;
-      if (key === 'timezone' || key.startsWith('table.') || key.startsWith('execution.')) out[key] = value;
+      if (key === 'timezone' || key.startsWith('table.') || key.startsWith('execution.') || key === 'parallelism.default') out[key] = value;
     }
     return out;
   }

@@ -327,9 +327,16 @@ export class LevelStateTable<V> implements StateTable<V> {
   #destroyed = false;
   /** Point-only: nothing restored; `#added` caches every key known (present or absent), clean ones evictable. */
   #lazy = false;
+  /**
+   * Point-only: `#added` holds every present key (the prefix was empty at the
+   * load and no present value was evicted since), so a key not there is
+   * absent without a LevelDB read.
+   */
+  #complete = false;
   /** Point-only: removes an evicted clean entry from `#added` (it is read again from LevelDB when needed). */
   readonly #forget = (e: StateEntry<V>): void => {
     if (this.#destroyed) return;
+    if (!e.deleted) this.#complete = false;
     const key = e.storeKey!.subarray(this.prefix.length);
     if (this.#added.get(key) === e) this.#added.delete(key);
   };
@@ -351,6 +358,7 @@ export class LevelStateTable<V> implements StateTable<V> {
     const table = new LevelStateTable<V>(store, prefix, codec, budget);
     if (options.pointOnly === true) {
       table.#lazy = true;
+      table.#complete = (await store.lastKey(prefixRange(prefix))) === undefined;
       return table;
     }
     const n = prefix.length;
@@ -418,7 +426,8 @@ export class LevelStateTable<V> implements StateTable<V> {
   get(key: Uint8Array): V | undefined {
     let e: StateEntry<V> | undefined;
     if (this.#lazy) {
-      e = this.#added.get(key) ?? this.#readLazy(key);
+      e = this.#added.get(key) ?? (this.#complete ? undefined : this.#readLazy(key));
+      if (e === undefined) return undefined;
       if (e.deleted) {
         if (e.budgetSize >= 0) this.#budget.touch(e);
         return undefined;
@@ -456,7 +465,7 @@ export class LevelStateTable<V> implements StateTable<V> {
       if (e === undefined) {
         this.#assertLive();
         // A point-only table does not know whether an unread key is stored.
-        const fresh = this.#newEntry(key, value, this.#lazy ? UNKNOWN : ABSENT);
+        const fresh = this.#newEntry(key, value, this.#lazy && !this.#complete ? UNKNOWN : ABSENT);
         fresh.dirty = true;
         this.#added.put(key, fresh);
         this.#dirty.push(fresh);
@@ -483,6 +492,7 @@ export class LevelStateTable<V> implements StateTable<V> {
     } else if (this.#lazy) {
       e = this.#added.get(key);
       if (e === undefined) {
+        if (this.#complete) return;
         // Not known here: it may be stored, so the delete is written.
         this.#assertLive();
         e = this.#newEntry(key, undefined, UNKNOWN);
@@ -525,6 +535,50 @@ export class LevelStateTable<V> implements StateTable<V> {
       yield [next.value[0], this.#valueOf(next.value[1])];
       next = added!.next();
     }
+  }
+
+  /**
+   * The entries with keys in `range`, in key order and in batches, exactly as
+   * the table holds them at this call, whatever is written while they are
+   * read: what LevelDB holds at this call (one snapshot iterator, made now)
+   * overlaid with the entries not durable yet (written since the last
+   * checkpoint, or by a checkpoint not committed yet), copied now. Nothing is
+   * cached; a point-only table can be read this way. The caller runs the
+   * generator to its end or `return()`s it.
+   *
+   * Why it is exact: LevelDB holds every committed checkpoint's writes; a key
+   * whose newest value is not committed is in the overlay (a dirty entry, or
+   * a pending one until its checkpoint commits), and the overlay's value is
+   * the table's. A checkpoint batch in flight now only writes overlay keys.
+   */
+  snapshot(range: KeyRange = {}, batchSize = 1024): AsyncGenerator<[Uint8Array, V][]> {
+    this.#assertLive();
+    if (!this.#lazy) return inBatches([...this.scan(range)], batchSize);
+    const overlay = this.#uncommitted(range);
+    const all = prefixRange(this.prefix);
+    const gte = range.gte === undefined ? all.gte : concatKeys(this.prefix, range.gte);
+    const lt = range.lt === undefined ? all.lt : concatKeys(this.prefix, range.lt);
+    return mergeSnapshot(this.#store.snapshotEntries({ gte, lt }), this.prefix.length, overlay, this.#codec, batchSize);
+  }
+
+  /** Point-only: the entries whose newest version is not committed, in `range`, sorted by key, as [key, value or undefined when deleted]. */
+  #uncommitted(range: KeyRange): [Uint8Array, V | undefined][] {
+    const seen = new Set<StateEntry<V>>();
+    const n = this.prefix.length;
+    const out: [Uint8Array, V | undefined][] = [];
+    const add = (e: StateEntry<V>): void => {
+      if (seen.has(e)) return;
+      seen.add(e);
+      const key = e.storeKey!.subarray(n);
+      if (range.gte !== undefined && compareKeys(key, range.gte) < 0) return;
+      if (range.lt !== undefined && compareKeys(key, range.lt) >= 0) return;
+      if (!e.deleted && e.value === undefined) throw new InternalError('state table: an uncommitted value is not in memory');
+      out.push([key, e.deleted ? undefined : e.value]);
+    };
+    for (const e of this.#dirty) add(e);
+    for (const cp of this.#pending) for (const e of cp.entries) if (e.pendingSeq !== 0) add(e);
+    out.sort((a, b) => compareKeys(a[0], b[0]));
+    return out;
   }
 
   /**
@@ -810,6 +864,7 @@ export class LevelStateTable<V> implements StateTable<V> {
 
   /** Point-only prefetch: reads the keys not cached (present or absent) with one `getMany`. */
   async #prefetchLazy(keys: Iterable<Uint8Array>): Promise<void> {
+    if (this.#complete) return;
     const wanted = new Map<string, Uint8Array>();
     for (const key of keys) {
       if (this.#added.get(key) !== undefined) continue;
@@ -827,6 +882,56 @@ export class LevelStateTable<V> implements StateTable<V> {
       this.#cacheLazy(key.slice(), storeKeys[i]!, got[i]);
     }
   }
+}
+
+/** `entries` in batches of `size`. */
+async function* inBatches<T>(entries: T[], size: number): AsyncGenerator<T[]> {
+  for (let i = 0; i < entries.length; i += size) yield entries.slice(i, i + size);
+}
+
+/**
+ * The stored entries (`stored`: LevelDB [key, value] batches, keys with a
+ * prefix of `n` bytes) merged in key order with `overlay` (sorted; an
+ * undefined value hides the stored key), decoded, in batches of `size`.
+ */
+async function* mergeSnapshot<V>(stored: AsyncGenerator<[Uint8Array, Uint8Array][]>, n: number, overlay: readonly [Uint8Array, V | undefined][], codec: StateCodec<V>, size: number): AsyncGenerator<[Uint8Array, V][]> {
+  let out: [Uint8Array, V][] = [];
+  let o = 0;
+  try {
+    for await (const batch of stored) {
+      for (let i = 0; i < batch.length; i++) {
+        const pair = batch[i]!;
+        const key = pair[0].subarray(n);
+        let c = 1;
+        while (o < overlay.length && (c = compareKeys(overlay[o]![0], key)) < 0) {
+          const v = overlay[o++]![1];
+          if (v !== undefined) out.push([overlay[o - 1]![0], v]);
+        }
+        if (o < overlay.length && c === 0) {
+          const v = overlay[o++]![1];
+          if (v !== undefined) out.push([key, v]);
+        } else {
+          out.push([key, codec.decode(pair[1])]);
+        }
+      }
+      if (out.length >= size) {
+        yield out;
+        out = [];
+      }
+    }
+  } finally {
+    await stored.return(undefined);
+  }
+  for (; o < overlay.length; o++) {
+    const [key, v] = overlay[o]!;
+    if (v === undefined) continue;
+    out.push([key, v]);
+    if (out.length >= size) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
 }
 
 /** Bytes counted for a cached absence (besides its key). */

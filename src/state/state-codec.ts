@@ -17,6 +17,7 @@
  *   ARRAY                                varint count, elements
  *   MAP                                  varint count, key, value, key, value...
  *   OBJECT                               varint count, (varint-length UTF-8 name, value)...
+ *   NUMERIC  (unconstrained NUMERIC value)  varint scale, then the unscaled bigint as a node
  * Varints are unsigned LEB128 of up to 53 bits. Decoding yields fresh
  * objects: arrays, Maps, Uint8Arrays and objects (Object.prototype) equal in
  * content, not identity; a Map keyed by arrays or byte strings decodes to new
@@ -30,6 +31,7 @@ import type { Value } from '../../catalog/types.ts';
 import { InternalError } from '../errors.ts';
 import { ByteReader } from '../values/byte-reader.ts';
 import { ByteWriter } from '../values/byte-writer.ts';
+import { Numeric } from '../values/numeric.ts';
 
 export interface StateCodec<V> {
   encode(value: V): Uint8Array;
@@ -52,6 +54,7 @@ const Tag = {
   ARRAY: 10,
   MAP: 11,
   OBJECT: 12,
+  NUMERIC: 13,
 } as const;
 
 /** Integers below this magnitude zigzag into at most 2^53, still exact as a number. */
@@ -176,6 +179,12 @@ export function readStateValue(r: ByteReader): StateValue {
       }
       return out;
     }
+    case Tag.NUMERIC: {
+      const scale = r.varint();
+      const unscaled = readStateValue(r);
+      if (typeof unscaled !== 'bigint') throw new InternalError('state value: malformed numeric');
+      return new Numeric(unscaled, scale);
+    }
     default:
       throw new InternalError(`state value: unknown tag ${tag}`);
   }
@@ -198,6 +207,12 @@ function writeObject(w: ByteWriter, v: object): void {
       writeStateValue(w, k);
       writeStateValue(w, x);
     }
+    return;
+  }
+  if (v instanceof Numeric) {
+    w.u8(Tag.NUMERIC);
+    writeVarint(w, v.scale);
+    writeBigint(w, v.unscaled);
     return;
   }
   const proto: unknown = Object.getPrototypeOf(v);

@@ -8,7 +8,8 @@
  *   acknowledged to a client after it survives a crash of the process or the
  *   machine. Non-durable writes are for data that can be recomputed.
  * - `entries` reads from a snapshot taken when iteration starts, in key order
- *   (or reverse), in batches, so a scan costs one native call per batch.
+ *   (or reverse), in batches, so a scan costs one native call per batch;
+ *   `snapshotEntries` takes its snapshot when called.
  * - Only one process can open a data directory; a second one gets a clear
  *   error naming the directory.
  */
@@ -166,6 +167,17 @@ export class Store {
    */
   async *bulkEntries(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<[Uint8Array, Uint8Array][]> {
     yield* readAhead(this.#db.iterator(iteratorOptions(range, options)), options.batchSize ?? BULK_BATCH);
+  }
+
+  /**
+   * Like `bulkEntries`, but the LevelDB iterator, and with it the snapshot it
+   * reads, is made before this returns: the batches show the database exactly
+   * as of this call, whatever is written while they are read. The caller must
+   * run the returned generator to its end or `return()` it (that closes the
+   * iterator).
+   */
+  snapshotEntries(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<[Uint8Array, Uint8Array][]> {
+    return readAhead(this.#db.iterator(iteratorOptions(range, options)), options.batchSize ?? BULK_BATCH);
   }
 
   /** `keys` with the next native read running while the caller handles a batch (bulk reads). */

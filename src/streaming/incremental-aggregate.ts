@@ -38,7 +38,21 @@
  * starts a new group (+I again); a retraction for a group that holds no rows,
  * or of a DISTINCT tuple the group does not hold, is ignored instead of failing.
  * The global aggregate with `emptyInputRow` never expires (one key, and its row
- * must stay the batch answer).
+ * must stay the batch answer). The TTL bookkeeping is per instance and only
+ * ever holds keys of the instance's own key groups, so an instance expires
+ * only its own groups.
+ *
+ * Key groups (key-groups.ts): rows are partitioned by their group key; a
+ * row's key group is that of the key-codec encoding of its group key values
+ * (the global aggregate: of the empty key, one group). Every state key starts
+ * with the group's key group byte: a group's entry is
+ * inKeyGroup(kg, encoded key) and its DISTINCT entries extend that key, so a
+ * key group's state is one contiguous range. The operator reads and writes
+ * only keys of its own key groups (rows are routed to the instance owning
+ * theirs; a row of another group is an internal error) and never scans
+ * outside them (the one scan, DISTINCT entries of a restored group under a
+ * TTL, stays inside the group's key). The empty-input row of `initial()` is
+ * emitted by the instance owning the empty key's group only.
  *
  * ORDER BY inside an aggregate call is refused (not supported yet).
  */
@@ -58,6 +72,9 @@ import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/st
 import { countCodec, memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 import { prefixRange } from './state-table.ts';
 import { addDependent, ttlTracker, type StateTtl, type TtlSlot, type TtlTracker } from './state-ttl.ts';
+import { ALL_KEY_GROUPS, inKeyGroup, keyGroupOf, ownsKeyGroup, type KeyGroupRange } from './key-groups.ts';
+import { ownedKeyGroups } from './state-provider.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 
 export interface IncrementalAggregateCall {
   readonly factory: () => PersistentAccumulator;
@@ -104,6 +121,8 @@ export interface GroupState {
 export interface AggregateStateTables {
   readonly groups: StateTable<GroupState>;
   readonly distinct: StateTable<number>;
+  /** The key groups the operator instance owns (key-groups.ts); absent: all of them. */
+  readonly keyGroups?: KeyGroupRange;
 }
 
 /**
@@ -132,12 +151,19 @@ export function groupStateCodec(calls: readonly IncrementalAggregateCall[]): Sta
  * groups (a restored group's entries are then found by a scan).
  */
 export function aggregateStateTables(state: StateProvider, calls: readonly IncrementalAggregateCall[], ttl = false): AggregateStateTables {
-  return { groups: state.table('groups', groupStateCodec(calls), { pointOnly: true }), distinct: state.table('distinct', countCodec, { pointOnly: !ttl }) };
+  return {
+    groups: state.table('groups', groupStateCodec(calls), { pointOnly: true }),
+    distinct: state.table('distinct', countCodec, { pointOnly: !ttl }),
+    keyGroups: ownedKeyGroups(state),
+  };
 }
 
-const NO_BYTES = new Uint8Array(0);
+/** The key group of the global aggregate (no group keys): that of the empty key. */
+const GLOBAL_KEY_GROUP = keyGroupOf(new Uint8Array(0));
+/** The state key of the global aggregate's one group. */
+const GLOBAL_STATE_KEY = inKeyGroup(GLOBAL_KEY_GROUP, new Uint8Array(0));
 
-export class IncrementalAggregate implements IncrementalOperator {
+export class IncrementalAggregate implements KeyedOperator {
   readonly #spec: IncrementalAggregateSpec;
   readonly #groups: StateTable<GroupState>;
   readonly #distinct: StateTable<number>;
@@ -160,12 +186,14 @@ export class IncrementalAggregate implements IncrementalOperator {
   #rowSlot: TtlSlot | null = null;
   readonly #onNewDistinct: ((dk: Uint8Array) => void) | undefined;
   readonly #onExpire = (slot: TtlSlot): void => this.#drop(slot);
+  readonly #owned: KeyGroupRange;
 
   constructor(spec: IncrementalAggregateSpec, state?: AggregateStateTables, ttl?: StateTtl) {
     this.#spec = spec;
     const tables = state ?? aggregateStateTables(memoryStateProvider, spec.calls);
     this.#groups = tables.groups;
     this.#distinct = tables.distinct;
+    this.#owned = tables.keyGroups ?? ALL_KEY_GROUPS;
     this.#outTypes = [...spec.keyTypes, ...spec.calls.map((c) => c.resultType)];
     this.#updateBefore = spec.updateBefore ?? true;
     this.#emptyInputRow = spec.emptyInputRow ?? false;
@@ -186,10 +214,10 @@ export class IncrementalAggregate implements IncrementalOperator {
    * input: the empty-input row of a global aggregate with `emptyInputRow`.
    */
   initial(): Chunk[] {
-    if (!this.#emptyInputRow || this.#groups.get(NO_BYTES) !== undefined) return [];
+    if (!this.#emptyInputRow || !ownsKeyGroup(this.#owned, GLOBAL_KEY_GROUP) || this.#groups.get(GLOBAL_STATE_KEY) !== undefined) return [];
     const g: GroupState = { key: [], rows: 0, accs: this.#acc.fresh(), emitted: null };
     g.emitted = this.#acc.result(g);
-    this.#groups.put(NO_BYTES, g);
+    this.#groups.put(GLOBAL_STATE_KEY, g);
     this.#out.emit(RowKind.INSERT, g.emitted);
     return this.#out.take();
   }
@@ -237,8 +265,12 @@ export class IncrementalAggregate implements IncrementalOperator {
     }
   }
 
-  /** The encoded group key of `row`; its values are left in `#scratch`. */
-  #groupKey(row: Row): Uint8Array {
+  keyGroupOf(_input: number, row: Row): number {
+    return this.#spec.keys.length === 0 ? GLOBAL_KEY_GROUP : keyGroupOf(this.#encodedKey(row));
+  }
+
+  /** The key-codec encoding of `row`'s group key (not empty: there are keys); its values are left in `#scratch`. */
+  #encodedKey(row: Row): Uint8Array {
     const { keys, keyTypes } = this.#spec;
     const keyColumns = this.#keyColumns;
     const nk = keys.length;
@@ -247,7 +279,20 @@ export class IncrementalAggregate implements IncrementalOperator {
       const kc = keyColumns[k]!;
       scratch[k] = kc >= 0 ? (row[kc] ?? null) : keys[k]!(row);
     }
-    return nk === 0 ? NO_BYTES : encodeKey(scratch, keyTypes);
+    return encodeKey(scratch, keyTypes);
+  }
+
+  /** The state key of `row`'s group (its key group byte, then its encoded key); the key values are left in `#scratch`. */
+  #groupKey(row: Row): Uint8Array {
+    const global = this.#spec.keys.length === 0;
+    const encoded = global ? null : this.#encodedKey(row);
+    const kg = encoded === null ? GLOBAL_KEY_GROUP : keyGroupOf(encoded);
+    if (kg < this.#owned.first || kg > this.#owned.last) this.#misrouted(kg);
+    return encoded === null ? GLOBAL_STATE_KEY : inKeyGroup(kg, encoded);
+  }
+
+  #misrouted(kg: number): never {
+    throw new InternalError(`aggregate instance owning key groups ${this.#owned.first}..${this.#owned.last} received a row of key group ${kg}`);
   }
 
   /** `#accumulate` under a state TTL: expired groups are dropped before use, retractions without a group ignored. */

@@ -10,6 +10,7 @@ import { randomChangelog, runAcrossRestore, type Step } from './state-restore.te
 import { MemoryStateTable } from './state-table.ts';
 import { MaterializedTable } from './materialize.ts';
 import { prng } from './streaming.test-helpers.ts';
+import { expectRescaledEqual, runRescaled } from './key-groups.test-helpers.ts';
 
 // left: [id, k], right: [k, name]; ON l.k = r.k
 type JoinType = IncrementalJoinSpec['joinType'];
@@ -379,4 +380,67 @@ describe('IncrementalJoin with a state TTL: the output stays a valid changelog',
       });
     }
   }
+});
+
+describe('IncrementalJoin as parallel instances (key groups)', () => {
+  const types: JoinType[] = ['INNER', 'LEFT', 'RIGHT', 'FULL', 'SEMI', 'ANTI'];
+  /** Random retract changelogs on both sides, keys 0..19 with some NULLs (spread over many key groups). */
+  const steps = (seed: number): Step[] => {
+    const rnd = prng(seed);
+    const key = () => (rnd(10) === 0 ? null : rnd(20));
+    const left = randomChangelog(rnd, () => [rnd(3), key()], 50, 5);
+    const right = randomChangelog(rnd, () => [key(), 'abc'[rnd(3)]!], 50, 5);
+    const out: Step[] = [];
+    for (let i = 0; i < 50; i++) {
+      const l: Step = { input: 0, chunk: left[i]! };
+      const r: Step = { input: 1, chunk: right[i]! };
+      out.push(...(rnd(2) === 0 ? [l, r] : [r, l]));
+    }
+    return out;
+  };
+  for (const joinType of types) {
+    for (const seed of [1, 2, 3]) {
+      for (const [before, after] of [[1, 3], [4, 2], [3, 7]] as const) {
+        it(`${joinType}, seed ${seed}: ${before} -> ${after} instances give the single instance's output`, () => {
+          const condition = joinType === 'FULL' || joinType === 'SEMI' ? (r: Row) => r[3] !== 'c' : undefined;
+          const build = (state: Parameters<typeof joinStateTables>[0]) => new IncrementalJoin(spec(joinType, condition), joinStateTables(state));
+          expectRescaledEqual(runRescaled(build, steps(seed * 13 + types.indexOf(joinType)), 51, before, after));
+        });
+      }
+    }
+  }
+
+  it('with a state TTL that is never reached', () => {
+    let now = 0;
+    const ttl = { ttlMs: 1e9, clock: () => ++now };
+    const build = (state: Parameters<typeof joinStateTables>[0]) => new IncrementalJoin(spec('FULL'), joinStateTables(state), ttl);
+    expectRescaledEqual(runRescaled(build, steps(5), 40, 2, 5));
+  });
+
+  it('without equi-keys every row is in the key group of the empty key', () => {
+    const base = spec('FULL', (r) => r[1] !== null && r[2] !== null && (r[1] as number) < (r[2] as number));
+    const theta = { ...base, left: { keys: [], types: base.left.types }, right: { keys: [], types: base.right.types }, keyTypes: [] };
+    const j = new IncrementalJoin(theta);
+    const groups = new Set([j.keyGroupOf(0, [1, 2]), j.keyGroupOf(0, [5, null]), j.keyGroupOf(1, [7, 'a'])]);
+    expect(groups.size).toBe(1);
+    const build = (state: Parameters<typeof joinStateTables>[0]) => new IncrementalJoin(theta, joinStateTables(state));
+    expectRescaledEqual(runRescaled(build, steps(6), 51, 1, 3));
+  });
+
+  it('rows that join share a key group on both sides', () => {
+    const j = new IncrementalJoin(spec('INNER'));
+    for (let k = 0; k < 50; k++) expect(j.keyGroupOf(0, [9, k])).toBe(j.keyGroupOf(1, [k, 'x']));
+    expect(new Set(Array.from({ length: 50 }, (_, k) => j.keyGroupOf(0, [0, k]))).size).toBeGreaterThan(20);
+  });
+
+  it('the guard reports a join that routes rows to the wrong instance', () => {
+    class Misrouted extends IncrementalJoin {
+      override keyGroupOf(): number {
+        return 0;
+      }
+    }
+    const build = (state: Parameters<typeof joinStateTables>[0]) => new Misrouted(spec('LEFT'), joinStateTables(state));
+    const run = runRescaled(build, steps(8), 51, 4, 2);
+    expect(run.violations.length).toBeGreaterThan(0);
+  });
 });

@@ -53,6 +53,14 @@
  * changes), so every retraction emitted retracts a row emitted before. As in
  * Flink, results after an expiry may differ from the batch answer (rows whose
  * partners expired keep their pairs downstream).
+ *
+ * Key groups (key-groups.ts): a row's key group is that of its encoded join
+ * key (NULL parts included), the same on both sides, and every bucket's
+ * state key is that group's byte followed by the encoded join key: rows that
+ * can join meet in one instance. The operator only reads and writes by key
+ * (no scans), so an instance touches exactly the keys of the rows routed to
+ * it; its TTL bookkeeping holds only those. A join without equi-keys has the
+ * empty key: one key group, one instance does all the work.
  */
 import { typesEqual, type Row, type SqlType, type Value } from '../../catalog/types.ts';
 import type { BoundExpr } from '../binder/bound-expr.ts';
@@ -63,11 +71,13 @@ import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { rowsEqual } from '../values/compare.ts';
-import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
 import type { StateTable } from './state-table.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
 import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 import { ttlTracker, type StateTtl, type TtlSlot, type TtlTracker } from './state-ttl.ts';
+import { inKeyGroup, keyGroupOf } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 
 export interface JoinSideSpec {
   readonly keys: readonly EvalFn[];
@@ -119,10 +129,17 @@ export function joinStateTables(state: StateProvider): JoinStateTables {
 const LEFT = 0;
 const RIGHT = 1;
 
-export class IncrementalJoin implements IncrementalOperator {
+/** The state key of an encoded partition key: its key group's byte, then the key. */
+export function groupedKey(encoded: Uint8Array): Uint8Array {
+  return inKeyGroup(keyGroupOf(encoded), encoded);
+}
+
+export class IncrementalJoin implements KeyedOperator {
   readonly #spec: IncrementalJoinSpec;
   readonly #state: readonly [StateTable<JoinBucket>, StateTable<JoinBucket>];
   readonly #keyScratch: Value[];
+  /** Join key values of a row being routed (keyGroupOf), apart from `#keyScratch`. */
+  readonly #routeScratch: Value[];
   readonly #leftNulls: Row;
   readonly #rightNulls: Row;
   /** Whether side 0 / side 1 keeps its unmatched rows (NULL-padded). */
@@ -141,6 +158,7 @@ export class IncrementalJoin implements IncrementalOperator {
     const tables = state ?? joinStateTables(memoryStateProvider);
     this.#state = [tables.left, tables.right];
     this.#keyScratch = new Array<Value>(spec.keyTypes.length).fill(null);
+    this.#routeScratch = new Array<Value>(spec.keyTypes.length).fill(null);
     this.#leftNulls = new Array<Value>(spec.left.types.length).fill(null);
     this.#rightNulls = new Array<Value>(spec.right.types.length).fill(null);
     const t = spec.joinType;
@@ -151,6 +169,14 @@ export class IncrementalJoin implements IncrementalOperator {
     const right = ttlTracker(ttl);
     this.#ttl = left !== null && right !== null ? [left, right] : null;
     this.#onExpire = [(slot) => tables.left.delete(slot.key), (slot) => tables.right.delete(slot.key)];
+  }
+
+  /** The key group of the row's join key (NULL parts included: the row is still stored, to be retracted). */
+  keyGroupOf(input: number, row: Row): number {
+    const keys = input === LEFT ? this.#spec.left.keys : this.#spec.right.keys;
+    const values = this.#routeScratch;
+    for (let k = 0; k < keys.length; k++) values[k] = keys[k]!(row);
+    return keyGroupOf(encodeKey(values, this.#spec.keyTypes));
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
@@ -183,7 +209,7 @@ export class IncrementalJoin implements IncrementalOperator {
         this.#keyScratch[k] = v;
         if (v === null) joinable = false;
       }
-      const key = encodeKey(this.#keyScratch, this.#spec.keyTypes);
+      const key = groupedKey(encodeKey(this.#keyScratch, this.#spec.keyTypes));
       const add = isAddition(kindAt(chunk, i));
       const ttl = this.#ttl;
       if (ttl !== null) {

@@ -20,6 +20,12 @@
  * update pair of the input is handled as a removal then an addition, so its
  * output is -D / +I rows (the output is a retract changelog without update
  * pairs). Watermarks pass unchanged (no hook).
+ *
+ * Key groups (key-groups.ts): the partition key is the whole row, so both
+ * inputs' copies of a row meet in the same key group: that of the row's
+ * key-codec encoding, which is also the entry's key (state key:
+ * inKeyGroup(kg, encoded row)). The operator only touches keys of its own
+ * key groups (a row of another group is an internal error) and never scans.
  */
 import type { Row, SqlType } from '../../catalog/types.ts';
 import type { Chunk } from '../dataflow/chunk.ts';
@@ -27,9 +33,12 @@ import type { SetOpNode } from '../planner/logical-plan.ts';
 import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
-import { ChangelogBuilder, RowKind, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, RowKind, isAddition, kindAt } from './changelog.ts';
 import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 import type { StateTable } from './state-table.ts';
+import { inKeyGroup, keyGroupOf, type KeyGroupRange } from './key-groups.ts';
+import { ownedKeyGroups } from './state-provider.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 
 export interface SetOpSpec {
   readonly op: 'INTERSECT' | 'EXCEPT';
@@ -59,14 +68,20 @@ export function setOpCount(op: SetOpSpec['op'], all: boolean, left: number, righ
   return all ? Math.max(left - right, 0) : left > 0 && right === 0 ? 1 : 0;
 }
 
-export class IncrementalSetOp implements IncrementalOperator {
+export class IncrementalSetOp implements KeyedOperator {
   readonly #spec: SetOpSpec;
   readonly #state: StateTable<SetOpEntry>;
   readonly #out = new ChangelogBuilder();
+  readonly #owned: KeyGroupRange;
 
   constructor(spec: SetOpSpec, state: StateProvider = memoryStateProvider) {
     this.#spec = spec;
     this.#state = state.table('rows', setOpEntryCodec, { pointOnly: true });
+    this.#owned = ownedKeyGroups(state);
+  }
+
+  keyGroupOf(_input: number, row: Row): number {
+    return keyGroupOf(encodeKey(row, this.#spec.types));
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
@@ -83,7 +98,12 @@ export class IncrementalSetOp implements IncrementalOperator {
 
   #change(input: number, row: Row, delta: 1 | -1): void {
     const { op, all, types } = this.#spec;
-    const key = encodeKey(row, types);
+    const encoded = encodeKey(row, types);
+    const kg = keyGroupOf(encoded);
+    if (kg < this.#owned.first || kg > this.#owned.last) {
+      throw new InternalError(`set operation instance owning key groups ${this.#owned.first}..${this.#owned.last} received a row of key group ${kg}`);
+    }
+    const key = inKeyGroup(kg, encoded);
     const found = this.#state.get(key);
     const entry = found ?? { row, left: 0, right: 0 };
     const before = setOpCount(op, all, entry.left, entry.right);

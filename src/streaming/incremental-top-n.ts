@@ -12,11 +12,14 @@
  * answers of the query). Rows equal in every column are one entry with a count.
  *
  * State, two state tables, both used by key only (never scanned, so the
- * in-memory table keeps no sorted index):
- * - directory (one value, under the empty key): the page ids in order, the row
- *   count of each page, the total row count and the next page id;
- * - pages: page id (4 bytes big-endian) -> a sorted array of entries
- *   { row, keys, count }, between 1 and MAX_ENTRIES entries.
+ * in-memory table keeps no sorted index). The operator has no partition key:
+ * all its state lies in one key group, the group of the empty key
+ * (key-groups.ts), and every row is routed there, so of parallel instances
+ * only the one owning that group holds state and does work.
+ * - directory (one value, under the key group alone): the page ids in order,
+ *   the row count of each page, the total row count and the next page id;
+ * - pages: key group, page id (4 bytes big-endian) -> a sorted array of
+ *   entries { row, keys, count }, between 1 and MAX_ENTRIES entries.
  * Every input row lives in exactly one page. This is a two-level counted
  * B-tree: locating a row binary-searches the directory (O(log pages) page
  * reads) and then its page (O(log B)); its rank sums the page counts before
@@ -47,7 +50,9 @@ import { keyComparator, type KeyComparator, type SortSpec } from '../compiler/so
 import { compileExpr, evaluateConstant, type ExecEnv } from '../compiler/compile.ts';
 import { InternalError, SqlError, SqlState } from '../errors.ts';
 import { compareValues, hashRow, rowsEqual } from '../values/compare.ts';
-import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
+import { keyGroupOf } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 import type { StateTable } from './state-table.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
 import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
@@ -121,7 +126,9 @@ export function topNStateTables(state: StateProvider): TopNStateTables {
 /** Most entries a page holds before it splits. */
 export const MAX_ENTRIES = 256;
 const MIN_ENTRIES = MAX_ENTRIES >> 2;
-const DIRECTORY_KEY = new Uint8Array(0);
+/** The key group of every row and all state: the group of the empty partition key. */
+const KEY_GROUP = keyGroupOf(new Uint8Array(0));
+const DIRECTORY_KEY = Uint8Array.of(KEY_GROUP);
 
 /** One pending output change of the current chunk: the net count of `row`. */
 interface NetChange {
@@ -129,14 +136,15 @@ interface NetChange {
   net: number;
 }
 
-export class IncrementalTopN implements IncrementalOperator {
+export class IncrementalTopN implements KeyedOperator {
   readonly #spec: IncrementalTopNSpec;
   readonly #dirTable: StateTable<TopNDirectory>;
   readonly #pages: StateTable<TopNPage>;
   readonly #compareKeys: KeyComparator;
   /** offset + limit: ranks below it may be in the result. */
   readonly #end: number;
-  readonly #pageKey = new Uint8Array(4);
+  /** A page's state key: the key group, then the page id (4 bytes big-endian). */
+  readonly #pageKey = Uint8Array.of(KEY_GROUP, 0, 0, 0, 0);
   readonly #pageKeyView = new DataView(this.#pageKey.buffer);
   /** Net output changes of the current chunk, by row hash; in first-touch order in `#netOrder`. */
   readonly #net = new Map<number, NetChange | NetChange[]>();
@@ -152,6 +160,11 @@ export class IncrementalTopN implements IncrementalOperator {
     this.#pages = tables.pages;
     this.#compareKeys = keyComparator(spec.order);
     this.#end = spec.limit === null ? Infinity : spec.offset + spec.limit;
+  }
+
+  /** No partition key: every row belongs to the one key group of the empty key. */
+  keyGroupOf(_input: number, _row: Row): number {
+    return KEY_GROUP;
   }
 
   push(_input: number, chunk: Chunk): Chunk[] {
@@ -383,7 +396,7 @@ export class IncrementalTopN implements IncrementalOperator {
   }
 
   #page(id: number): TopNPage {
-    this.#pageKeyView.setUint32(0, id);
+    this.#pageKeyView.setUint32(1, id);
     const page = this.#pages.get(this.#pageKey);
     if (page === undefined) throw new InternalError(`top-n state is inconsistent: page ${id} is missing`);
     return page;
@@ -391,7 +404,7 @@ export class IncrementalTopN implements IncrementalOperator {
 
   /** Stores a page again after a change (its key exists: the table keeps its own copy of the key). */
   #putPage(id: number, page: TopNPage): void {
-    this.#pageKeyView.setUint32(0, id);
+    this.#pageKeyView.setUint32(1, id);
     this.#pages.put(this.#pageKey, page);
   }
 
@@ -400,8 +413,8 @@ export class IncrementalTopN implements IncrementalOperator {
   }
 
   #key(id: number): Uint8Array {
-    const k = new Uint8Array(4);
-    new DataView(k.buffer).setUint32(0, id);
+    const k = Uint8Array.of(KEY_GROUP, 0, 0, 0, 0);
+    new DataView(k.buffer).setUint32(1, id);
     return k;
   }
 

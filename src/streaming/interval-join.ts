@@ -30,6 +30,14 @@
  *   emits +I padded with NULLs. A row that can never match (NULL key or time,
  *   or expired on arrival without a match) is padded at once.
  * Output is append-only (+I only).
+ *
+ * Key groups (key-groups.ts): a row's key group is that of its encoded join
+ * key (NULL parts included), the same on both sides. Every key of the row
+ * tables is that group's byte then the encoded key; a timer key is the group
+ * of the rows it expires, then the slot: each instance visits the slots of
+ * its own key groups only, group by group (`GroupTimes` keeps, per owned
+ * group, how many slots it holds and a lower bound of the first). Padded rows
+ * of one watermark come out group by group, each group in expiry-slot order.
  */
 import { timestamp, typesEqual, type Row, type SqlType, type Value } from '../../catalog/types.ts';
 import type { BoundExpr } from '../binder/bound-expr.ts';
@@ -41,10 +49,12 @@ import { columnsOf } from '../optimizer/rewrite.ts';
 import { changelogMode, isUnbounded, type StoredReading } from '../planner/changelog-mode.ts';
 import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
-import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
 import type { StateTable } from './state-table.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
-import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { ALL_KEY_GROUPS, inKeyGroup, KEY_GROUPS, keyGroupOf, keyGroupRange, scanKeyGroups, type KeyGroupRange } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 
 export interface IntervalJoinSpec {
   readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
@@ -83,6 +93,8 @@ export interface IntervalJoinState {
   readonly right: StateTable<IntervalBucket>;
   readonly leftTimers: StateTable<IntervalTimer[]>;
   readonly rightTimers: StateTable<IntervalTimer[]>;
+  /** The key groups the instance owns (absent: all). */
+  readonly keyGroups?: KeyGroupRange;
 }
 
 /** A bucket at a checkpoint: [row, time, matched] per entry, in arrival order. */
@@ -107,14 +119,94 @@ export const intervalTimersCodec: StateCodec<IntervalTimer[]> = {
     }),
 };
 
-/** The interval join's tables from `state`: roles `left`, `right`, `leftTimers`, `rightTimers`. */
+/** The interval join's tables from `state`: roles `left`, `right`, `leftTimers`, `rightTimers`; and the key groups it owns. */
 export function intervalJoinStateTables(state: StateProvider): IntervalJoinState {
   return {
     left: state.table('left', intervalBucketCodec),
     right: state.table('right', intervalBucketCodec),
     leftTimers: state.table('leftTimers', intervalTimersCodec),
     rightTimers: state.table('rightTimers', intervalTimersCodec),
+    keyGroups: ownedKeyGroups(state),
   };
+}
+
+/**
+ * Per owned key group of a table whose keys are a key group, then a time
+ * (`timeOf` reads it from a key without its group): how many keys the group
+ * holds, and a lower bound of their earliest time (+Infinity when none).
+ * Read from the table's owned groups at first use (a fresh operator, or one
+ * restored from a checkpoint), then kept up by the operator: `added` for a
+ * new key, `removed` for a deleted one, `raise` once a group holds nothing
+ * before a time. Lets an operator visit only the groups with something due.
+ */
+export class GroupTimes {
+  readonly #table: StateTable<unknown>;
+  readonly #groups: KeyGroupRange;
+  readonly #timeOf: (key: Uint8Array) => number;
+  readonly #first = new Float64Array(KEY_GROUPS).fill(Infinity);
+  readonly #count = new Int32Array(KEY_GROUPS);
+  #loaded = false;
+  /** The least `#first` of the owned groups (a lower bound, as they are). */
+  #lowest = Infinity;
+
+  constructor(table: StateTable<unknown>, groups: KeyGroupRange, timeOf: (key: Uint8Array) => number) {
+    this.#table = table;
+    this.#groups = groups;
+    this.#timeOf = timeOf;
+  }
+
+  get groups(): KeyGroupRange {
+    return this.#groups;
+  }
+
+  /** A lower bound of every time held in the owned groups (+Infinity: none). */
+  lowest(): number {
+    if (!this.#loaded) this.#load();
+    return this.#lowest;
+  }
+
+  /** A lower bound of the times held in group `g` (+Infinity: none). */
+  first(g: number): number {
+    return this.#first[g]!;
+  }
+
+  /** Keys held in group `g`. */
+  count(g: number): number {
+    return this.#count[g]!;
+  }
+
+  /** A key of time `t` was created in group `g`. */
+  added(g: number, t: number): void {
+    if (!this.#loaded) this.#load();
+    this.#count[g]!++;
+    if (t < this.#first[g]!) this.#first[g] = t;
+    if (t < this.#lowest) this.#lowest = t;
+  }
+
+  /** A key of group `g` was deleted. */
+  removed(g: number): void {
+    if (--this.#count[g]! === 0) this.#first[g] = Infinity;
+  }
+
+  /** Group `g` holds no key before `t`; call `settle` once every group was handled. */
+  raise(g: number, t: number): void {
+    this.#first[g] = this.#count[g] === 0 ? Infinity : Math.max(this.#first[g]!, t);
+  }
+
+  /** Recomputes the lower bound over the owned groups. */
+  settle(): void {
+    let lowest = Infinity;
+    for (let g = this.#groups.first; g <= this.#groups.last; g++) if (this.#first[g]! < lowest) lowest = this.#first[g]!;
+    this.#lowest = lowest;
+  }
+
+  #load(): void {
+    this.#loaded = true;
+    for (const [g, key] of scanKeyGroups(this.#table, this.#groups)) {
+      if (this.#count[g]!++ === 0) this.#first[g] = this.#timeOf(key);
+    }
+    this.settle();
+  }
 }
 
 const LEFT = 0;
@@ -123,16 +215,13 @@ const RIGHT = 1;
 const SLOT = 1_000_000;
 const SLOT_TYPES: readonly SqlType[] = [timestamp(6)];
 
-export class IntervalJoin implements IncrementalOperator {
+export class IntervalJoin implements KeyedOperator {
   readonly #spec: IntervalJoinSpec;
   readonly #rows: readonly [StateTable<IntervalBucket>, StateTable<IntervalBucket>];
   readonly #timers: readonly [StateTable<IntervalTimer[]>, StateTable<IntervalTimer[]>];
-  /**
-   * Lowest timer slot that may still hold keys, per side (Infinity: none); NaN
-   * until first needed, then read from the timer table, which may have been
-   * restored from a checkpoint.
-   */
-  readonly #minSlot: [number, number] = [NaN, NaN];
+  readonly #keyGroups: KeyGroupRange;
+  /** Per side, the timer slots held in each owned key group. */
+  readonly #slots: readonly [GroupTimes, GroupTimes];
   readonly #outer: readonly [boolean, boolean];
   readonly #keys: readonly [readonly EvalFn[], readonly EvalFn[]];
   readonly #times: readonly [EvalFn, EvalFn];
@@ -149,6 +238,11 @@ export class IntervalJoin implements IncrementalOperator {
     const tables = state ?? intervalJoinStateTables(memoryStateProvider);
     this.#rows = [tables.left, tables.right];
     this.#timers = [tables.leftTimers, tables.rightTimers];
+    this.#keyGroups = tables.keyGroups ?? ALL_KEY_GROUPS;
+    this.#slots = [
+      new GroupTimes(tables.leftTimers, this.#keyGroups, slotIndexOf),
+      new GroupTimes(tables.rightTimers, this.#keyGroups, slotIndexOf),
+    ];
     const t = spec.joinType;
     this.#outer = [t === 'LEFT' || t === 'FULL', t === 'RIGHT' || t === 'FULL'];
     this.#keys = [spec.leftKeys, spec.rightKeys];
@@ -177,8 +271,15 @@ export class IntervalJoin implements IncrementalOperator {
   /** Rows held in state, both sides (for tests: it scans the state). */
   get stateSize(): number {
     let n = 0;
-    for (const table of this.#rows) for (const [, bucket] of table.scan()) n += bucket.length;
+    for (const table of this.#rows) for (const [, , bucket] of scanKeyGroups(table, this.#keyGroups)) n += bucket.length;
     return n;
+  }
+
+  /** The key group of the row's join key (NULL parts included). */
+  keyGroupOf(input: number, row: Row): number {
+    const keys = this.#keys[input === LEFT ? LEFT : RIGHT];
+    for (let k = 0; k < keys.length; k++) this.#keyScratch[k] = keys[k]!(row);
+    return keyGroupOf(encodeKey(this.#keyScratch, this.#spec.keyTypes));
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
@@ -222,7 +323,9 @@ export class IntervalJoin implements IncrementalOperator {
       this.#late++;
       return;
     }
-    const key = encodeKey(this.#keyScratch, this.#spec.keyTypes);
+    const encoded = encodeKey(this.#keyScratch, this.#spec.keyTypes);
+    const group = keyGroupOf(encoded);
+    const key = inKeyGroup(group, encoded);
     const matched = this.#probe(side, row, t, key);
     const expires = this.#expiry(side, t);
     if (expires <= this.#wm) {
@@ -233,7 +336,7 @@ export class IntervalJoin implements IncrementalOperator {
     const bucket = table.get(key) ?? [];
     bucket.push({ row, time: t, matched });
     table.put(key, bucket);
-    this.#addTimer(side, expires, key);
+    this.#addTimer(side, expires, group, key);
   }
 
   /** Joins `row` (time `t`) with the other side's rows under `key`; whether any matched. */
@@ -268,54 +371,62 @@ export class IntervalJoin implements IncrementalOperator {
     return side === LEFT ? t - this.#spec.lower : t + this.#spec.upper;
   }
 
-  #slotKey(slot: number): Uint8Array {
+  /** The timer key of slot `slot` in key group `group`. */
+  #slotKey(group: number, slot: number): Uint8Array {
     this.#slotScratch[0] = slot * SLOT;
-    return encodeKey(this.#slotScratch, SLOT_TYPES);
+    return inKeyGroup(group, encodeKey(this.#slotScratch, SLOT_TYPES));
   }
 
-  #addTimer(side: 0 | 1, at: number, key: Uint8Array): void {
+  #addTimer(side: 0 | 1, at: number, group: number, key: Uint8Array): void {
     const timers = this.#timers[side]!;
     const slot = Math.floor(at / SLOT);
-    // Before the put: a fresh operator's empty table needs no scan.
-    if (slot < this.#lowestSlot(side)) this.#minSlot[side] = slot;
-    const tk = this.#slotKey(slot);
+    const tk = this.#slotKey(group, slot);
     const list = timers.get(tk);
-    if (list === undefined) timers.put(tk, [{ at, key }]);
-    else {
+    if (list === undefined) {
+      timers.put(tk, [{ at, key }]);
+      this.#slots[side]!.added(group, slot);
+    } else {
       list.push({ at, key });
       timers.put(tk, list);
     }
   }
 
-  /** `#minSlot[side]`, first read from the timer table (its first key) if not known yet. */
-  #lowestSlot(side: 0 | 1): number {
-    const known = this.#minSlot[side];
-    if (!Number.isNaN(known)) return known;
-    let lowest = Infinity;
-    const timers = this.#timers[side]!;
-    if (timers.size > 0) {
-      const first = timers.scan().next();
-      if (first.done !== true) lowest = Math.floor(slotOf(first.value[0]) / SLOT);
+  #expire(side: 0 | 1, wm: number): void {
+    const slots = this.#slots[side]!;
+    const wmSlot = Math.floor(wm / SLOT);
+    if (slots.lowest() > wmSlot) return;
+    const { first, last } = this.#keyGroups;
+    for (let g = first; g <= last; g++) {
+      const from = slots.first(g);
+      if (from > wmSlot) continue;
+      slots.raise(g, this.#expireGroup(side, g, from, wmSlot, wm));
     }
-    this.#minSlot[side] = lowest;
-    return lowest;
+    slots.settle();
   }
 
-  #expire(side: 0 | 1, wm: number): void {
+  /**
+   * Runs the timers <= wm of key group `g` (slots `from`..`wmSlot`): by point
+   * lookups, or by a scan of the group when it holds fewer slots than that.
+   * Returns a lower bound of the group's first slot left.
+   */
+  #expireGroup(side: 0 | 1, g: number, from: number, wmSlot: number, wm: number): number {
     const timers = this.#timers[side]!;
-    const from = this.#lowestSlot(side);
-    if (from === Infinity || timers.size === 0) return;
-    const wmSlot = Math.floor(wm / SLOT);
-    if (wmSlot < from) return;
+    const slots = this.#slots[side]!;
     const due: [Uint8Array, IntervalTimer[]][] = [];
-    if (wmSlot - from >= timers.size) {
-      for (const [tk, list] of timers.scan()) {
-        if (Math.floor(slotOf(tk) / SLOT) > wmSlot) break;
+    let next = wmSlot;
+    if (wmSlot - from >= slots.count(g)) {
+      next = Infinity;
+      for (const [tk, list] of timers.scan(keyGroupRange(g))) {
+        const slot = slotIndexOf(tk.subarray(1));
+        if (slot > wmSlot) {
+          next = slot;
+          break;
+        }
         due.push([tk, list]);
       }
     } else {
       for (let s = from; s <= wmSlot; s++) {
-        const tk = this.#slotKey(s);
+        const tk = this.#slotKey(g, s);
         const list = timers.get(tk);
         if (list !== undefined) due.push([tk, list]);
       }
@@ -328,13 +439,18 @@ export class IntervalJoin implements IncrementalOperator {
         if (timer.at <= wm) this.#expireKey(side, timer.key, wm);
         else list[kept++] = timer;
       }
-      if (kept === 0) timers.delete(tk);
-      else if (kept < list.length) {
-        list.length = kept;
-        timers.put(tk, list);
+      if (kept === 0) {
+        timers.delete(tk);
+        slots.removed(g);
+      } else {
+        if (kept < list.length) {
+          list.length = kept;
+          timers.put(tk, list);
+        }
+        next = Math.min(next, wmSlot);
       }
     }
-    this.#minSlot[side] = timers.size === 0 ? Infinity : wmSlot;
+    return next;
   }
 
   /** Removes the rows under `key` of `side` that expired at `wm`, padding unmatched outer rows. */
@@ -365,10 +481,15 @@ export class IntervalJoin implements IncrementalOperator {
   }
 }
 
-/** The slot start (µs) of a timer key: tag byte, then 8 bytes big-endian with the sign bit flipped. */
-function slotOf(tk: Uint8Array): number {
-  const view = new DataView(tk.buffer, tk.byteOffset + 1, 8);
-  return Number(BigInt.asIntN(64, view.getBigUint64(0) ^ 0x8000000000000000n));
+/** The time (µs) of an encoded TIMESTAMP key: tag byte, then 8 bytes big-endian with the sign bit flipped. */
+export function timeOfKey(key: Uint8Array): number {
+  const view = new DataView(key.buffer, key.byteOffset + 1, 8);
+  return (view.getUint32(0) ^ 0x80000000) * 0x1_0000_0000 + view.getUint32(4);
+}
+
+/** The slot of a timer key without its key group. */
+function slotIndexOf(tk: Uint8Array): number {
+  return Math.floor(timeOfKey(tk) / SLOT);
 }
 
 // ---------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import { MAX_WATERMARK, MergeStage, type Port } from './dataflow.ts';
 import { LookupJoin, lookupBeforeProbe, lookupJoinOf, lookupJoinStateTables, probeSideTime, type LookupJoinSpec } from './lookup-join.ts';
 import { randomChangelog, runAcrossRestore, type Step } from './state-restore.test-helpers.ts';
 import { prng } from './streaming.test-helpers.ts';
+import { expectRescaledEqual, runRescaled } from './key-groups.test-helpers.ts';
+import type { StateProvider } from './state-provider.ts';
 import type { SourceContext, StreamSource } from './stream-sources.ts';
 
 const text = (chunks: Chunk[]) => chunks.map(formatChunk).filter((s) => s !== '').join('\n');
@@ -218,5 +220,41 @@ describe('lookupJoinOf and its wiring', () => {
     releaseLookup();
     await Promise.all(runs);
     expect(log).toEqual(['lookup starts', 'lookup caught up', 'runtime told', 'probe starts']);
+  });
+});
+
+describe('LookupJoin as parallel instances (key groups)', () => {
+  const currencies = ['Euro', 'Yen', 'Pound', 'Franc', 'Krone', 'Dollar', 'Real', 'Rand', 'Won', 'Peso', 'Rupee', 'Lira', null];
+  const steps = (seed: number): Step[] => {
+    const rnd = prng(seed);
+    const rates = randomChangelog(rnd, () => [currencies[rnd(currencies.length)]!, rnd(200)], 40, 4);
+    const orders = randomChangelog(rnd, () => [rnd(9), currencies[rnd(currencies.length)]!], 40, 4);
+    const out: Step[] = [];
+    for (let i = 0; i < 40; i++) out.push({ input: 1, chunk: rates[i]! }, { input: 0, chunk: orders[i]! });
+    return out;
+  };
+  for (const [joinType, leftRetracts] of [['INNER', false], ['LEFT', true], ['INNER', true]] as const) {
+    for (const seed of [1, 2, 3]) {
+      for (const [before, after] of [[1, 3], [4, 2]] as const) {
+        it(`${joinType}${leftRetracts ? ' over a retracting left input' : ''}, seed ${seed}: ${before} -> ${after} instances`, () => {
+          const build = (state: StateProvider) => new LookupJoin(spec(joinType, leftRetracts), lookupJoinStateTables(state));
+          // Without retractions on the left, feed inserts only there.
+          const all = steps(seed * 7 + before).filter((s) => leftRetracts || !('input' in s) || s.input === 1 || s.chunk.kinds === null || s.chunk.kinds.every((k) => k === RowKind.INSERT));
+          expectRescaledEqual(runRescaled(build, all, 41, before, after));
+        });
+      }
+    }
+  }
+
+  it('rows that join share a key group on both sides; the guard reports misrouted rows', () => {
+    const j = new LookupJoin(spec());
+    for (const c of currencies) expect(j.keyGroupOf(0, [1, c])).toBe(j.keyGroupOf(1, [c, 5]));
+    class Misrouted extends LookupJoin {
+      override keyGroupOf(): number {
+        return 127;
+      }
+    }
+    const run = runRescaled((state) => new Misrouted(spec('LEFT', true), lookupJoinStateTables(state)), steps(9), 41, 4, 2);
+    expect(run.violations.length).toBeGreaterThan(0);
   });
 });

@@ -25,6 +25,12 @@
  * Watermarks: the right side carries no event time here (see
  * `probeSideTime`); the operator has no watermark hook.
  * Output: insert-only over an insert-only left input, else +I and -D.
+ *
+ * Key groups (key-groups.ts): a row's key group is that of its encoded
+ * equality key (NULL parts included), on both sides, so a left row meets the
+ * right rows of its key in one instance. Every state key starts with that
+ * group's byte: `lookup` keys with the equality key's group, `emitted` keys
+ * (a left row) with the group of the left row's equality key.
  */
 import { typesEqual, type Row, type SqlType, type Value } from '../../catalog/types.ts';
 import type { BoundExpr } from '../binder/bound-expr.ts';
@@ -34,12 +40,14 @@ import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import type { JoinNode } from '../planner/logical-plan.ts';
 import { InternalError, SqlError, SqlState } from '../errors.ts';
 import { compareKeys, encodeKey } from '../values/key-codec.ts';
-import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
 import type { StateTable } from './state-table.ts';
 import type { Port } from './dataflow.ts';
 import type { SourcePosition, StreamSource } from './stream-sources.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
-import { memoryStateProvider, stateArray, stateRow, type StateProvider } from './state-provider.ts';
+import { memoryStateProvider, ownedKeyGroups, stateArray, stateRow, type StateProvider } from './state-provider.ts';
+import { ALL_KEY_GROUPS, inKeyGroup, keyGroupOf, scanKeyGroups, type KeyGroupRange } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 
 export interface LookupJoinSpec {
   readonly joinType: 'INNER' | 'LEFT';
@@ -58,6 +66,8 @@ export interface LookupJoinSpec {
 export interface LookupJoinState {
   readonly lookup: StateTable<Row[]>;
   readonly emitted: StateTable<Row[][]>;
+  /** The key groups the instance owns (absent: all). */
+  readonly keyGroups?: KeyGroupRange;
 }
 
 /** Rows at a checkpoint (a key's right rows). */
@@ -75,19 +85,22 @@ export const emittedCodec: StateCodec<Row[][]> = {
     ),
 };
 
-/** The lookup join's tables from `state`: roles `lookup`, `emitted`. */
+/** The lookup join's tables from `state`: roles `lookup`, `emitted`; and the key groups it owns. */
 export function lookupJoinStateTables(state: StateProvider): LookupJoinState {
-  return { lookup: state.table('lookup', lookupRowsCodec), emitted: state.table('emitted', emittedCodec) };
+  return { lookup: state.table('lookup', lookupRowsCodec), emitted: state.table('emitted', emittedCodec), keyGroups: ownedKeyGroups(state) };
 }
 
 const LEFT = 0;
 const RIGHT = 1;
 
-export class LookupJoin implements IncrementalOperator {
+export class LookupJoin implements KeyedOperator {
   readonly #spec: LookupJoinSpec;
   readonly #lookup: StateTable<Row[]>;
   readonly #emitted: StateTable<Row[][]>;
+  readonly #keyGroups: KeyGroupRange;
   readonly #keyScratch: Value[];
+  /** The key group of the key `#key` encoded last. */
+  #group = 0;
   readonly #rightNulls: Row;
   readonly #out = new ChangelogBuilder();
   /** Rows emitted for the current left row (reused; copied only when the left input retracts). */
@@ -98,6 +111,7 @@ export class LookupJoin implements IncrementalOperator {
     const tables = state ?? lookupJoinStateTables(memoryStateProvider);
     this.#lookup = tables.lookup;
     this.#emitted = tables.emitted;
+    this.#keyGroups = tables.keyGroups ?? ALL_KEY_GROUPS;
     this.#keyScratch = new Array<Value>(spec.keyTypes.length).fill(null);
     this.#rightNulls = new Array<Value>(spec.rightTypes.length).fill(null);
   }
@@ -105,9 +119,16 @@ export class LookupJoin implements IncrementalOperator {
   /** Right rows held plus remembered left occurrences (for tests: it scans the state). */
   get stateSize(): number {
     let n = 0;
-    for (const [, rows] of this.#lookup.scan()) n += rows.length;
-    for (const [, occurrences] of this.#emitted.scan()) n += occurrences.length;
+    for (const [, , rows] of scanKeyGroups(this.#lookup, this.#keyGroups)) n += rows.length;
+    for (const [, , occurrences] of scanKeyGroups(this.#emitted, this.#keyGroups)) n += occurrences.length;
     return n;
+  }
+
+  /** The key group of the row's equality key (NULL parts included). */
+  keyGroupOf(input: number, row: Row): number {
+    const keys = input === LEFT ? this.#spec.leftKeys : this.#spec.rightKeys;
+    for (let k = 0; k < keys.length; k++) this.#keyScratch[k] = keys[k]!(row);
+    return keyGroupOf(encodeKey(this.#keyScratch, this.#spec.keyTypes));
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
@@ -122,14 +143,20 @@ export class LookupJoin implements IncrementalOperator {
     return this.#out.take();
   }
 
-  /** The encoded key of `row` by `keys`, or undefined when a part is NULL. */
+  /**
+   * The state key of `row` by `keys` (its key group's byte, then the encoded
+   * key), or undefined when a part is NULL; `#group` is then set all the same.
+   */
   #key(row: Row, keys: readonly EvalFn[]): Uint8Array | undefined {
+    let keyed = true;
     for (let k = 0; k < keys.length; k++) {
       const v = keys[k]!(row);
-      if (v === null) return undefined;
+      if (v === null) keyed = false;
       this.#keyScratch[k] = v;
     }
-    return encodeKey(this.#keyScratch, this.#spec.keyTypes);
+    const encoded = encodeKey(this.#keyScratch, this.#spec.keyTypes);
+    const group = (this.#group = keyGroupOf(encoded));
+    return keyed ? inKeyGroup(group, encoded) : undefined;
   }
 
   #pushRight(chunk: Chunk): void {
@@ -181,7 +208,7 @@ export class LookupJoin implements IncrementalOperator {
     if (current.length === 0 && joinType === 'LEFT') current.push(row.concat(this.#rightNulls));
     for (let j = 0; j < current.length; j++) this.#out.emit(RowKind.INSERT, current[j]!);
     if (!leftRetracts) return;
-    const lk = encodeKey(row, this.#spec.leftTypes);
+    const lk = inKeyGroup(this.#group, encodeKey(row, this.#spec.leftTypes));
     const occurrences = this.#emitted.get(lk);
     if (occurrences === undefined) this.#emitted.put(lk, [current.slice()]);
     else {
@@ -192,7 +219,8 @@ export class LookupJoin implements IncrementalOperator {
 
   #retract(row: Row): void {
     if (!this.#spec.leftRetracts) throw new InternalError('lookup join received a left retraction from an insert-only input');
-    const lk = encodeKey(row, this.#spec.leftTypes);
+    this.#key(row, this.#spec.leftKeys);
+    const lk = inKeyGroup(this.#group, encodeKey(row, this.#spec.leftTypes));
     const occurrences = this.#emitted.get(lk);
     const last = occurrences?.pop();
     if (occurrences === undefined || last === undefined) throw new InternalError('lookup join: retraction of a left row that was never added');

@@ -48,6 +48,13 @@ export class ParallelOperator implements IncrementalOperator {
     return this.#instances.length;
   }
 
+  /** Late rows dropped by all instances (for operators that count them). */
+  get lateRows(): number {
+    let n = 0;
+    for (const instance of this.#instances) n += (instance as { readonly lateRows?: number }).lateRows ?? 0;
+    return n;
+  }
+
   push(input: number, chunk: Chunk): Chunk[] {
     const instances = this.#instances;
     const n = instances.length;
@@ -85,11 +92,9 @@ export class ParallelOperator implements IncrementalOperator {
 /**
  * Builds `parallelism` instances of a keyed operator over `state`: `build`
  * gets each instance's provider (its key groups; tables shared by name) and
- * returns the instance. With parallelism 1 the single instance is returned
- * as is.
+ * returns the instance.
  */
-export function parallelOperatorOf(parallelism: number, state: StateProvider, build: (state: StateProvider) => KeyedOperator): IncrementalOperator {
-  if (parallelism === 1) return build(state);
+export function parallelOperatorOf(parallelism: number, state: StateProvider, build: (state: StateProvider) => KeyedOperator): ParallelOperator {
   const shared = new Map<string, StateTable<unknown>>();
   const instances: KeyedOperator[] = [];
   for (let i = 0; i < parallelism; i++) {

@@ -9,8 +9,13 @@
  * with), which is what makes "keep first" stable: over an insert-only input
  * ordered by a time that does not go back, a row once in the top N stays.
  *
- * State: one state table (role `partitions`), partition key (key-codec encoding of the PARTITION
- * BY values) -> the partition's rows in rank order, each with its sort keys.
+ * State: one state table (role `partitions`), used by key only: key group,
+ * partition key (the key-codec encoding of the PARTITION BY values; its key
+ * group is the group of that encoding, key-groups.ts) -> the partition's rows
+ * in rank order, each with its sort keys. Rows are routed by the same key
+ * group, so parallel instances each hold whole partitions. Without PARTITION
+ * BY (and so deduplication without a key) the partition key is empty: one
+ * partition, in one key group.
  * Over a retracting input every row of the partition is kept (a removal can
  * bring any row back into the top N); over an insert-only input (`appendOnly`)
  * only the first N, since a row pushed out can never come back.
@@ -52,7 +57,9 @@ import { compileExpr, evaluateConstant } from '../compiler/compile.ts';
 import type { RowNumberTopN } from '../planner/row-number-top-n.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { encodeKey } from '../values/key-codec.ts';
-import { ChangelogBuilder, RowKind, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, RowKind, isAddition, kindAt } from './changelog.ts';
+import { inKeyGroup, keyGroupOf } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 import { MemoryStateTable, type StateTable } from './state-table.ts';
 import { memoryStateProvider, stateArray, stateRow, type StateProvider } from './state-provider.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
@@ -128,7 +135,7 @@ export const rankPartitionCodec: StateCodec<RankPartition> = {
   decode: (bytes) => ({ entries: loadRankEntries(decodeStateValue(bytes), 'rank top-n') }),
 };
 
-export class RankTopN implements IncrementalOperator {
+export class RankTopN implements KeyedOperator {
   readonly #spec: RankTopNSpec;
   readonly #state: StateTable<RankPartition>;
   readonly #compare: KeyComparator;
@@ -177,11 +184,21 @@ export class RankTopN implements IncrementalOperator {
     }
   }
 
+  keyGroupOf(_input: number, row: Row): number {
+    return keyGroupOf(this.#partitionKey(row));
+  }
+
   #partitionKey(row: Row): Uint8Array {
     const p = this.#spec.partition;
     const scratch = this.#partScratch;
     for (let i = 0; i < p.length; i++) scratch[i] = p[i]!(row);
     return encodeKey(scratch, this.#spec.partitionTypes);
+  }
+
+  /** The state key of `row`'s partition: its key group, then its partition key. */
+  #stateKey(row: Row): Uint8Array {
+    const pkey = this.#partitionKey(row);
+    return inKeyGroup(keyGroupOf(pkey), pkey);
   }
 
   /** The row's sort keys, in a scratch array reused by the next call (copy it to keep it). */
@@ -205,7 +222,7 @@ export class RankTopN implements IncrementalOperator {
   }
 
   #add(row: Row): void {
-    const pkey = this.#partitionKey(row);
+    const pkey = this.#stateKey(row);
     const keys = this.#evalKeys(row);
     let part = this.#state.get(pkey);
     const entries = part?.entries ?? [];
@@ -230,7 +247,7 @@ export class RankTopN implements IncrementalOperator {
   }
 
   #remove(row: Row): void {
-    const pkey = this.#partitionKey(row);
+    const pkey = this.#stateKey(row);
     const part = this.#state.get(pkey);
     const keys = this.#evalKeys(row);
     const entries = part?.entries;

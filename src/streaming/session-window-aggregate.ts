@@ -11,11 +11,18 @@
  * latest time + gap); times are wall-clock µs (over TIMESTAMP_LTZ the session
  * time zone's wall clock, as window-assign.ts).
  *
- * State (state tables, decision 5):
- * - sessions: encodeKey(partition) ++ encodeKey([start]) -> { partition, start,
- *   end, rows, times }: an open session and its input rows in arrival order.
- * - timers: encodeKey([end]) ++ session key -> session key. Its key order is the
- *   firing order, so `watermark` finds due sessions by a scan from the start.
+ * Key groups (key-groups.ts, ARCHITECTURE decision 8): a partition's key
+ * group is that of encodeKey(partition) (without PARTITION BY: the group of
+ * the empty key, so one instance holds every session).
+ *
+ * State (state tables, decision 5); every key starts with its key group:
+ * - sessions: key group ++ encodeKey(partition) ++ encodeKey([start]) ->
+ *   { partition, start, end, rows, times }: an open session and its input
+ *   rows in arrival order.
+ * - timers: key group ++ encodeKey([end]) ++ session key without its key group
+ *   -> session key. Within a key group its key order is the firing order, so
+ *   `watermark` finds the due sessions of each owned key group by a scan from
+ *   the group's start, and fires them all in order of (end, partition, start).
  *
  * Firing: a session fires when window_time (end - 1 ms; over TIMESTAMP_LTZ the
  * instant of that wall-clock time) <= watermark. Its rows, each followed by
@@ -57,9 +64,12 @@ import type { Accumulator } from '../compiler/exec-context.ts';
 import type { AggregateNode, LogicalPlan, WindowTvfNode } from '../planner/logical-plan.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { InternalError, notSupported } from '../errors.ts';
-import { concatKeys, prefixRange, type StateTable } from './state-table.ts';
+import { prefixRange, type StateTable } from './state-table.ts';
+import { compareKeys } from '../values/key-codec.ts';
+import { keyGroupOf, keyGroupRange, withoutKeyGroup, type KeyGroupRange } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
-import { bytesCodec, memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { bytesCodec, memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { localToUtcMicros, utcToLocalMicros } from '../values/datetime.ts';
@@ -84,6 +94,8 @@ export interface SessionState {
 export interface SessionStateTables {
   readonly sessions: StateTable<SessionState>;
   readonly timers: StateTable<Uint8Array>;
+  /** The key groups the instance owns; absent: all. */
+  readonly keyGroups?: KeyGroupRange;
 }
 
 /** A session at a checkpoint: [partition, start, end, rows, times]. */
@@ -103,9 +115,9 @@ export const sessionStateCodec: StateCodec<SessionState> = {
   },
 };
 
-/** The session aggregate's tables from `state`: roles `sessions` and `timers`. */
+/** The session aggregate's tables from `state`: roles `sessions` and `timers`, and the instance's key groups. */
 export function sessionStateTables(state: StateProvider): SessionStateTables {
-  return { sessions: state.table('sessions', sessionStateCodec), timers: state.table('timers', bytesCodec) };
+  return { sessions: state.table('sessions', sessionStateCodec), timers: state.table('timers', bytesCodec), keyGroups: ownedKeyGroups(state) };
 }
 
 /** One step between the TVF's output and the aggregate's input. */
@@ -133,10 +145,14 @@ interface Group {
   readonly seen: (KeyTable<{ key: Row }> | null)[];
 }
 
-export class SessionWindowAggregate implements IncrementalOperator {
+/** A due timer: its key without the key group (the firing order), its key, its session's key. */
+type DueTimer = [Uint8Array, Uint8Array, Uint8Array];
+
+export class SessionWindowAggregate implements KeyedOperator {
   readonly #spec: SessionWindowAggregateSpec;
   readonly #sessions: StateTable<SessionState>;
   readonly #timers: StateTable<Uint8Array>;
+  readonly #keyGroups: KeyGroupRange | undefined;
   readonly #partitionScratch: Value[];
   readonly #timeScratch: Value[] = [null];
   readonly #keyScratch: Value[];
@@ -151,6 +167,7 @@ export class SessionWindowAggregate implements IncrementalOperator {
     const tables = state ?? sessionStateTables(memoryStateProvider);
     this.#sessions = tables.sessions;
     this.#timers = tables.timers;
+    this.#keyGroups = tables.keyGroups;
     this.#partitionScratch = new Array<Value>(spec.partition.length).fill(null);
     this.#keyScratch = new Array<Value>(spec.keys.length).fill(null);
   }
@@ -160,19 +177,31 @@ export class SessionWindowAggregate implements IncrementalOperator {
     return this.#late;
   }
 
-  push(_input: number, chunk: Chunk): Chunk[] {
-    const { time, partition, partitionTypes, timeZone } = this.#spec;
+  /** The key group of an input row: that of its PARTITION BY values. */
+  keyGroupOf(_input: number, row: Row): number {
+    return keyGroupOf(this.#partitionOf(row));
+  }
+
+  /** encodeKey of the row's PARTITION BY values (they stay in the partition scratch). */
+  #partitionOf(row: Row): Uint8Array {
+    const { partition, partitionTypes } = this.#spec;
     const ps = this.#partitionScratch;
+    for (let k = 0; k < ps.length; k++) ps[k] = partition[k]!(row);
+    return encodeKey(ps, partitionTypes);
+  }
+
+  push(_input: number, chunk: Chunk): Chunk[] {
+    const { time, timeZone } = this.#spec;
     const rows = chunk.rows;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const tv = time(row);
       if (tv === null) continue;
       const t = timeZone === undefined ? (tv as number) : utcToLocalMicros(tv as number, timeZone);
-      for (let k = 0; k < ps.length; k++) ps[k] = partition[k]!(row);
-      const partitionBytes = encodeKey(ps, partitionTypes);
-      if (chunk.kinds === null || isAddition(chunk.kinds[i]!)) this.#add(partitionBytes, row, t);
-      else this.#retract(partitionBytes, row, t);
+      const partitionBytes = this.#partitionOf(row);
+      const kg = keyGroupOf(partitionBytes);
+      if (chunk.kinds === null || isAddition(chunk.kinds[i]!)) this.#add(kg, partitionBytes, row, t);
+      else this.#retract(kg, partitionBytes, row, t);
     }
     return [];
   }
@@ -180,14 +209,19 @@ export class SessionWindowAggregate implements IncrementalOperator {
   watermark(wm: number): Chunk[] {
     if (wm <= this.#wm) return [];
     this.#wm = wm;
-    const due: [Uint8Array, Uint8Array][] = [];
-    for (const [timerKey, sessionKey] of this.#timers.scan()) {
-      const s = this.#sessions.get(sessionKey);
-      if (s === undefined) throw new InternalError('session window timer without its session');
-      if (this.#fireTime(s.end) > wm) break;
-      due.push([timerKey, sessionKey]);
+    const due: DueTimer[] = [];
+    const groups = this.#keyGroups ?? { first: 0, last: 127 };
+    for (let g = groups.first; g <= groups.last; g++) {
+      for (const [timerKey, sessionKey] of this.#timers.scan(keyGroupRange(g))) {
+        const s = this.#sessions.get(sessionKey);
+        if (s === undefined) throw new InternalError('session window timer without its session');
+        if (this.#fireTime(s.end) > wm) break;
+        due.push([withoutKeyGroup(timerKey), timerKey, sessionKey]);
+      }
     }
-    for (const [timerKey, sessionKey] of due) {
+    if (due.length === 0) return [];
+    due.sort((a, b) => compareKeys(a[0], b[0]));
+    for (const [, timerKey, sessionKey] of due) {
       this.#emitSession(this.#sessions.get(sessionKey)!);
       this.#sessions.delete(sessionKey);
       this.#timers.delete(timerKey);
@@ -200,11 +234,11 @@ export class SessionWindowAggregate implements IncrementalOperator {
     return zone === undefined ? end - MICROS_PER_MILLI : localToUtcMicros(end - MICROS_PER_MILLI, zone);
   }
 
-  #add(partitionBytes: Uint8Array, row: Row, t: number): void {
+  #add(kg: number, partitionBytes: Uint8Array, row: Row, t: number): void {
     const gap = this.#spec.gap;
     const overlapping = this.#overlapping;
     overlapping.length = 0;
-    for (const entry of this.#sessions.scan(prefixRange(partitionBytes))) {
+    for (const entry of this.#sessions.scan(keyGroupRange(kg, prefixRange(partitionBytes)))) {
       const s = entry[1];
       if (s.start > t + gap) break;
       if (s.end >= t) overlapping.push(entry);
@@ -214,7 +248,7 @@ export class SessionWindowAggregate implements IncrementalOperator {
         this.#late++;
         return;
       }
-      this.#put(partitionBytes, { partition: this.#partitionScratch.slice(), start: t, end: t + gap, rows: [row], times: [t] });
+      this.#put(kg, partitionBytes, { partition: this.#partitionScratch.slice(), start: t, end: t + gap, rows: [row], times: [t] });
       return;
     }
     let start = t;
@@ -232,12 +266,12 @@ export class SessionWindowAggregate implements IncrementalOperator {
     }
     rows.push(row);
     times.push(t);
-    this.#put(partitionBytes, { partition: overlapping[0]![1].partition, start, end, rows, times });
+    this.#put(kg, partitionBytes, { partition: overlapping[0]![1].partition, start, end, rows, times });
   }
 
-  #retract(partitionBytes: Uint8Array, row: Row, t: number): void {
+  #retract(kg: number, partitionBytes: Uint8Array, row: Row, t: number): void {
     let found: [Uint8Array, SessionState] | undefined;
-    for (const entry of this.#sessions.scan(prefixRange(partitionBytes))) {
+    for (const entry of this.#sessions.scan(keyGroupRange(kg, prefixRange(partitionBytes)))) {
       if (entry[1].start > t) break;
       if (t < entry[1].end) found = entry;
     }
@@ -268,7 +302,7 @@ export class SessionWindowAggregate implements IncrementalOperator {
       part.rows.push(rows[j]!);
       part.times.push(times[j]!);
     }
-    for (const part of split.values()) this.#put(partitionBytes, part);
+    for (const part of split.values()) this.#put(kg, partitionBytes, part);
   }
 
   #indexOf(s: SessionState, row: Row, t: number): number {
@@ -277,18 +311,30 @@ export class SessionWindowAggregate implements IncrementalOperator {
     return -1;
   }
 
-  #sessionKey(partitionBytes: Uint8Array, start: number): Uint8Array {
+  /** Key group ++ partition ++ start. */
+  #sessionKey(kg: number, partitionBytes: Uint8Array, start: number): Uint8Array {
     this.#timeScratch[0] = start;
-    return concatKeys(partitionBytes, encodeKey(this.#timeScratch, TIME_TYPES));
+    const time = encodeKey(this.#timeScratch, TIME_TYPES);
+    const key = new Uint8Array(1 + partitionBytes.length + time.length);
+    key[0] = kg;
+    key.set(partitionBytes, 1);
+    key.set(time, 1 + partitionBytes.length);
+    return key;
   }
 
+  /** Key group ++ end ++ the session key without its key group. */
   #timerKey(sessionKey: Uint8Array, end: number): Uint8Array {
     this.#timeScratch[0] = end;
-    return concatKeys(encodeKey(this.#timeScratch, TIME_TYPES), sessionKey);
+    const time = encodeKey(this.#timeScratch, TIME_TYPES);
+    const key = new Uint8Array(sessionKey.length + time.length);
+    key[0] = sessionKey[0]!;
+    key.set(time, 1);
+    key.set(withoutKeyGroup(sessionKey), 1 + time.length);
+    return key;
   }
 
-  #put(partitionBytes: Uint8Array, s: SessionState): void {
-    const key = this.#sessionKey(partitionBytes, s.start);
+  #put(kg: number, partitionBytes: Uint8Array, s: SessionState): void {
+    const key = this.#sessionKey(kg, partitionBytes, s.start);
     this.#sessions.put(key, s);
     this.#timers.put(this.#timerKey(key, s.end), key);
   }

@@ -37,7 +37,7 @@ import { isProcessingTime, windowAggregationOf } from '../planner/window-aggrega
 import { changelogMode, isUnbounded, upsertChainOf } from '../planner/changelog-mode.ts';
 import { evaluateConstant, type ExecEnv } from '../compiler/compile.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
-import { SqlError, SqlState, notSupported } from '../errors.ts';
+import { InternalError, SqlError, SqlState, notSupported } from '../errors.ts';
 import { incrementalAggregateOf, type IncrementalAggregate } from './incremental-aggregate.ts';
 import { incrementalFilterOf } from './incremental-filter.ts';
 import { incrementalProjectOf } from './incremental-project.ts';
@@ -55,6 +55,7 @@ import { sessionWindowAggregateOf } from './session-window-aggregate.ts';
 import { windowAssignStreamOf, windowFireTime } from './window-assign-stream.ts';
 import { ChangelogBuilder, kindAt, type IncrementalOperator } from './changelog.ts';
 import { MAX_WATERMARK, MergeStage, OperatorStage, passThrough, type Port } from './dataflow.ts';
+import { parallelOperatorOf, type KeyedOperator, type ParallelOperator } from './parallel-operator.ts';
 import { memoryStateProvider, stateArray, stateNumber, type StateProvider } from './state-provider.ts';
 import type { StateTable } from './state-table.ts';
 import type { StateTtl } from './state-ttl.ts';
@@ -97,6 +98,11 @@ export interface StreamCompileOptions {
    * producer runs in upsert mode. Its state is the same in both modes.
    */
   readonly upsertKey?: readonly number[] | undefined;
+  /**
+   * Instances of every keyed operator (parallel-operator.ts; default 1): rows
+   * are routed to the instance owning their key group, the state is shared.
+   */
+  readonly parallelism?: number;
 }
 
 /** Compiles `plan` so that its output goes to `out`. Throws 0A000 for plans without an incremental form. */
@@ -130,6 +136,23 @@ function operatorState(cx: Cx): StateProvider {
   const provider = cx.options.state ?? memoryStateProvider;
   const ordinal = cx.operators.count++;
   return { table: (role, codec, options) => provider.table(`${ordinal}.${role}`, codec, options) };
+}
+
+/**
+ * The next keyed operator, as `parallelism` instances (each owning a range of
+ * key groups over the same state tables) when the query runs with more than
+ * one; `build` is called once per instance, or once when there is one.
+ */
+function keyedOperator<T extends IncrementalOperator>(cx: Cx, build: (state: StateProvider) => T): T | ParallelOperator {
+  const state = operatorState(cx);
+  const parallelism = cx.options.parallelism ?? 1;
+  if (parallelism === 1) return build(state);
+  return parallelOperatorOf(parallelism, state, (instanceState) => asKeyed(build(instanceState)));
+}
+
+function asKeyed(op: IncrementalOperator): KeyedOperator {
+  if (!('keyGroupOf' in op)) throw new InternalError('a keyed operator without keyGroupOf');
+  return op as KeyedOperator;
 }
 
 function stage(op: IncrementalOperator, out: Port): Port {
@@ -178,7 +201,7 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
     case 'distinct': {
       const keys = plan.schema.map((c, i) => ({ kind: 'column' as const, type: c.type, index: i }));
       const agg: AggregateNode = { kind: 'aggregate', input: plan.input, groupKeys: keys, aggregates: [], schema: plan.schema };
-      compileNode(plan.input, stage(incrementalAggregateOf(agg, cx.env, operatorState(cx), { ttl: cx.options.stateTtl }), out), below);
+      compileNode(plan.input, stage(keyedOperator(cx, (state) => incrementalAggregateOf(agg, cx.env, state, { ttl: cx.options.stateTtl })), out), below);
       return;
     }
     case 'join': {
@@ -187,12 +210,9 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
         return;
       }
       // Window joins and event-time interval joins keep rows only while the watermark allows a match; others keep all.
-      const state = operatorState(cx);
-      const windowed = windowJoinOperatorOf(plan, cx.env, state);
-      const interval = windowed === undefined ? intervalJoinOf(plan, cx.env, cx.options.storedReading, state) : undefined;
-      const timed = windowed ?? interval;
-      if (timed !== undefined) cx.compiled.lateCounters.push(timed);
-      const merge = new MergeStage(timed ?? incrementalJoinOf(plan, cx.env, state, cx.options.stateTtl), 2, out);
+      const op = keyedOperator(cx, (state) => windowJoinOperatorOf(plan, cx.env, state) ?? intervalJoinOf(plan, cx.env, cx.options.storedReading, state) ?? incrementalJoinOf(plan, cx.env, state, cx.options.stateTtl));
+      if ('lateRows' in op) cx.compiled.lateCounters.push(op);
+      const merge = new MergeStage(op, 2, out);
       compileNode(plan.left, merge.port(0), below);
       compileNode(plan.right, merge.port(1), below);
       return;
@@ -205,7 +225,7 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
     case 'limit': {
       if (plan.input.kind === 'sort') {
         // Top-N: the operator evaluates the sort keys itself; its output retracts rows that leave the top.
-        compileNode(plan.input.input, stage(incrementalTopNOf(plan, cx.env, operatorState(cx)), out), below);
+        compileNode(plan.input.input, stage(keyedOperator(cx, (state) => incrementalTopNOf(plan, cx.env, state)), out), below);
         return;
       }
       if (cx.options.storedReading === 'changelog' || changelogMode(plan.input) !== 'insert-only') {
@@ -225,7 +245,7 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
       throw notSupported('ORDER BY inside a continuous query');
     case 'set-op': {
       // INTERSECT / EXCEPT [ALL]: per distinct row a count on each side (incremental-set-op.ts); a retracting result.
-      const merge = new MergeStage(incrementalSetOpOf(plan, operatorState(cx)), 2, out);
+      const merge = new MergeStage(keyedOperator(cx, (state) => incrementalSetOpOf(plan, state)), 2, out);
       compileNode(plan.left, merge.port(0), below);
       compileNode(plan.right, merge.port(1), below);
       return;
@@ -245,7 +265,7 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
           'ORDER BY a column the table declares a WATERMARK for (event time), or a PROCTIME() column.',
         );
       }
-      const op = overAggregateOf(over, proctime, cx.env, operatorState(cx));
+      const op = keyedOperator(cx, (state) => overAggregateOf(over, proctime, cx.env, state));
       cx.compiled.lateCounters.push(op);
       compileNode(plan.input, stage(op, out), below);
       return;
@@ -263,16 +283,20 @@ function compileNode(plan: LogicalPlan, out: Port, cx: Cx): void {
 function compileTemporalJoin(plan: JoinNode, kind: 'event-time' | 'processing-time', out: Port, cx: Cx): void {
   const reading = cx.options.storedReading;
   const right: Cx = isUnbounded(plan.left, reading) ? { ...cx, options: { ...cx.options, storedReading: 'changelog' } } : cx;
-  const state = operatorState(cx);
   if (kind === 'event-time') {
-    const t = temporalJoinOf(plan, cx.env, cx.inputs, state);
-    cx.compiled.lateCounters.push(t.operator);
-    const merge = new MergeStage(t.operator, 2, out);
+    let versioned: LogicalPlan | undefined;
+    const op = keyedOperator(cx, (state) => {
+      const t = temporalJoinOf(plan, cx.env, cx.inputs, state);
+      versioned = t.right;
+      return t.operator;
+    });
+    cx.compiled.lateCounters.push(op);
+    const merge = new MergeStage(op, 2, out);
     compileNode(plan.left, merge.port(0), cx);
-    compileNode(t.right, merge.port(1), right);
+    compileNode(versioned!, merge.port(1), right);
     return;
   }
-  const merge = new MergeStage(lookupJoinOf(plan, cx.env, changelogMode(plan.left, reading) === 'retract', state), 2, out);
+  const merge = new MergeStage(keyedOperator(cx, (state) => lookupJoinOf(plan, cx.env, changelogMode(plan.left, reading) === 'retract', state)), 2, out);
   const sources = cx.compiled.sources;
   const start = sources.length;
   compileNode(plan.left, merge.port(0), cx);
@@ -297,7 +321,7 @@ function compileRankTopN(topN: RowNumberTopN, withRank: boolean, upsert: boolean
   if (windowed !== undefined) {
     // Window Top-N: each window's rows once, final, when the watermark passes it (append-only).
     const zone = windowed.tvf.timeCol.type.kind === 'TIMESTAMP_LTZ' ? cx.env.ctx.timeZone : undefined;
-    const w = windowTopNOperator(topN, windowed.endColumn, windowFireTime(zone), rank, cx.env, operatorState(cx));
+    const w = keyedOperator(cx, (state) => windowTopNOperator(topN, windowed.endColumn, windowFireTime(zone), rank, cx.env, state));
     cx.compiled.lateCounters.push(w);
     op = w;
   } else {
@@ -309,7 +333,7 @@ function compileRankTopN(topN: RowNumberTopN, withRank: boolean, upsert: boolean
         'Use SUBSCRIBE TO (SELECT ...) to see every change with its kind, or CREATE MATERIALIZED VIEW and query it; a Top-N per window (PARTITION BY window_start, window_end) is append-only.',
       );
     }
-    op = rankTopNOf(topN, cx.env, rank, appendOnly, operatorState(cx), !upsert);
+    op = keyedOperator(cx, (state) => rankTopNOf(topN, cx.env, rank, appendOnly, state, !upsert));
   }
   let next = out;
   if (topN.residual.length > 0) {
@@ -355,21 +379,27 @@ function compileAggregate(plan: AggregateNode, out: Port, cx: Cx): void {
       return clocked;
     };
     if (window.fn === 'SESSION') {
-      const op = sessionWindowAggregateOf(plan, window, cx.env, operatorState(cx));
+      const op = keyedOperator(cx, (state) => sessionWindowAggregateOf(plan, window, cx.env, state));
       cx.compiled.lateCounters.push(op);
       compileNode(window.input, timed(op), cx);
       return;
     }
     const zone = window.timeCol.type.kind === 'TIMESTAMP_LTZ' ? cx.env.ctx.timeZone : undefined;
-    const op = windowAggregateOf(plan, windowed.endKey, windowFireTime(zone), cx.env, operatorState(cx));
+    const op = keyedOperator(cx, (state) => windowAggregateOf(plan, windowed.endKey, windowFireTime(zone), cx.env, state));
     cx.compiled.lateCounters.push(op);
     compileNode(plan.input, timed(op), cx);
     return;
   }
   const global = plan.groupKeys.length === 0 && cx.options.emptyInputRow;
-  const op = incrementalAggregateOf(plan, cx.env, operatorState(cx), { emptyInputRow: global, ttl: cx.options.stateTtl, updateBefore: plan !== cx.upsertProducer });
-  if (global) cx.compiled.initial.push({ op, port: out });
-  compileNode(plan.input, stage(op, out), cx);
+  const options = { emptyInputRow: global, ttl: cx.options.stateTtl, updateBefore: plan !== cx.upsertProducer };
+  if (global) {
+    // One group: a single instance, whose first output comes before any input.
+    const op = incrementalAggregateOf(plan, cx.env, operatorState(cx), options);
+    cx.compiled.initial.push({ op, port: out });
+    compileNode(plan.input, stage(op, out), cx);
+    return;
+  }
+  compileNode(plan.input, stage(keyedOperator(cx, (state) => incrementalAggregateOf(plan, cx.env, state, options)), out), cx);
 }
 
 /**

@@ -48,6 +48,8 @@ export interface DataflowOptions {
   readonly afterChunk?: () => void;
   /** The sink replaces rows by these output columns (stream-compiler.ts `upsertKey`). */
   readonly upsertKey?: readonly number[] | undefined;
+  /** Instances of every keyed operator (`parallelism.default`; default 1). */
+  readonly parallelism?: number;
 }
 
 /** How often processing-time windows look at the clock. */
@@ -105,6 +107,7 @@ export class Dataflow {
       ...(options.state !== undefined ? { state: options.state } : {}),
       ...(options.stateTtlMs !== undefined && options.stateTtlMs > 0 ? { stateTtl: { ttlMs: options.stateTtlMs } } : {}),
       upsertKey: options.upsertKey,
+      parallelism: options.parallelism ?? 1,
       finish: () => {
         if (ended) return;
         ended = true;
@@ -273,9 +276,10 @@ const nowhere: Port = { chunk() {}, watermark() {}, end() {}, idle() {}, barrier
  * Compiles `plan` without running it, so that `state` hears of every state
  * table the dataflow will ask for (durable dataflows restore those first).
  */
-export function declareState(plan: LogicalPlan, env: ExecEnv, inputs: StreamInputs, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow' | 'stateTtlMs' | 'upsertKey'>): void {
+export function declareState(plan: LogicalPlan, env: ExecEnv, inputs: StreamInputs, state: StateProvider, options: Pick<DataflowOptions, 'storedReading' | 'emptyInputRow' | 'stateTtlMs' | 'upsertKey' | 'parallelism'>): void {
   compileStream(plan, env, inputs, nowhere, {
     storedReading: options.storedReading,
+    parallelism: options.parallelism ?? 1,
     upsertKey: options.upsertKey,
     emptyInputRow: options.emptyInputRow ?? false,
     state,

@@ -12,6 +12,10 @@ import { RecordingStateProvider, randomChangelog, runAcrossRestore, type Step } 
 import type { StateProvider } from './state-provider.ts';
 import { windowAssignStreamOf, windowFireTime } from './window-assign-stream.ts';
 import { prng, canon } from './streaming.test-helpers.ts';
+import { keyGroupOf } from './key-groups.ts';
+import { expectRescaledEqual, runRescaled } from './key-groups.test-helpers.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
+import { encodeKey } from '../values/key-codec.ts';
 
 const TS: SqlType = timestamp(3);
 const MIN = 60_000_000;
@@ -172,32 +176,41 @@ describe('WindowAggregate', () => {
     expect([groupCount(), distinct.size, windows.size]).toEqual([0, 0, 0]);
   });
 
-  it('keeps a window as one state entry per block of groups; a chunk rewrites only the blocks it touched', () => {
+  it("keeps a key group's groups of a window as one state entry per block; a chunk rewrites only the blocks it touched", () => {
     const state = new RecordingStateProvider();
     const node = windowAgg(tvf('TUMBLE', 10 * MIN), [col(2, STRING)], [agg('count_star', [], BIGINT), agg('sum', [col(1)], INT)]);
     const op = windowAggregateOf(node, 1, fire, env, state);
     const windows = state.get<WindowBlock>('windows');
-    const written: number[] = [];
+    const written: string[] = [];
     const put = windows.put.bind(windows);
     windows.put = (key, block) => {
-      written.push(block.block);
+      written.push(`${key[0]}/${block.block}`);
       put(key, block);
     };
     const assign = windowAssignStreamOf(tvf('TUMBLE', 10 * MIN), env);
+    // Items of one key group, and one item of another key group.
+    const groupOf = (item: string) => keyGroupOf(encodeKey([item], [STRING]));
+    const kg = groupOf('g0');
+    const items: string[] = [];
     const groups = 3 * WINDOW_BLOCK_SIZE + 8;
-    const rows: Row[] = [];
-    for (let i = 0; i < groups; i++) rows.push(bid(1, i, `g${i}`));
+    for (let i = 0; items.length < groups; i++) if (groupOf(`g${i}`) === kg) items.push(`g${i}`);
+    let other = 'h0';
+    for (let i = 1; groupOf(other) === kg; i++) other = `h${i}`;
+    const rows: Row[] = items.map((item, i) => bid(1, i, item));
     for (const c of assign.push(0, { rows, kinds: null })) op.push(0, c);
     expect([windows.size, [...windows.scan()].reduce((n, [, b]) => n + b.groups, 0)]).toEqual([4, groups]);
-    expect(written).toEqual([0, 1, 2, 3]);
+    expect(written).toEqual([0, 1, 2, 3].map((b) => `${kg}/${b}`));
     written.length = 0;
-    for (const c of assign.push(0, { rows: [bid(2, 1000, `g${WINDOW_BLOCK_SIZE * 2 + 5}`), bid(3, 1, 'g0'), bid(4, 1, 'g1')], kinds: null })) op.push(0, c);
-    expect(written).toEqual([2, 0]);
+    const third = items[WINDOW_BLOCK_SIZE * 2 + 5]!;
+    for (const c of assign.push(0, { rows: [bid(2, 1000, third), bid(3, 1, other), bid(3, 1, items[0]!), bid(4, 1, items[1]!)], kinds: null })) op.push(0, c);
+    expect(written).toEqual([`${kg}/2`, `${groupOf(other)}/0`, `${kg}/0`]);
+    for (const [key, b] of windows.scan()) for (const s of b.slots) expect(groupOf(b.window!.levelValues[0]![s] as string)).toBe(key[0]);
     const out = op.watermark(at(10)).flatMap((c) => c.rows);
-    expect(out.length).toBe(groups);
-    expect(out[0]!.slice(2)).toEqual(['g0', 2n, 1]);
-    expect(out[WINDOW_BLOCK_SIZE * 2 + 5]!.slice(2)).toEqual([`g${WINDOW_BLOCK_SIZE * 2 + 5}`, 2n, WINDOW_BLOCK_SIZE * 2 + 5 + 1000]);
-    expect(out[groups - 1]!.slice(2)).toEqual([`g${groups - 1}`, 1n, groups - 1]);
+    expect(out.length).toBe(groups + 1);
+    expect(out[0]!.slice(2)).toEqual([items[0], 2n, 1]);
+    expect(out[WINDOW_BLOCK_SIZE * 2 + 5]!.slice(2)).toEqual([third, 2n, WINDOW_BLOCK_SIZE * 2 + 5 + 1000]);
+    expect(out[groups - 1]!.slice(2)).toEqual([items[groups - 1], 1n, groups - 1]);
+    expect(out[groups]!.slice(2)).toEqual([other, 1n, 1]);
     expect(windows.size).toBe(0);
   });
 
@@ -460,5 +473,81 @@ describe('WindowAggregate across a restore', () => {
     expect(fused.restored).toEqual(fused.uninterrupted);
     expect(fused.restored).toEqual(chained.restored);
     expect(fused.restored.length).toBeGreaterThan(10);
+  });
+});
+
+describe('WindowAggregate across a change of parallelism (key groups)', () => {
+  const calls = [
+    agg('count_star', [], BIGINT),
+    agg('count', [col(1)], BIGINT, { distinct: true }),
+    agg('sum', [col(1)], INT, { filter: gt(col(1), lit(3)) }),
+    agg('max', [col(1)], INT),
+  ];
+  /** A random changelog of bids over `items` items (times drift up, some late), each chunk followed by a watermark. */
+  function bids(seed: number, items: number): Step[] {
+    const rnd = prng(seed);
+    let now = at(0);
+    const fresh = (): Row => {
+      now += rnd(20) * SEC;
+      return [now - rnd(6 * MIN), rnd(6) === 0 ? null : rnd(20), `item${rnd(items)}`];
+    };
+    const out: Step[] = [];
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const chunk of randomChangelog(rnd, fresh, 120, 8)) {
+      for (const r of chunk.rows) latest = Math.max(latest, (r[0] as number) + 5 * MIN);
+      out.push({ input: 0, chunk });
+      if (rnd(3) === 0) out.push({ watermark: latest - 5 * MIN });
+    }
+    return out;
+  }
+  /** The steps with each chunk's rows assigned to their windows (the window aggregate's input). */
+  function assigned(node: AggregateNode, steps: readonly Step[]): Step[] {
+    const assign = windowAssignStreamOf(node.input as WindowTvfNode, env);
+    return steps.flatMap((s): Step[] => ('watermark' in s ? [s] : assign.push(0, s.chunk).map((chunk) => ({ input: 0, chunk }))));
+  }
+
+  for (const seed of [21, 22, 23]) {
+    for (const [before, after] of [
+      [1, 3],
+      [4, 2],
+    ] as const) {
+      it(`HOP and fused TUMBLE, ${before} -> ${after} instances, seed ${seed}: the same windows as one instance`, () => {
+        const hop = windowAgg(tvf('HOP', 10 * MIN, 5 * MIN), [col(2, STRING)], calls);
+        const all = bids(seed, 40);
+        const split = all.length >> 1;
+        const chained = runRescaled((state) => windowAggregateOf(hop, 1, fire, env, state), assigned(hop, all), split, before, after);
+        expectRescaledEqual(chained);
+        expect(chained.single.flat().length).toBeGreaterThan(50);
+        const tumble = windowAgg(tvf('TUMBLE', 5 * MIN), [col(2, STRING)], calls);
+        const fused = runRescaled((state) => fusedTumbleAggregateOf(tumble, fire, env, state)!, all, split, before, after);
+        expectRescaledEqual(fused);
+        expect(fused.single.flat().length).toBeGreaterThan(50);
+      });
+    }
+  }
+
+  it('a window without keys besides its bounds keeps every group in one key group', () => {
+    const node = windowAgg(tvf('TUMBLE', 5 * MIN), [], calls);
+    const r = runRescaled((state) => fusedTumbleAggregateOf(node, fire, env, state)!, bids(24, 10), 60, 3, 5);
+    expectRescaledEqual(r);
+  });
+
+  it('the guard sees an instance touching key groups it does not own when rows are routed wrongly', () => {
+    const node = windowAgg(tvf('TUMBLE', 5 * MIN), [col(2, STRING)], calls);
+    const misrouted = (state: StateProvider): KeyedOperator => {
+      const op = fusedTumbleAggregateOf(node, fire, env, state)!;
+      // Misrouted instances also break each other's state: what they would throw is not the point here.
+      const quiet = (f: () => Chunk[]): Chunk[] => {
+        try {
+          return f();
+        } catch {
+          return [];
+        }
+      };
+      return { push: (i, c) => quiet(() => op.push(i, c)), watermark: (wm) => quiet(() => op.watermark(wm)), keyGroupOf: () => 0 };
+    };
+    const all = bids(25, 40);
+    const r = runRescaled(misrouted, all, all.length, 3, 3);
+    expect(r.violations.length).toBeGreaterThan(0);
   });
 });

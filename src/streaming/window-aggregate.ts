@@ -4,29 +4,43 @@
  * aggregate). Each group is one window of one key; it emits exactly one final
  * row when the watermark completes its window, and its state is purged.
  *
- * State (state tables, decision 5):
- * - windows: encodeKey([window_end, block]) -> WindowBlock, the groups of one
- *   open window in blocks of WINDOW_BLOCK_SIZE, in creation order (block b
- *   holds the groups created b * WINDOW_BLOCK_SIZE and after). Key order is
- *   the firing order, so `watermark` finds due windows by scanning the table
- *   from its start, and a window's blocks are the range of its end's prefix.
- *   A chunk puts back only the blocks whose groups it changed, so a
- *   checkpoint of a persistent table encodes those blocks, not whole windows.
- *   A block saves per group: the key values other than window_start and
- *   window_end (which the window fixes), input row count, accumulator states,
- *   and the key encoding when there are DISTINCT calls.
- * - distinct: group key encoding (window_end first) ++ call index ++ argument
- *   tuple -> row count, for DISTINCT calls, as in incremental-aggregate.ts;
- *   a window's entries share its end's prefix.
+ Key groups (key-groups.ts, ARCHITECTURE decision 8): a group's key group is
+ * that of its partition key, the group keys other than window_start and
+ * window_end (key-codec encoding, in spec order; without such keys every
+ * group is in the group of the empty key). It is computed once, when the
+ * group is created in a window, and kept beside the group's slot.
  *
- * In memory, an open window (WindowState) holds its groups as slots
- * 0 .. size - 1: key values per index level, row counts and one accumulator
- * column per call (accumulator-columns.ts: COUNT and SUM / AVG over numbers
- * as plain number arrays), an index from the key values to the slot (one
- * nested Map level per key, see `levelKey`), and its blocks. The table's live
- * blocks read the window; after a restore the table holds blocks as saved,
- * and the window is rebuilt from them when a row or the watermark first
- * needs it.
+ * State (state tables, decision 5); every key starts with its key group:
+ * - windows: key group ++ encodeKey([window_end, block]) -> WindowBlock, the
+ *   groups of one key group in one open window, in blocks of
+ *   WINDOW_BLOCK_SIZE in creation order (block b of a key group holds its
+ *   b * WINDOW_BLOCK_SIZE-th group and those created after it). A chunk puts
+ *   back only the blocks whose groups it changed, so a checkpoint of a
+ *   persistent table encodes those blocks, not whole windows. A block saves
+ *   per group: the key values other than window_start and window_end (which
+ *   the window fixes), input row count, accumulator states, the key encoding
+ *   when there are DISTINCT calls, and the group's creation ordinal within its
+ *   window (its firing order).
+ * - distinct: key group ++ group key encoding (window_end first) ++ call
+ *   index ++ argument tuple -> row count, for DISTINCT calls, as in
+ *   incremental-aggregate.ts; a window's entries of a key group share the
+ *   prefix key group ++ encoded end.
+ *
+ * An instance owns a range of key groups (StateProvider.keyGroups) and reads
+ * and writes only their keys. It knows its windows' ends in memory (at the
+ * first row or watermark after a restore, one scan of its key groups finds
+ * the saved ones); a window is fired over all owned key groups at once, so
+ * windows fire in window-end order, one at a time.
+ *
+ * In memory, an open window (WindowState) holds its groups (of every owned
+ * key group) as slots 0 .. size - 1 in creation order: key values per index
+ * level, row counts and one accumulator column per call
+ * (accumulator-columns.ts: COUNT and SUM / AVG over numbers as plain number
+ * arrays), an index from the key values to the slot (one nested Map level
+ * per key, see `levelKey`), and per slot its block. The table's live blocks
+ * read the window; after a restore the table holds blocks as saved, and the
+ * window is rebuilt from the blocks of the owned key groups (slots in order
+ * of their saved ordinals) when a row or the watermark first needs it.
  *
  * Per row nothing is encoded or allocated unless the row creates a group: the
  * window is found by its end (cached while consecutive rows share it), the
@@ -69,11 +83,13 @@ import { encodeKey } from '../values/key-codec.ts';
 import { bytesKey, keyedByValue } from '../values/map-key.ts';
 import { ChangelogBuilder, isAddition, type IncrementalOperator } from './changelog.ts';
 import type { IncrementalAggregateCall } from './incremental-aggregate.ts';
-import { prefixRange, type StateTable } from './state-table.ts';
+import { prefixRange, type KeyRange, type StateTable } from './state-table.ts';
 import type { AccumulatorColumn, AccumulatorColumnFactory } from './accumulator-columns.ts';
 import { accumulatorColumnFactory, GroupAccumulation, incrementalAggregateCalls } from './group-accumulation.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
-import { countCodec, memoryStateProvider, stateArray, stateNumber, type StateProvider } from './state-provider.ts';
+import { countCodec, memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, type StateProvider } from './state-provider.ts';
+import { ALL_KEY_GROUPS, inKeyGroup, KEY_GROUPS, keyGroupOf, keyGroupRange, type KeyGroupRange } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 
 export interface WindowAggregateSpec {
   /** All group keys of the AggregateNode, in order (window_start and window_end among them). */
@@ -107,9 +123,8 @@ export interface WindowAggregateSpec {
   };
 }
 
-/** Groups per state entry: slots [b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE) of a window form its block b. */
-const BLOCK_BITS = 6;
-export const WINDOW_BLOCK_SIZE = 1 << BLOCK_BITS;
+/** Groups per state entry: a key group's groups b * WINDOW_BLOCK_SIZE .. (b + 1) * WINDOW_BLOCK_SIZE - 1 of a window form its block b. */
+export const WINDOW_BLOCK_SIZE = 64;
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -136,7 +151,15 @@ export interface WindowState {
   readonly columns: AccumulatorColumn[];
   /** Per slot, with DISTINCT calls only: the group key's encoding (window_end first). */
   readonly keyBytes: Uint8Array[];
-  /** The state entries of the window, one per WINDOW_BLOCK_SIZE slots. */
+  /** Per slot: the state entry (block) holding the group. */
+  readonly slotBlocks: WindowBlock[];
+  /** Per slot: the group's creation ordinal in the window (ascending with the slot). */
+  readonly ordinals: number[];
+  /** The ordinal of the next group created. */
+  nextOrdinal: number;
+  /** Per key group: its last block (where its next group goes), once it has one. */
+  readonly lastBlocks: (WindowBlock | undefined)[];
+  /** The state entries of the window, every key group's. */
   readonly blocks: WindowBlock[];
   /** DISTINCT entries created for the window, deleted with it. */
   readonly distinct: Uint8Array[];
@@ -144,16 +167,17 @@ export interface WindowState {
   distinctListed: boolean;
 }
 
-/** The groups of one block as a checkpoint holds them: per slot [level values, rows, accumulator states, key encoding or null]. */
+/** The groups of one block as a checkpoint holds them: per slot [level values, rows, accumulator states, key encoding or null, ordinal]. */
 interface SavedBlock {
   readonly start: Value;
   readonly slots: readonly StateValue[];
 }
 
 /**
- * A value of the `windows` state table: block `block` of the window ending at
- * `end`. Live, it reads the groups from its window; restored, it holds them
- * as saved until the operator rebuilds the window from its blocks.
+ * A value of the `windows` state table: block `block` of one key group's
+ * groups in the window ending at `end`. Live, it reads the groups (its
+ * `slots`) from its window; restored, it holds them as saved until the
+ * operator rebuilds the window from its blocks.
  */
 export class WindowBlock {
   readonly end: number;
@@ -162,6 +186,8 @@ export class WindowBlock {
   readonly saved: SavedBlock | null;
   /** Live blocks: the block's key in the `windows` table. */
   readonly key: Uint8Array | null;
+  /** Live blocks: the window slots of its groups, in creation order. */
+  readonly slots: number[];
   /** Transient: the number of the chunk that last touched the block (for one put per chunk). */
   mark: number;
 
@@ -171,13 +197,13 @@ export class WindowBlock {
     this.window = window;
     this.saved = saved;
     this.key = key;
+    this.slots = [];
     this.mark = -1;
   }
 
   /** Number of groups in the block. */
   get groups(): number {
-    if (this.window === null) return this.saved!.slots.length;
-    return Math.min(WINDOW_BLOCK_SIZE, this.window.size - this.block * WINDOW_BLOCK_SIZE);
+    return this.window === null ? this.saved!.slots.length : this.slots.length;
   }
 }
 
@@ -191,6 +217,7 @@ class WindowLevels {
   /** Per level: its values are Map keys as they are. */
   readonly byValue: readonly boolean[];
   readonly #types: readonly SqlType[][];
+  readonly #levelTypes: readonly SqlType[];
   readonly #scratch: Value[] = [null];
 
   constructor(spec: WindowAggregateSpec) {
@@ -199,6 +226,7 @@ class WindowLevels {
     this.levels = levels;
     this.byValue = levels.map((k) => keyedByValue(spec.keyTypes[k]!));
     this.#types = levels.map((k) => [spec.keyTypes[k]!]);
+    this.#levelTypes = levels.map((k) => spec.keyTypes[k]!);
   }
 
   /** The Map key of value `v` at level `l`: the value, or its encoding as a string for types not keyed by value. */
@@ -206,6 +234,11 @@ class WindowLevels {
     if (this.byValue[l]) return v;
     this.#scratch[0] = v;
     return bytesKey(encodeKey(this.#scratch, this.#types[l]!));
+  }
+
+  /** The key group of the partition key `values` (one per level). */
+  keyGroup(values: readonly Value[]): number {
+    return keyGroupOf(encodeKey(values, this.#levelTypes));
   }
 
   /** Enters slot `slot` of window `w` (key values already in `w.levelValues`) into its index. */
@@ -228,7 +261,7 @@ class WindowLevels {
   }
 }
 
-/** Key encodings of the `windows` table: window_end, then the block number. */
+/** Key encodings of the `windows` table (without the key group): window_end, then the block number. */
 class WindowKeys {
   readonly #endTypes: readonly SqlType[];
   readonly #blockTypes: readonly SqlType[];
@@ -239,7 +272,7 @@ class WindowKeys {
     this.#blockTypes = [endType, INT];
   }
 
-  /** The prefix every key of the window ending at `end` (and every DISTINCT entry of its groups) starts with. */
+  /** The prefix every key of the window ending at `end` (and every DISTINCT entry of its groups) starts with after its key group. */
   window(end: number): Uint8Array {
     this.#scratch[0] = end;
     return encodeKey(this.#scratch, this.#endTypes);
@@ -254,7 +287,7 @@ class WindowKeys {
 
 /**
  * A block at a checkpoint: [end, start, block, slots], each slot [level
- * values, row count, accumulator states, key encoding or null]. Decoding
+ * values, row count, accumulator states, key encoding or null, ordinal]. Decoding
  * gives a block as saved; the operator rebuilds the window from its blocks
  * when it next needs the window.
  */
@@ -264,13 +297,11 @@ export function windowBlockCodec(): StateCodec<WindowBlock> {
       const w = b.window;
       if (w === null) return encodeStateValue([b.end, b.saved!.start, b.block, b.saved!.slots]);
       const slots: StateValue[] = [];
-      const from = b.block * WINDOW_BLOCK_SIZE;
-      const to = Math.min(w.size, from + WINDOW_BLOCK_SIZE);
       const nl = w.levelValues.length;
-      for (let s = from; s < to; s++) {
+      for (const s of b.slots) {
         const keys: Value[] = new Array(nl);
         for (let l = 0; l < nl; l++) keys[l] = w.levelValues[l]![s] ?? null;
-        slots.push([keys, w.rows[s]!, w.columns.map((c) => c.save(s)), w.keyBytes[s] ?? null]);
+        slots.push([keys, w.rows[s]!, w.columns.map((c) => c.save(s)), w.keyBytes[s] ?? null, w.ordinals[s]!]);
       }
       return encodeStateValue([b.end, w.start, b.block, slots]);
     },
@@ -285,19 +316,35 @@ export function windowBlockCodec(): StateCodec<WindowBlock> {
 export interface WindowAggregateStateTables {
   readonly windows: StateTable<WindowBlock>;
   readonly distinct: StateTable<number>;
+  /** The key groups the instance owns; absent: all. */
+  readonly keyGroups?: KeyGroupRange;
 }
 
-/** The window aggregate's tables from `state`: roles `windows` and `distinct`. */
+/** The window aggregate's tables from `state`: roles `windows` and `distinct`, and the instance's key groups. */
 export function windowAggregateStateTables(state: StateProvider): WindowAggregateStateTables {
-  return { windows: state.table('windows', windowBlockCodec()), distinct: state.table('distinct', countCodec) };
+  return { windows: state.table('windows', windowBlockCodec()), distinct: state.table('distinct', countCodec), keyGroups: ownedKeyGroups(state) };
 }
 
-export class WindowAggregate implements IncrementalOperator {
+/** `range` (keys without their key group) in each key group of `groups`. */
+function* scanOwned<V>(table: StateTable<V>, groups: KeyGroupRange, range: KeyRange): IterableIterator<[number, Uint8Array, V]> {
+  for (let g = groups.first; g <= groups.last; g++) {
+    for (const [key, value] of table.scan(keyGroupRange(g, range))) yield [g, key, value];
+  }
+}
+
+export class WindowAggregate implements KeyedOperator {
   readonly #spec: WindowAggregateSpec;
   readonly #distinct: StateTable<number>;
   readonly #windows: StateTable<WindowBlock>;
+  readonly #keyGroups: KeyGroupRange;
   /** Open windows by window_end; the `windows` table holds the same groups, block by block. */
   readonly #open = new Map<number, WindowState>();
+  /** Ends of windows with blocks in the owned key groups not rebuilt in `#open` yet; null until the table was looked at. */
+  #saved: Set<number> | null = null;
+  /** Scratch for the partition key values of a row. */
+  readonly #partitionScratch: Value[];
+  /** The key group of every group when there is no partition key. */
+  readonly #soleGroup: number;
   /** Key evaluation order for the encoding: window_end first, then the other keys in order. */
   readonly #order: readonly number[];
   readonly #encodeTypes: readonly SqlType[];
@@ -342,6 +389,7 @@ export class WindowAggregate implements IncrementalOperator {
     const tables = state ?? windowAggregateStateTables(memoryStateProvider);
     this.#distinct = tables.distinct;
     this.#windows = tables.windows;
+    this.#keyGroups = tables.keyGroups ?? ALL_KEY_GROUPS;
     const order = [spec.windowEndKey];
     for (let k = 0; k < nk; k++) if (k !== spec.windowEndKey) order.push(k);
     this.#order = order;
@@ -389,12 +437,28 @@ export class WindowAggregate implements IncrementalOperator {
       }
     }
     this.#encodeScratch = new Array<Value>(nk).fill(null);
+    this.#partitionScratch = new Array<Value>(this.#levels.length).fill(null);
+    this.#soleGroup = this.#index.keyGroup([]);
     this.#acc = new GroupAccumulation(spec.calls, nk, this.#distinct, 'window aggregate');
   }
 
   /** Rows dropped because their window had already fired when they arrived. */
   get lateRows(): number {
     return this.#late;
+  }
+
+  /** The key group of an input row: that of its group keys other than window_start and window_end. */
+  keyGroupOf(_input: number, row: Row): number {
+    const levels = this.#levels;
+    if (levels.length === 0) return this.#soleGroup;
+    const { keys } = this.#spec;
+    const levelColumns = this.#levelColumns;
+    const values = this.#partitionScratch;
+    for (let l = 0; l < levels.length; l++) {
+      const lc = levelColumns[l]!;
+      values[l] = lc >= 0 ? (row[lc] ?? null) : keys[levels[l]!]!(row);
+    }
+    return this.#index.keyGroup(values);
   }
 
   push(_input: number, chunk: Chunk): Chunk[] {
@@ -470,7 +534,7 @@ export class WindowAggregate implements IncrementalOperator {
         if (!add) throw new InternalError(`window aggregate received a retraction for group (${this.#keyOf(row).join(', ')}) that holds no rows`);
         if (slot < 0) slot = this.#newGroup(w, level, lk, row);
       }
-      const block = w.blocks[slot >>> BLOCK_BITS]!;
+      const block = w.slotBlocks[slot]!;
       if (block.mark !== chunkNo) {
         block.mark = chunkNo;
         touched.push(block);
@@ -527,26 +591,39 @@ export class WindowAggregate implements IncrementalOperator {
     const { keys } = this.#spec;
     const levels = this.#levels;
     const levelColumns = this.#levelColumns;
-    const slot = this.#appendSlot(w);
+    const values = this.#partitionScratch;
     for (let l = 0; l < levels.length; l++) {
       const lc = levelColumns[l]!;
-      w.levelValues[l]!.push(lc >= 0 ? (row[lc] ?? null) : keys[levels[l]!]!(row));
+      values[l] = lc >= 0 ? (row[lc] ?? null) : keys[levels[l]!]!(row);
     }
-    if (this.#hasDistinct) w.keyBytes.push(encodeKey(this.#keyOf(row), this.#encodeTypes));
+    const kg = levels.length === 0 ? this.#soleGroup : this.#index.keyGroup(values);
+    const slot = this.#appendSlot(w, kg, w.nextOrdinal++);
+    for (let l = 0; l < levels.length; l++) w.levelValues[l]!.push(values[l] ?? null);
+    if (this.#hasDistinct) w.keyBytes.push(inKeyGroup(kg, encodeKey(this.#keyOf(row), this.#encodeTypes)));
     if (levels.length > 0) level.set(lk, slot);
     return slot;
   }
 
-  /** Appends a slot with no rows and fresh accumulators to `w` (key values and key encoding are the caller's). */
-  #appendSlot(w: WindowState): number {
+  /**
+   * Appends a slot of key group `kg` with no rows and fresh accumulators to
+   * `w`, in the key group's last block or a new one (key values and key
+   * encoding are the caller's).
+   */
+  #appendSlot(w: WindowState, kg: number, ordinal: number): number {
     const slot = w.size++;
     w.rows.push(0);
+    w.ordinals.push(ordinal);
     const columns = w.columns;
     for (let c = 0; c < columns.length; c++) columns[c]!.push();
-    if ((slot & (WINDOW_BLOCK_SIZE - 1)) === 0) {
-      const b = slot >>> BLOCK_BITS;
-      w.blocks.push(new WindowBlock(w.end, b, w, null, this.#windowKeys.block(w.end, b)));
+    let block = w.lastBlocks[kg];
+    if (block === undefined || block.slots.length === WINDOW_BLOCK_SIZE) {
+      const b = block === undefined ? 0 : block.block + 1;
+      block = new WindowBlock(w.end, b, w, null, inKeyGroup(kg, this.#windowKeys.block(w.end, b)));
+      w.lastBlocks[kg] = block;
+      w.blocks.push(block);
     }
+    block.slots.push(slot);
+    w.slotBlocks.push(block);
     return slot;
   }
 
@@ -560,6 +637,10 @@ export class WindowAggregate implements IncrementalOperator {
       rows: [],
       columns: this.#columnFactories.map((f) => f()),
       keyBytes: [],
+      slotBlocks: [],
+      ordinals: [],
+      nextOrdinal: 0,
+      lastBlocks: new Array<WindowBlock | undefined>(KEY_GROUPS).fill(undefined),
       blocks: [],
       distinct: [],
       distinctListed: true,
@@ -570,20 +651,29 @@ export class WindowAggregate implements IncrementalOperator {
     if (wm <= this.#wm) return [];
     this.#wm = wm;
     const fireTime = this.#spec.fireTime;
+    const saved = this.#savedEnds();
     const dueEnds: number[] = [];
-    const dueKeys: Uint8Array[] = [];
-    for (const [key, block] of this.#windows.scan()) {
-      if (fireTime(block.end) > wm) break;
-      dueKeys.push(key);
-      if (dueEnds.length === 0 || dueEnds[dueEnds.length - 1] !== block.end) dueEnds.push(block.end);
-    }
+    for (const end of this.#open.keys()) if (fireTime(end) <= wm) dueEnds.push(end);
+    for (const end of saved) if (fireTime(end) <= wm) dueEnds.push(end);
+    if (dueEnds.length === 0) return [];
+    dueEnds.sort((a, b) => a - b);
+    const windows = this.#windows;
     for (const end of dueEnds) {
       const w = this.#open.get(end) ?? this.#restoreWindow(end);
       this.#fire(w);
       this.#open.delete(end);
+      for (const b of w.blocks) windows.delete(b.key!);
     }
-    for (const key of dueKeys) this.#windows.delete(key);
     return this.#out.take();
+  }
+
+  /** Ends of the windows saved in the owned key groups and not rebuilt yet (found by one scan, the first time). */
+  #savedEnds(): Set<number> {
+    if (this.#saved !== null) return this.#saved;
+    const saved = new Set<number>();
+    for (const [, , block] of scanOwned(this.#windows, this.#keyGroups, {})) if (!this.#open.has(block.end)) saved.add(block.end);
+    this.#saved = saved;
+    return saved;
   }
 
   /** Emits the window's groups that hold rows and deletes its DISTINCT entries. */
@@ -611,7 +701,7 @@ export class WindowAggregate implements IncrementalOperator {
       return;
     }
     const all: Uint8Array[] = [];
-    for (const [dk] of distinct.scan(prefixRange(this.#windowKeys.window(w.end)))) all.push(dk);
+    for (const [, dk] of scanOwned(distinct, this.#keyGroups, prefixRange(this.#windowKeys.window(w.end)))) all.push(dk);
     for (const dk of all) distinct.delete(dk);
   }
 
@@ -619,40 +709,52 @@ export class WindowAggregate implements IncrementalOperator {
   #windowOf(end: number, row: Row): WindowState {
     const open = this.#open.get(end);
     if (open !== undefined) return open;
-    if (this.#windows.get(this.#windowKeys.block(end, 0)) !== undefined) return this.#restoreWindow(end);
+    if (this.#savedEnds().has(end)) return this.#restoreWindow(end);
     const w = this.#emptyWindow(end, this.#startOf === undefined ? null : this.#startOf(row));
     this.#open.set(end, w);
     return w;
   }
 
-  /** Rebuilds the window ending at `end` from its blocks in the `windows` table (after a restore) and opens it. */
+  /**
+   * Rebuilds the window ending at `end` from its blocks in the owned key
+   * groups of the `windows` table (after a restore) and opens it: its groups
+   * take slots in order of their saved ordinals, each key group's in blocks
+   * as they were saved.
+   */
   #restoreWindow(end: number): WindowState {
-    const blocks: WindowBlock[] = [];
-    for (const [, b] of this.#windows.scan(prefixRange(this.#windowKeys.window(end)))) blocks.push(b);
-    const first = blocks[0];
-    if (first === undefined) throw new InternalError('window aggregate: a due window has no state');
-    if (first.window !== null) return first.window;
-    const w = this.#emptyWindow(end, first.saved!.start);
-    w.distinctListed = false;
     const nl = this.#levels.length;
-    const columns = w.columns;
-    for (const b of blocks) {
-      if (b.saved === null || b.block !== w.blocks.length) throw new InternalError('window aggregate: malformed window blocks');
-      for (const saved of b.saved.slots) {
-        const [keys, rows, accs, keyBytes] = stateArray(saved, 'window group', 4);
-        const keyValues = stateArray(keys, 'window group key', nl);
-        const states = stateArray(accs, 'window group accumulators', columns.length);
-        const slot = this.#appendSlot(w);
-        w.rows[slot] = stateNumber(rows, 'window group row count');
-        for (let c = 0; c < columns.length; c++) columns[c]!.load(slot, states[c]!);
-        for (let l = 0; l < nl; l++) w.levelValues[l]!.push((keyValues[l] ?? null) as Value);
-        if (this.#hasDistinct) {
-          if (!(keyBytes instanceof Uint8Array)) throw new InternalError('state: malformed window group key encoding');
-          w.keyBytes.push(keyBytes);
-        }
-        if (nl > 0) this.#index.insert(w, slot);
+    const nc = this.#columnFactories.length;
+    const groups: { kg: number; ordinal: number; saved: readonly StateValue[] }[] = [];
+    let start: Value | undefined;
+    for (const [kg, , b] of scanOwned(this.#windows, this.#keyGroups, prefixRange(this.#windowKeys.window(end)))) {
+      if (b.saved === null) throw new InternalError('window aggregate: a live block of a window not open');
+      start ??= b.saved.start;
+      for (const slot of b.saved.slots) {
+        const saved = stateArray(slot, 'window group', 5);
+        groups.push({ kg, ordinal: stateNumber(saved[4], 'window group ordinal'), saved });
       }
     }
+    if (start === undefined) throw new InternalError('window aggregate: a saved window has no state');
+    groups.sort((a, b) => a.ordinal - b.ordinal);
+    const w = this.#emptyWindow(end, start);
+    w.distinctListed = false;
+    const columns = w.columns;
+    for (const { kg, ordinal, saved } of groups) {
+      const [keys, rows, accs, keyBytes] = saved;
+      const keyValues = stateArray(keys, 'window group key', nl);
+      const states = stateArray(accs, 'window group accumulators', nc);
+      const slot = this.#appendSlot(w, kg, ordinal);
+      w.rows[slot] = stateNumber(rows, 'window group row count');
+      for (let c = 0; c < nc; c++) columns[c]!.load(slot, states[c]!);
+      for (let l = 0; l < nl; l++) w.levelValues[l]!.push((keyValues[l] ?? null) as Value);
+      if (this.#hasDistinct) {
+        if (!(keyBytes instanceof Uint8Array)) throw new InternalError('state: malformed window group key encoding');
+        w.keyBytes.push(keyBytes);
+      }
+      if (nl > 0) this.#index.insert(w, slot);
+    }
+    w.nextOrdinal = groups.length === 0 ? 0 : groups[groups.length - 1]!.ordinal + 1;
+    this.#saved?.delete(end);
     this.#open.set(end, w);
     return w;
   }

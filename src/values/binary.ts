@@ -20,6 +20,7 @@ import { InternalError, notSupported, SqlError, SqlState, unreachable } from '..
 import { MICROS_PER_DAY, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './datetime.ts';
 import { checkPrecision, pow10, rescale } from './decimal.ts';
 import { ByteWriter } from './byte-writer.ts';
+import { Numeric } from './numeric.ts';
 import { formatValue } from './text-format.ts';
 import { parseValue } from './text-parse.ts';
 
@@ -56,6 +57,8 @@ function write(w: ByteWriter, value: Value, type: SqlType): void {
       return w.f64(value as number);
     case 'DECIMAL':
       return writeNumeric(w, value as bigint, type.scale);
+    case 'NUMERIC':
+      return writeNumeric(w, (value as Numeric).unscaled, (value as Numeric).scale);
     case 'CHAR':
     case 'VARCHAR':
     case 'NAME':
@@ -245,6 +248,10 @@ function read(bytes: Uint8Array, view: DataView, at: number, len: number, type: 
       return view.getFloat64(at);
     case 'DECIMAL':
       return readNumeric(view, at, len, type.precision, type.scale);
+    case 'NUMERIC': {
+      const [value, exp10, dscale] = readNumericParts(view, at, len);
+      return new Numeric(rescale(value, -exp10, dscale), dscale);
+    }
     case 'CHAR':
     case 'VARCHAR':
     case 'NAME':
@@ -310,7 +317,8 @@ function read(bytes: Uint8Array, view: DataView, at: number, len: number, type: 
   }
 }
 
-function readNumeric(view: DataView, at: number, len: number, precision: number, scale: number): bigint {
+/** The signed base-10000 digits of a binary numeric as one bigint, its power-of-ten exponent and its dscale. */
+function readNumericParts(view: DataView, at: number, len: number): [bigint, number, number] {
   if (len < 8) throw badFormat();
   const ndigits = view.getInt16(at);
   const weight = view.getInt16(at + 2);
@@ -326,9 +334,12 @@ function readNumeric(view: DataView, at: number, len: number, precision: number,
     mag = mag * 10000n + BigInt(d);
   }
   // value = mag * 10000^(weight - ndigits + 1)
-  const exp10 = (weight - ndigits + 1) * 4;
-  const unscaled = rescale(sign === 0x4000 ? -mag : mag, -exp10, scale);
-  return checkPrecision(unscaled, precision, scale);
+  return [sign === 0x4000 ? -mag : mag, (weight - ndigits + 1) * 4, dscale];
+}
+
+function readNumeric(view: DataView, at: number, len: number, precision: number, scale: number): bigint {
+  const [value, exp10] = readNumericParts(view, at, len);
+  return checkPrecision(rescale(value, -exp10, scale), precision, scale);
 }
 
 function readArray(bytes: Uint8Array, view: DataView, at: number, len: number, type: SqlType & { kind: 'ARRAY' }): Value[] {

@@ -15,6 +15,9 @@
  * - DATE/TIMESTAMP/TIMESTAMP_LTZ/TIME convert through the session time zone;
  *   precision reductions round half away from zero;
  * - integer <-> OID types wrap like Postgres' int4 <-> oid;
+ * - unconstrained NUMERIC keeps each value's scale: integers get scale 0, DECIMAL(p, s)
+ *   scale s, FLOAT/DOUBLE go through 6 / 15 significant digits without trailing zeros
+ *   (Postgres' float8_numeric); NUMERIC -> DECIMAL(p, s) rounds as DECIMAL rescaling does;
  * - ARRAY, ROW and MAP cast element-wise.
  */
 
@@ -23,6 +26,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import { localToUtcMicros, MICROS_PER_DAY, utcToLocalMicros } from './datetime.ts';
 import { roundMicros } from './datetime-parse.ts';
 import { checkPrecision, formatDecimal, parseDecimal, pow10, rescale, roundDiv10 } from './decimal.ts';
+import { Numeric, numericFromFloat, numericToNumber as numericValueToNumber } from './numeric.ts';
 import { formatValue } from './text-format.ts';
 import { padChar, parseValue } from './text-parse.ts';
 
@@ -107,6 +111,7 @@ function numericToNumber(from: SqlType): (v: Value) => number {
     const s = from.scale;
     return (v) => Number(formatDecimal(v as bigint, s));
   }
+  if (from.kind === 'NUMERIC') return (v) => numericValueToNumber(v as Numeric);
   return (v) => v as number;
 }
 
@@ -135,6 +140,12 @@ function toSmallInt(from: SqlType, to: 'TINYINT' | 'SMALLINT' | 'INT'): CastFn |
         return Number(b);
       };
     }
+    case 'NUMERIC':
+      return (v) => {
+        const b = roundDiv10((v as Numeric).unscaled, (v as Numeric).scale);
+        if (b < BigInt(min) || b > BigInt(max)) throw outOfRange(name);
+        return Number(b);
+      };
     case 'FLOAT':
     case 'DOUBLE':
       return (v) => check(rint(v as number));
@@ -168,6 +179,8 @@ function toBigint(from: SqlType): CastFn | undefined {
       const s = from.scale;
       return (v) => check(roundDiv10(v as bigint, s));
     }
+    case 'NUMERIC':
+      return (v) => check(roundDiv10((v as Numeric).unscaled, (v as Numeric).scale));
     case 'FLOAT':
     case 'DOUBLE':
       return (v) => {
@@ -195,6 +208,8 @@ function toDecimal(from: SqlType, precision: number, scale: number): CastFn | un
       if (s === scale && from.precision <= precision) return identity;
       return (v) => checkPrecision(rescale(v as bigint, s, scale), precision, scale);
     }
+    case 'NUMERIC':
+      return (v) => checkPrecision(rescale((v as Numeric).unscaled, (v as Numeric).scale, scale), precision, scale);
     case 'FLOAT':
     case 'DOUBLE': {
       const digits = from.kind === 'FLOAT' ? 6 : 15;
@@ -206,6 +221,29 @@ function toDecimal(from: SqlType, precision: number, scale: number): CastFn | un
         return checkPrecision(parseDecimal(x.toPrecision(digits), scale)!, precision, scale);
       };
     }
+    default:
+      return undefined;
+  }
+}
+
+function toNumeric(from: SqlType): CastFn | undefined {
+  switch (from.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+      return (v) => new Numeric(BigInt(v as number), 0);
+    case 'BIGINT':
+      return (v) => new Numeric(v as bigint, 0);
+    case 'DECIMAL': {
+      const s = from.scale;
+      return (v) => new Numeric(v as bigint, s);
+    }
+    case 'NUMERIC':
+      return identity;
+    case 'FLOAT':
+      return (v) => numericFromFloat(v as number, 6);
+    case 'DOUBLE':
+      return (v) => numericFromFloat(v as number, 15);
     default:
       return undefined;
   }
@@ -312,7 +350,9 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | undefined {
       return toBigint(from);
     case 'FLOAT':
     case 'DOUBLE': {
-      if (!(isIntegral(from) || from.kind === 'DECIMAL' || from.kind === 'FLOAT' || from.kind === 'DOUBLE')) return undefined;
+      if (!(isIntegral(from) || from.kind === 'DECIMAL' || from.kind === 'NUMERIC' || from.kind === 'FLOAT' || from.kind === 'DOUBLE')) {
+        return undefined;
+      }
       if (from.kind === 'DOUBLE' && to.kind === 'DOUBLE') return identity;
       const num = numericToNumber(from);
       if (to.kind === 'DOUBLE') return (v) => num(v);
@@ -326,6 +366,8 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | undefined {
     }
     case 'DECIMAL':
       return toDecimal(from, to.precision, to.scale);
+    case 'NUMERIC':
+      return toNumeric(from);
     case 'DATE':
     case 'TIME':
     case 'TIMESTAMP':

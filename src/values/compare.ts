@@ -11,12 +11,16 @@
  *   any value, as in Postgres), then by length.
  * - MAPs compare by their entries sorted by key (slow path; MAP keys are rare).
  *
+ * - Unconstrained NUMERIC compares by value (1.5 = 1.50) and hashes its
+ *   normalized form (trailing zeros dropped).
+ *
  * `hashValue` is consistent with `valuesEqual`: equal values hash equally.
  * Hashes are 32-bit unsigned integers; no strings or objects are built per call.
  */
 
 import type { SqlType, Value } from '../../catalog/types.ts';
 import { InternalError, unreachable } from '../errors.ts';
+import { compareNumeric, normalizeNumeric, type Numeric } from './numeric.ts';
 
 /** Code-point comparison of two JS strings. */
 export function compareStrings(a: string, b: string): number {
@@ -98,6 +102,8 @@ export function compareValues(a: Value, b: Value, type: SqlType): number {
     case 'BIGINT':
     case 'DECIMAL':
       return (a as bigint) < (b as bigint) ? -1 : (a as bigint) > (b as bigint) ? 1 : 0;
+    case 'NUMERIC':
+      return compareNumeric(a as Numeric, b as Numeric);
     case 'FLOAT':
     case 'DOUBLE':
       return compareFloats(a as number, b as number);
@@ -166,6 +172,8 @@ export function valuesEqual(a: Value, b: Value, type: SqlType): boolean {
     case 'FLOAT':
     case 'DOUBLE':
       return a === b || (Number.isNaN(a) && Number.isNaN(b));
+    case 'NUMERIC':
+      return compareNumeric(a as Numeric, b as Numeric) === 0;
     default:
       return compareValues(a, b, type) === 0;
   }
@@ -267,6 +275,10 @@ function hashInto(h: number, v: Value, type: SqlType): number {
     case 'BIGINT':
     case 'DECIMAL':
       return hashBigint(h, v as bigint);
+    case 'NUMERIC': {
+      const n = normalizeNumeric(v as Numeric);
+      return mix(hashBigint(h, n.unscaled), n.scale);
+    }
     case 'CHAR':
     case 'VARCHAR':
     case 'NAME':

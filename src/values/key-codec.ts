@@ -13,6 +13,10 @@
  * - DECIMAL: 0x80 + 8 bytes (sign-flipped int64) when the unscaled value fits
  *   int64; larger positives 0x81, byte count, magnitude; larger negatives 0x7f,
  *   255 - byte count, complemented magnitude.
+ * - NUMERIC (unconstrained): the value without trailing zeros as 0.d1d2...dn * 10^e
+ *   (d1 non-zero): zero is 0x80; positives 0x81, e as sign-flipped int32, each digit
+ *   as 0x31 + d, then 0x00; negatives 0x7f and the same bytes complemented
+ *   (terminator 0xff). 1.5 and 1.50 encode alike; decoding gives the normalized value.
  * - Strings (UTF-8) and BYTES: each 0x00 byte written as 0x00 0xff, then 0x00 0x01.
  * - UUID: its 16 bytes.
  * - ARRAY: per element 0x01 + value or 0x02 for NULL (NULL elements sort last, as
@@ -25,6 +29,7 @@ import { InternalError, unreachable } from '../errors.ts';
 import { ByteReader } from './byte-reader.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { sortedEntries } from './compare.ts';
+import { Numeric, normalizeNumeric } from './numeric.ts';
 
 const writer = new ByteWriter(128);
 const f64 = new Float64Array(1);
@@ -173,6 +178,41 @@ function readDecimal(r: ByteReader): bigint {
   return negative ? -mag : mag;
 }
 
+function writeNumeric(w: ByteWriter, v: Numeric): void {
+  const n = normalizeNumeric(v);
+  if (n.unscaled === 0n) return w.u8(0x80);
+  const negative = n.unscaled < 0n;
+  const digits = (negative ? -n.unscaled : n.unscaled).toString();
+  const e = digits.length - n.scale;
+  const flip = negative ? 0xff : 0;
+  w.u8(negative ? 0x7f : 0x81);
+  w.ensure(5 + digits.length);
+  const ebits = (e ^ 0x80000000) >>> 0;
+  w.buf[w.len++] = ((ebits >>> 24) & 0xff) ^ flip;
+  w.buf[w.len++] = ((ebits >>> 16) & 0xff) ^ flip;
+  w.buf[w.len++] = ((ebits >>> 8) & 0xff) ^ flip;
+  w.buf[w.len++] = (ebits & 0xff) ^ flip;
+  for (let i = 0; i < digits.length; i++) w.buf[w.len++] = (digits.charCodeAt(i) - 48 + 0x31) ^ flip;
+  w.buf[w.len++] = flip;
+}
+
+function readNumeric(r: ByteReader): Numeric {
+  const marker = r.u8();
+  if (marker === 0x80) return new Numeric(0n, 0);
+  const flip = marker === 0x7f ? 0xff : 0;
+  const e = (((r.u8() ^ flip) << 24) | ((r.u8() ^ flip) << 16) | ((r.u8() ^ flip) << 8) | (r.u8() ^ flip)) ^ 0x80000000;
+  let digits = '';
+  for (;;) {
+    const b = r.u8() ^ flip;
+    if (b === 0) break;
+    digits += String.fromCharCode(b - 0x31 + 48);
+  }
+  const scale = digits.length - e;
+  let u = BigInt(digits);
+  if (scale < 0) u *= 10n ** BigInt(-scale);
+  return new Numeric(flip === 0 ? u : -u, scale < 0 ? 0 : scale);
+}
+
 function hexDigit(c: number): number {
   return c <= 57 ? c - 48 : (c | 0x20) - 87;
 }
@@ -222,6 +262,8 @@ function writeValue(w: ByteWriter, v: Value, type: SqlType): void {
     }
     case 'DECIMAL':
       return writeDecimal(w, v as bigint);
+    case 'NUMERIC':
+      return writeNumeric(w, v as Numeric);
     case 'CHAR':
     case 'VARCHAR':
     case 'NAME':
@@ -317,6 +359,8 @@ function readValue(r: ByteReader, type: SqlType): Value {
     }
     case 'DECIMAL':
       return readDecimal(r);
+    case 'NUMERIC':
+      return readNumeric(r);
     case 'CHAR':
     case 'VARCHAR':
     case 'NAME':

@@ -7,7 +7,8 @@
  * INTERVAL_YEAR_MONTH int32; OID types uint32; FLOAT, DOUBLE and the µs types
  * (TIME, TIMESTAMP, TIMESTAMP_LTZ, INTERVAL_DAY_TIME) float64 (exact for safe
  * integers); BIGINT int64; DECIMAL a byte count then two's-complement big-endian
- * bytes; strings varint length + UTF-8; BYTES varint length + bytes; UUID 16 bytes;
+ * bytes; unconstrained NUMERIC varint scale then the unscaled value as DECIMAL (or,
+ * when it needs 255 bytes or more, 0xff and its decimal digits as a string); strings varint length + UTF-8; BYTES varint length + bytes; UUID 16 bytes;
  * ARRAY varint count then per element a null byte (0/1) and the value; ROW a
  * nested bitmap + fields; MAP varint count then key and value as array elements.
  *
@@ -18,6 +19,7 @@ import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import { InternalError, unreachable } from '../errors.ts';
 import { ByteReader } from './byte-reader.ts';
 import { ByteWriter } from './byte-writer.ts';
+import { Numeric } from './numeric.ts';
 
 const writer = new ByteWriter(256);
 const INT64_MIN = -(2n ** 63n);
@@ -84,6 +86,24 @@ function readBigDecimal(r: ByteReader): bigint {
   return BigInt.asIntN(n * 8, v);
 }
 
+function writeNumeric(w: ByteWriter, v: Numeric): void {
+  w.varint(v.scale);
+  const u = v.unscaled;
+  if (u.toString(16).length >= 500) {
+    w.u8(0xff);
+    return w.lengthPrefixedUtf8(u.toString());
+  }
+  writeBigDecimal(w, u);
+}
+
+function readNumeric(r: ByteReader): Numeric {
+  const scale = r.varint();
+  const n = r.u8();
+  if (n === 0xff) return new Numeric(BigInt(r.utf8(r.varint())), scale);
+  r.pos--;
+  return new Numeric(readBigDecimal(r), scale);
+}
+
 function writeValue(w: ByteWriter, v: Value, type: SqlType): void {
   switch (type.kind) {
     case 'BOOLEAN':
@@ -114,6 +134,8 @@ function writeValue(w: ByteWriter, v: Value, type: SqlType): void {
       return w.i64(v as bigint);
     case 'DECIMAL':
       return writeBigDecimal(w, v as bigint);
+    case 'NUMERIC':
+      return writeNumeric(w, v as Numeric);
     case 'CHAR':
     case 'VARCHAR':
     case 'NAME':
@@ -207,6 +229,8 @@ function readValue(r: ByteReader, type: SqlType): Value {
       return r.i64();
     case 'DECIMAL':
       return readBigDecimal(r);
+    case 'NUMERIC':
+      return readNumeric(r);
     case 'CHAR':
     case 'VARCHAR':
     case 'NAME':

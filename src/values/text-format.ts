@@ -16,6 +16,7 @@ import type { SqlType, Value } from '../../catalog/types.ts';
 import { assert, InternalError, unreachable } from '../errors.ts';
 import { civil, civilFromDays, MICROS_PER_DAY, MICROS_PER_SECOND, zoneOffsetSeconds } from './datetime.ts';
 import { formatDecimal } from './decimal.ts';
+import type { Numeric } from './numeric.ts';
 
 export interface FormatContext {
   readonly timeZone: string;
@@ -45,6 +46,8 @@ export function formatValue(value: Value, type: SqlType, ctx: FormatContext): st
       return formatFloat8(value as number);
     case 'DECIMAL':
       return formatDecimal(value as bigint, type.scale);
+    case 'NUMERIC':
+      return formatDecimal((value as Numeric).unscaled, (value as Numeric).scale);
     case 'CHAR':
     case 'VARCHAR':
     case 'NAME':
@@ -302,6 +305,7 @@ function jsonValueText(v: Value, type: SqlType, ctx: FormatContext): string {
     case 'INT':
     case 'BIGINT':
     case 'DECIMAL':
+    case 'NUMERIC':
     case 'OID':
       return formatValue(v, type, ctx);
     case 'FLOAT':

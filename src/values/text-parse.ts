@@ -16,6 +16,7 @@ import { MAX_LENGTH, type SqlType, type Value } from '../../catalog/types.ts';
 import { InternalError, notSupported, SqlError, SqlState, unreachable } from '../errors.ts';
 import { parseDate, parseTime, parseTimestamp, parseTimestampTz } from './datetime-parse.ts';
 import { checkPrecision, parseDecimal } from './decimal.ts';
+import { parseNumeric as parseNumericText, type Numeric } from './numeric.ts';
 import { parseIntervalLiteral } from './interval-parse.ts';
 
 export interface ParseContext {
@@ -45,6 +46,8 @@ export function parseValue(text: string, type: SqlType, ctx: ParseContext): Valu
       return parseFloat(text, false);
     case 'DECIMAL':
       return parseNumeric(text, type.precision, type.scale);
+    case 'NUMERIC':
+      return parseUnconstrained(text);
     case 'CHAR':
       return padChar(checkLength(text, type.length, 'character'), type.length);
     case 'VARCHAR':
@@ -156,14 +159,22 @@ function parseFloat(text: string, single: boolean): number {
 
 function parseNumeric(text: string, precision: number, scale: number): bigint {
   const v = parseDecimal(text, scale);
-  if (v === undefined) {
-    const w = text.trim().toLowerCase();
-    if (w === 'nan' || w === 'infinity' || w === '-infinity' || w === '+infinity' || w === 'inf' || w === '-inf') {
-      throw notSupported(`the numeric value "${text.trim()}" in DECIMAL`);
-    }
-    throw invalidSyntax('numeric', text);
-  }
+  if (v === undefined) throw badNumeric(text);
   return checkPrecision(v, precision, scale);
+}
+
+function parseUnconstrained(text: string): Numeric {
+  const v = parseNumericText(text);
+  if (v === undefined) throw badNumeric(text);
+  return v;
+}
+
+function badNumeric(text: string): SqlError {
+  const w = text.trim().toLowerCase();
+  if (w === 'nan' || w === 'infinity' || w === '-infinity' || w === '+infinity' || w === 'inf' || w === '-inf') {
+    return notSupported(`the numeric value "${text.trim()}" in DECIMAL`);
+  }
+  return invalidSyntax('numeric', text);
 }
 
 function parseOid(text: string, typeName: string): number {

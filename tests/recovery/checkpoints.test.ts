@@ -17,7 +17,7 @@ import type { Session } from '../../src/session/api.ts';
 import { runSql } from '../harness/session-sql.ts';
 import type { Row } from '../../catalog/types.ts';
 import { builtinConnectors } from '../../connectors/index.ts';
-import { decodeCheckpoint, encodeCheckpoint, jobKey } from '../../src/jobs/checkpoints.ts';
+import { decodeCheckpoint, encodeCheckpoint, jobKey, STATE_LAYOUT_VERSION } from '../../src/jobs/checkpoints.ts';
 import { KeyPrefix, objectIdOf } from '../../src/storage/key-space.ts';
 import { canon } from '../../src/streaming/streaming.test-helpers.ts';
 
@@ -41,7 +41,7 @@ describe('checkpoint records', () => {
   it('round-trip, and a flipped byte is detected', () => {
     const record = { id: 7, time: 1_700_000_000_000, sources: [{ position: { offset: 42 }, watermark: 1234 }, { position: { ended: true as const }, watermark: -Infinity }] };
     const bytes = encodeCheckpoint(record);
-    expect(decodeCheckpoint(bytes, 'x')).toEqual(record);
+    expect(decodeCheckpoint(bytes, 'x')).toEqual({ ...record, layout: STATE_LAYOUT_VERSION });
     const damaged = bytes.slice();
     damaged[damaged.length - 3]! ^= 0x20;
     expect(() => decodeCheckpoint(damaged, 'mv-1')).toThrow(/checkpoint of mv-1 is damaged/);

@@ -4,6 +4,8 @@
  * after every step each view (including a view on a view) holds exactly what
  * the same query returns as a batch SELECT over the tables' current rows.
  * Also across a restart, which rebuilds the views from the stored tables.
+ * Some seeds run every keyed operator as several instances
+ * (`parallelism.default`, ARCHITECTURE decision 8).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -53,8 +55,8 @@ async function checkAll(s: Session, step: string): Promise<void> {
 }
 
 describe('materialized views equal their query after every change', () => {
-  for (const seed of [1, 2, 3]) {
-    it(`seed ${seed}`, async () => {
+  for (const [seed, parallelism] of [[1, 1], [2, 1], [3, 1], [4, 3], [5, 8]] as const) {
+    it(`seed ${seed}, parallelism ${parallelism}`, async () => {
       const dir = await mkdtemp(join(tmpdir(), 'millrace-mv-'));
       dirs.push(dir);
       let db = await Database.open(dir, new Map());
@@ -62,6 +64,7 @@ describe('materialized views equal their query after every change', () => {
       let s = db.openSession(new Map([['user', 'test'], ['database', 'millrace']]));
       await run(s, 'CREATE TABLE a (k INT, v INT); CREATE TABLE b (k INT, w INT, PRIMARY KEY (k) NOT ENFORCED)');
       await run(s, 'INSERT INTO a VALUES (1, 1), (2, 4), (2, 6); INSERT INTO b VALUES (2, 20)');
+      await run(s, `SET 'parallelism.default' = '${parallelism}'`);
       for (const [name, query] of Object.entries(VIEWS)) await run(s, `CREATE MATERIALIZED VIEW ${name} AS ${query}`);
       await checkAll(s, 'create');
       const r = prng(seed);
