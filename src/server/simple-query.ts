@@ -15,7 +15,7 @@
  * Each statement gets its own AbortController, registered as the running one
  * so that a CancelRequest or a disconnect stops it (57014).
  */
-import type { Cursor } from '../session/api.ts';
+import type { Cursor, PreparedStatement } from '../session/api.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import { writeError } from './error-response.ts';
 import { cancelAware, streamRows } from './data-rows.ts';
@@ -50,7 +50,22 @@ async function runScript(ctx: QueryContext, sql: string): Promise<SqlError | nul
     writer.emptyQueryResponse();
     return null;
   }
+  if (statements.length === 1) return runStatements(ctx, statements);
+  // Several statements: one implicit transaction (PostgreSQL), stored after the last, discarded on an error.
+  let error = await runStatements(ctx, statements);
+  try {
+    await session.endImplicitTransaction?.(error !== null || ctx.closed);
+  } catch (err) {
+    error ??= cancelAware(err, new AbortController().signal);
+  }
+  return error;
+}
+
+async function runStatements(ctx: QueryContext, statements: readonly PreparedStatement[]): Promise<SqlError | null> {
+  const { session, writer } = ctx;
+  const implicit = statements.length > 1;
   for (const stmt of statements) {
+    if (implicit) session.beginImplicitTransaction?.();
     if (ctx.closed) return null;
     const controller = new AbortController();
     ctx.beginStatement(controller);

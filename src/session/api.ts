@@ -123,6 +123,16 @@ export interface Session {
   /** Transaction status for ReadyForQuery. */
   transactionStatus(): TransactionStatus;
 
+  /**
+   * Several statements in one simple Query run as one implicit transaction
+   * (PostgreSQL): called before each of them, it opens that transaction
+   * unless one is open.
+   */
+  beginImplicitTransaction?(): void;
+
+  /** After the last statement of such a Query, or its failure: stores or discards the implicit transaction's writes. */
+  endImplicitTransaction?(failed: boolean): Promise<void>;
+
   /** Reported settings (ParameterStatus) and their values, for startup and after SET. */
   reportedParameters(): ReadonlyMap<string, string>;
 

@@ -25,6 +25,7 @@ import type {
 } from './api.ts';
 import { SessionSettings } from './settings.ts';
 import { TransactionState } from './transaction-state.ts';
+import type { WriteSet } from '../storage/write-set.ts';
 import { staticCursor } from './cursors.ts';
 import type { Database } from '../database.ts';
 import { decodeParams } from './params.ts';
@@ -131,6 +132,15 @@ export class SqlSession implements Session {
     return this.#tx.status;
   }
 
+  beginImplicitTransaction(): void {
+    this.#tx.beginImplicit();
+  }
+
+  async endImplicitTransaction(failed: boolean): Promise<void> {
+    const writes = this.#tx.endImplicit(failed);
+    if (writes !== null && !writes.empty) await this.#store(writes);
+  }
+
   /** How the current statement reads and writes stored tables: staged inside a block, direct outside. */
   tableAccess(): TableAccess {
     const writes = this.#tx.writes;
@@ -219,6 +229,12 @@ export class SqlSession implements Session {
     };
   }
 
+  /** Applies a transaction's writes to the stored tables that still exist, in one batch. */
+  async #store(writes: WriteSet): Promise<void> {
+    const catalog = this.#db.catalog;
+    await this.#db.tables.commitWriteSet(writes, (table) => catalog.byId(table.id)?.kind === 'table');
+  }
+
   async #transaction(ast: Extract<Statement, { kind: 'transaction' }>): Promise<Cursor> {
     const warn = (message: string, code: string) =>
       this.notice({ severity: 'WARNING', code, message });
@@ -232,10 +248,7 @@ export class SqlSession implements Session {
         const r = this.#tx.commit();
         if (r.warning) warn(r.warning, SqlState.NO_ACTIVE_SQL_TRANSACTION);
         else this.#runner.sqlCursors.closeAtBlockEnd(r.tag === 'ROLLBACK');
-        if (r.writes !== null && !r.writes.empty) {
-          const catalog = this.#db.catalog;
-          await this.#db.tables.commitWriteSet(r.writes, (table) => catalog.byId(table.id)?.kind === 'table');
-        }
+        if (r.writes !== null && !r.writes.empty) await this.#store(r.writes);
         return staticCursor(null, [], r.tag);
       }
       case 'ROLLBACK': {

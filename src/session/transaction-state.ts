@@ -10,6 +10,12 @@
  * then rolls back), ROLLBACK, or ROLLBACK TO a savepoint taken before the
  * error. ROLLBACK, or the end of the session, discards the WriteSet.
  *
+ * Several statements in one simple Query message run as one implicit block
+ * (PostgreSQL's implicit transaction): `beginImplicit` before each statement
+ * while none is open, `endImplicit` after the last (or the failed) one, which
+ * stores the writes or discards them. The status reads I meanwhile; BEGIN
+ * inside it turns it into an ordinary block, COMMIT / ROLLBACK end it early.
+ *
  * Savepoints: a stack of (name, WriteSet mark). ROLLBACK TO name undoes the
  * writes after the most recent savepoint of that name and keeps it; RELEASE
  * name drops it and every later one, keeping their writes.
@@ -29,10 +35,36 @@ interface Savepoint {
 export class TransactionState {
   #status: TransactionStatus = 'I';
   #writes: WriteSet | null = null;
+  /** The open block is the implicit one of a multi-statement Query. */
+  #implicit = false;
   readonly #savepoints: Savepoint[] = [];
 
   get status(): TransactionStatus {
-    return this.#status;
+    return this.#implicit ? 'I' : this.#status;
+  }
+
+  /** Whether the open block is a multi-statement Query's implicit one. */
+  get implicit(): boolean {
+    return this.#implicit;
+  }
+
+  /** Opens the implicit block of a multi-statement Query unless a block is open. */
+  beginImplicit(): void {
+    if (this.#status !== 'I') return;
+    this.#status = 'T';
+    this.#writes = new WriteSet();
+    this.#implicit = true;
+  }
+
+  /**
+   * Ends the implicit block, if one is open: its writes to store (null when
+   * it failed or wrote nothing to keep).
+   */
+  endImplicit(failed: boolean): WriteSet | null {
+    if (!this.#implicit) return null;
+    const writes = failed || this.#status === 'E' ? null : this.#writes;
+    this.#end();
+    return writes;
   }
 
   /** The open block's writes; null outside a block. */
@@ -52,6 +84,11 @@ export class TransactionState {
 
   /** Returns a warning message when BEGIN is issued inside a block (as Postgres warns). */
   begin(): string | undefined {
+    if (this.#implicit) {
+      // BEGIN inside a multi-statement Query: its block goes on as an ordinary one.
+      this.#implicit = false;
+      return undefined;
+    }
     if (this.#status !== 'I') return 'there is already a transaction in progress';
     this.#status = 'T';
     this.#writes = new WriteSet();
@@ -68,14 +105,18 @@ export class TransactionState {
     if (this.#status === 'I') return { tag: 'COMMIT', warning: 'there is no transaction in progress', writes: null };
     const failed = this.#status === 'E';
     const writes = this.#writes;
+    // Inside a multi-statement Query's implicit block PostgreSQL warns, and still commits what came before.
+    const implicit = this.#implicit;
     this.#end();
-    return failed ? { tag: 'ROLLBACK', writes: null } : { tag: 'COMMIT', writes };
+    if (failed) return { tag: 'ROLLBACK', writes: null };
+    return implicit ? { tag: 'COMMIT', warning: 'there is no transaction in progress', writes } : { tag: 'COMMIT', writes };
   }
 
   rollback(): { tag: string; warning?: string } {
     if (this.#status === 'I') return { tag: 'ROLLBACK', warning: 'there is no transaction in progress' };
+    const implicit = this.#implicit;
     this.#end();
-    return { tag: 'ROLLBACK' };
+    return implicit ? { tag: 'ROLLBACK', warning: 'there is no transaction in progress' } : { tag: 'ROLLBACK' };
   }
 
   /** An error happened while running a statement. */
@@ -113,12 +154,13 @@ export class TransactionState {
   }
 
   #requireBlock(what: string): void {
-    if (this.#status === 'I') {
+    if (this.#status === 'I' || this.#implicit) {
       throw new SqlError(SqlState.NO_ACTIVE_SQL_TRANSACTION, `${what} can only be used in transaction blocks`);
     }
   }
 
   #end(): void {
+    this.#implicit = false;
     this.#status = 'I';
     this.#writes = null;
     this.#savepoints.length = 0;

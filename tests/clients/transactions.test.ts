@@ -8,7 +8,9 @@
  * - savepoints undo part of a block;
  * - two blocks writing the same row: the first COMMIT wins, the second fails
  *   with 40001 and stores nothing;
- * - cursors declared in a block without WITH HOLD close at COMMIT.
+ * - cursors declared in a block without WITH HOLD close at COMMIT;
+ * - several statements in one simple Query are one implicit transaction
+ *   (the cases below give what PostgreSQL 15 gives).
  */
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -220,5 +222,37 @@ describe('transaction blocks', () => {
     await expect(a.query('FETCH 1 FROM plain')).rejects.toMatchObject({ code: '34000' });
     expect(await rows(a, 'FETCH 1 FROM held')).toEqual([[1]]);
     await a.query('CLOSE held');
+  });
+
+  it('runs the statements of one simple Query as one implicit transaction', async () => {
+    const a = await connect();
+    const warnings: string[] = [];
+    a.on('notice', (n) => warnings.push(n.message ?? ''));
+    const b = await connect();
+    await a.query('CREATE TABLE imp (v INT)');
+    const values = async (): Promise<unknown[][]> => rows(b, 'SELECT v FROM imp ORDER BY v');
+
+    // An error discards the writes of every statement before it in the same Query.
+    await expect(a.query('INSERT INTO imp VALUES (1); INSERT INTO imp VALUES (2); SELECT 1/0')).rejects.toMatchObject({ code: '22012' });
+    expect(await values()).toEqual([]);
+    // Later statements see the earlier ones' writes; other sessions see them all at the end.
+    const [, counted] = (await a.query('INSERT INTO imp VALUES (3); SELECT COUNT(*) AS n FROM imp')) as unknown as pg.QueryResult[];
+    expect(counted!.rows).toEqual([{ n: '1' }]);
+    expect(await values()).toEqual([[3]]);
+    // COMMIT inside it warns and stores what came before; what follows is a new implicit transaction.
+    await expect(a.query('INSERT INTO imp VALUES (4); COMMIT; INSERT INTO imp VALUES (5); SELECT 1/0')).rejects.toMatchObject({ code: '22012' });
+    expect(warnings).toContain('there is no transaction in progress');
+    expect(await values()).toEqual([[3], [4]]);
+    // ROLLBACK inside it discards what came before.
+    await a.query('INSERT INTO imp VALUES (6); ROLLBACK; INSERT INTO imp VALUES (7)');
+    expect(await values()).toEqual([[3], [4], [7]]);
+    // SAVEPOINT needs a block: the error discards the Query's writes.
+    await expect(a.query('INSERT INTO imp VALUES (8); SAVEPOINT s')).rejects.toMatchObject({ code: '25P01' });
+    expect(await values()).toEqual([[3], [4], [7]]);
+    // BEGIN inside it turns it into an ordinary block, still open after the Query.
+    await a.query('INSERT INTO imp VALUES (9); BEGIN; INSERT INTO imp VALUES (10)');
+    expect(await values()).toEqual([[3], [4], [7]]);
+    await a.query('COMMIT');
+    expect(await values()).toEqual([[3], [4], [7], [9], [10]]);
   });
 });
