@@ -6,7 +6,7 @@ import { Store } from '../src/storage/store.ts';
 import { Catalog } from './catalog.ts';
 import { catalogLookup, splitQualifiedName } from './catalog-lookup.ts';
 import type { CatalogLookup } from '../src/functions/eval-context.ts';
-import { INT, PgOid, STRING, arrayOf, decimal, pgTypeOid, pgTypmod, timestamp, timestampLtz, varchar, char } from './types.ts';
+import { INT, NUMERIC, PgOid, STRING, arrayOf, decimal, pgTypeOid, pgTypmod, timestamp, timestampLtz, varchar, char } from './types.ts';
 
 let dir = '';
 let store: Store;
@@ -62,6 +62,7 @@ describe('catalogLookup', () => {
     expect(f(varchar(20))).toBe('character varying(20)');
     expect(f(char(3))).toBe('character(3)');
     expect(f(decimal(10, 2))).toBe('numeric(10,2)');
+    expect(f(NUMERIC)).toBe('numeric');
     expect(f(timestamp(3))).toBe('timestamp(3) without time zone');
     expect(f(timestampLtz(6))).toBe('timestamp(6) with time zone');
     expect(f(arrayOf(INT))).toBe('integer[]');
@@ -111,7 +112,7 @@ describe('catalogLookup', () => {
     expect(lookup.sqlTypeByOid(1043)).toEqual(STRING);
     expect(lookup.sqlTypeByOid(1007)).toEqual(arrayOf(INT));
     expect(lookup.sqlTypeByOid(1114)?.kind).toBe('TIMESTAMP');
-    expect(lookup.sqlTypeByOid(1700)?.kind).toBe('DECIMAL');
+    expect(lookup.sqlTypeByOid(1700)).toEqual(NUMERIC);
     expect(lookup.sqlTypeByOid(705)).toBeUndefined();
   });
 });

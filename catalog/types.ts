@@ -154,11 +154,6 @@ export function isNumeric(t: SqlType): boolean {
   return isIntegral(t) || isApproximate(t) || t.kind === 'DECIMAL' || t.kind === 'NUMERIC';
 }
 
-/** DECIMAL(p, s) or unconstrained NUMERIC. */
-export function isExactDecimal(t: SqlType): boolean {
-  return t.kind === 'DECIMAL' || t.kind === 'NUMERIC';
-}
-
 export function isCharacter(t: SqlType): boolean {
   return t.kind === 'CHAR' || t.kind === 'VARCHAR' || t.kind === 'NAME' || t.kind === 'PG_CHAR';
 }

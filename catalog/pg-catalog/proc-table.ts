@@ -80,6 +80,7 @@ const KNOWN_OIDS: Readonly<Record<string, number>> = {
   concat: 3058, coalesce: 0, count: 2803, sum: 2108, min: 2132, max: 2116, avg: 2101,
   row_number: 3100, rank: 3101, dense_rank: 3102, string_agg: 3538, array_agg: 2335,
   pg_get_keywords: 1686, array_subscript_handler: 6179, has_table_privilege: 1922, has_schema_privilege: 2268,
+  pg_sleep: 2626, pg_sleep_for: 3935, pg_sleep_until: 3936,
 };
 
 const CSTRING = 2275;
@@ -99,6 +100,8 @@ const TIMESTAMPTZ = 1184;
 const NUMERIC = 1700;
 const FLOAT8 = 701;
 const NAME_ARRAY = 1003;
+const VOID = 2278;
+const INTERVAL = 1186;
 
 type Spec = Omit<PgProcInfo, 'oid'>;
 
@@ -171,6 +174,9 @@ const SQL_FUNCTIONS: readonly Spec[] = [
   fn('row_number', [], INT8, { kind: 'w', strict: false }),
   fn('rank', [], INT8, { kind: 'w', strict: false }),
   fn('dense_rank', [], INT8, { kind: 'w', strict: false }),
+  fn('pg_sleep', [FLOAT8], VOID, { volatility: 'v' }),
+  fn('pg_sleep_for', [INTERVAL], VOID, { volatility: 'v' }),
+  fn('pg_sleep_until', [TIMESTAMPTZ], VOID, { volatility: 'v' }),
 ];
 
 /** First oid handed to functions Postgres' oid of which is not listed here. */

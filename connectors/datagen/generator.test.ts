@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BIGINT, INT, STRING, decimal, timestamp, varchar, type Row } from '../../catalog/types.ts';
+import { BIGINT, INT, NUMERIC, STRING, decimal, timestamp, varchar, type Row } from '../../catalog/types.ts';
 import { datagenRows, datagenSpec } from './generator.ts';
 import { SqlError } from '../../src/errors.ts';
+import { Numeric } from '../../src/values/numeric.ts';
 
 async function collect(spec: ReturnType<typeof datagenSpec>, from = 0, max = Infinity): Promise<Row[]> {
   const out: Row[] = [];
@@ -49,6 +50,19 @@ describe('datagen', () => {
       [13n, 4],
       [14n, 5],
     ]);
+  });
+
+  it('generates whole numbers for an unconstrained NUMERIC column, in sequence or at random', async () => {
+    const spec = datagenSpec(
+      [
+        { name: 'a', type: NUMERIC },
+        { name: 'b', type: NUMERIC },
+      ],
+      { 'fields.a.kind': 'sequence', 'fields.a.start': '-1', 'fields.a.end': '1', 'fields.b.min': '3', 'fields.b.max': '4' },
+    );
+    const rows = await collect(spec);
+    expect(rows.map((r) => r[0])).toEqual([new Numeric(-1n, 0), new Numeric(0n, 0), new Numeric(1n, 0)]);
+    for (const r of rows) expect(['3', '4']).toContain(String(r[1]));
   });
 
   it('gives the same rows when read again from a position (rewind)', async () => {

@@ -18,6 +18,7 @@ import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import { MAX_LENGTH } from '../../catalog/types.ts';
 import { SqlError, SqlState } from '../../src/errors.ts';
 import { parseDecimal, pow10 } from '../../src/values/decimal.ts';
+import { Numeric } from '../../src/values/numeric.ts';
 import { parseIntervalParts } from '../../src/values/interval-parse.ts';
 import { localToUtcMicros, MICROS_PER_DAY } from '../../src/values/datetime.ts';
 
@@ -170,6 +171,7 @@ function parseBound(c: DatagenColumn, key: string, text: string | undefined): nu
       return n;
     }
     case 'BIGINT':
+    case 'NUMERIC':
       try {
         return BigInt(text.trim());
       } catch {
@@ -209,6 +211,8 @@ function sequenceGenerator(c: DatagenColumn, f: ReadonlyMap<string, string>): { 
   switch (t.kind) {
     case 'BIGINT':
       return { length, generate: (p) => (start as bigint) + BigInt(p) };
+    case 'NUMERIC':
+      return { length, generate: (p) => new Numeric((start as bigint) + BigInt(p), 0) };
     case 'DECIMAL':
       // start/end are unscaled; the sequence steps by 1 in the column's unit.
       return { length: Number((BigInt(end) - BigInt(start)) / pow10(t.scale)) + 1, generate: (p) => (start as bigint) + BigInt(p) * pow10(t.scale) };
@@ -262,6 +266,14 @@ function randomGenerator(c: DatagenColumn, f: ReadonlyMap<string, string>, strea
       const hi = (max as bigint | undefined) ?? limit;
       const span = hi - lo + 1n;
       return (p) => lo + ((BigInt(hash32(stream, p)) << 32n) | BigInt(hash32(stream + 1, p))) % span;
+    }
+    case 'NUMERIC': {
+      // Whole numbers of up to 10 digits, the values Flink generates for its DECIMAL(10, 0).
+      const limit = pow10(10) - 1n;
+      const lo = (min as bigint | undefined) ?? -limit;
+      const hi = (max as bigint | undefined) ?? limit;
+      const span = hi - lo + 1n;
+      return (p) => new Numeric(lo + ((BigInt(hash32(stream, p)) << 32n) | BigInt(hash32(stream + 1, p))) % span, 0);
     }
     case 'CHAR':
     case 'VARCHAR':

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { INT, STRING, type SqlType } from '../../catalog/types.ts';
+import { decimal, INT, NUMERIC, STRING, type SqlType } from '../../catalog/types.ts';
 import type { Expr, Statement } from '../../grammar/ast.ts';
 import type { LogicalPlan } from '../planner/logical-plan.ts';
 import { SqlError } from '../errors.ts';
@@ -113,6 +113,16 @@ describe.skipIf(!hasParser)('binder on parsed SQL', () => {
     const { plan, paramTypes } = await bind("SELECT * FROM events WHERE ts > '2024-01-01 00:00:00' AND id = $1 AND $2 = 'x'");
     expect(paramTypes).toEqual([{ kind: 'BIGINT' }, STRING]);
     expect(plan.kind).toBe('project');
+  });
+
+  it('types NUMERIC / DECIMAL without precision as unconstrained numeric', async () => {
+    const { plan } = await bind(
+      "SELECT CAST('1.50' AS NUMERIC) AS a, CAST(1 AS DECIMAL) AS b, 1.5::numeric(5) AS c, 1.5::decimal(6, 2) AS d, 1.5::pg_catalog.numeric + 1.25 AS e, $1::numeric AS f",
+    );
+    expect(plan.schema.map((c) => c.type)).toEqual([NUMERIC, NUMERIC, decimal(5, 0), decimal(6, 2), NUMERIC, NUMERIC]);
+    expect(String((await bind('SELECT $1 + 1', [NUMERIC])).plan.schema[0]!.type.kind)).toBe('NUMERIC');
+    const big = await bind('SELECT 1.5 AS a, 123456789012345678901234567890123456789.5 AS b');
+    expect(big.plan.schema.map((c) => c.type)).toEqual([decimal(2, 1), NUMERIC]);
   });
 
   it('binds unions, VALUES and CTEs', async () => {

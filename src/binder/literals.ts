@@ -2,17 +2,19 @@
  * Literal typing and bind-time evaluation.
  *
  * - Numbers: an integer that fits INT is INT, else BIGINT, else DECIMAL(p, 0);
- *   with a '.' it is the exact DECIMAL(p, s) it spells; with an exponent DOUBLE.
+ *   with a '.' it is the exact DECIMAL(p, s) it spells; beyond 38 digits an
+ *   unconstrained NUMERIC with the scale it spells; with an exponent DOUBLE.
  * - Text converted to a type at bind time (untyped string literals meeting a
  *   typed context, DATE '...' and other typed literals) goes through the type's
  *   input function; REGCLASS / REGTYPE / REGPROC names are resolved here,
  *   because the value layer only accepts numeric OIDs.
  */
-import { BIGINT, decimal, DOUBLE, INT, type SqlType } from '../../catalog/types.ts';
+import { BIGINT, decimal, DOUBLE, INT, NUMERIC, type SqlType } from '../../catalog/types.ts';
 import { pgProcOidByName } from '../../catalog/pg-catalog/proc-table.ts';
 import { pgTypeOidByName } from '../../catalog/pg-catalog/type-table.ts';
 import { splitQualifiedName } from '../../catalog/catalog-lookup.ts';
 import { SqlError, SqlState } from '../errors.ts';
+import { Numeric } from '../values/numeric.ts';
 import { parseValue } from '../values/text-parse.ts';
 import type { BoundLiteral } from './bound-expr.ts';
 import type { BinderContext } from './bind-env.ts';
@@ -35,24 +37,19 @@ export function numberLiteral(text: string, negate: boolean, pos: number): Bound
     if (negate) v = -v;
     if (v >= INT_MIN && v <= INT_MAX) return { kind: 'literal', type: INT, value: Number(v) };
     if (v >= BIGINT_MIN && v <= BIGINT_MAX) return { kind: 'literal', type: BIGINT, value: v };
-    return decimalLiteral(t.replace(/^0+(?=\d)/, ''), '', negate, pos);
+    return decimalLiteral(t.replace(/^0+(?=\d)/, ''), '', negate);
   }
-  return decimalLiteral(t.slice(0, dot), t.slice(dot + 1), negate, pos);
+  return decimalLiteral(t.slice(0, dot), t.slice(dot + 1), negate);
 }
 
-function decimalLiteral(intPart: string, fracPart: string, negate: boolean, pos: number): BoundLiteral {
+function decimalLiteral(intPart: string, fracPart: string, negate: boolean): BoundLiteral {
   const intDigits = intPart.replace(/^0+/, '');
   const scale = fracPart.length;
   const precision = Math.max(intDigits.length + scale, 1);
-  if (precision > 38) {
-    const v = Number(`${intPart || '0'}.${fracPart || '0'}`);
-    if (!Number.isFinite(v)) {
-      throw new SqlError(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, 'numeric literal out of range', { position: pos });
-    }
-    return { kind: 'literal', type: DOUBLE, value: negate ? -v : v };
-  }
   let unscaled = BigInt(`${intDigits}${fracPart}` || '0');
   if (negate) unscaled = -unscaled;
+  // Beyond DECIMAL's 38 digits the literal is an unconstrained NUMERIC, exact as in Postgres.
+  if (precision > 38) return { kind: 'literal', type: NUMERIC, value: new Numeric(unscaled, scale) };
   return { kind: 'literal', type: decimal(precision, scale), value: unscaled };
 }
 

@@ -141,6 +141,13 @@ describe('pg_sleep in a running plan', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('reports the abort reason when it is a SqlError', async () => {
+    const ac = new AbortController();
+    const p = runPlanWith(sleepingProject(60), sleepEnv(new MemorySource({ 1: [[1]] }), ac.signal));
+    setTimeout(() => ac.abort(new SqlError('57014', 'canceling statement due to statement timeout')), 20);
+    await expect(p).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+  });
+
   it('sleeps for rows a filter then drops', async () => {
     const plan: LogicalPlan = {
       kind: 'filter',

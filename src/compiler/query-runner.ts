@@ -8,7 +8,7 @@
 import type { Row, Value } from '../../catalog/types.ts';
 import type { BoundExpr } from '../binder/bound-expr.ts';
 import type { LogicalPlan } from '../planner/logical-plan.ts';
-import { notSupported } from '../errors.ts';
+import { SqlError, notSupported } from '../errors.ts';
 import type { ExecEnv } from './compile.ts';
 import type { ExecContext, ExecDeps } from './exec-context.ts';
 import { compileExpression, containsSubquery } from './expr-compiler.ts';
@@ -55,7 +55,8 @@ async function* abortable(stream: AsyncIterable<{ rows: Row[] }>, env: ExecEnv):
   const it = stream[Symbol.asyncIterator]();
   let onAbort: () => void = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(cancelledError());
+    // The abort's reason when it is the error to report (the connection gives 57014 with its message).
+    onAbort = () => reject(signal.reason instanceof SqlError ? signal.reason : cancelledError());
   });
   aborted.catch(() => {});
   signal.addEventListener('abort', onAbort, { once: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BIGINT, BOOLEAN, DOUBLE, FLOAT, INT, STRING, arrayOf, decimal, type SqlType, type Value } from '../../catalog/types.ts';
+import { BIGINT, BOOLEAN, DOUBLE, FLOAT, INT, NUMERIC, STRING, arrayOf, decimal, type SqlType, type Value } from '../../catalog/types.ts';
+import { Numeric, parseNumeric } from '../values/numeric.ts';
 import { SqlError } from '../errors.ts';
 import type { AggregateFunctionName } from '../planner/logical-plan.ts';
 import { createAccumulatorFactory, type Accumulator } from './aggregates.ts';
@@ -273,5 +274,37 @@ describe('accumulator state (save / load)', () => {
     const a = createAccumulatorFactory('sum', [BIGINT], BIGINT)();
     expect(() => a.load([1, 2])).toThrow(/malformed/);
     expect(() => createAccumulatorFactory('min', [INT], INT)().load(5n)).toThrow(/malformed/);
+  });
+});
+
+describe('aggregates of unconstrained NUMERIC', () => {
+  const num = (text: string): Numeric => parseNumeric(text)!;
+  it('SUM keeps the largest scale of the values still summed; AVG divides as Postgres', () => {
+    const sum = acc('sum', [NUMERIC]);
+    expect(sum.type).toEqual(NUMERIC);
+    feed(sum.a, [num('1.5'), num('2.125'), num('-0.5')]);
+    expect(String(sum.a.result())).toBe('3.125');
+    sum.a.remove!(num('2.125'));
+    expect(String(sum.a.result())).toBe('1.0');
+    const restored = acc('sum', [NUMERIC]).a;
+    restored.load(decodeStateValue(encodeStateValue(sum.a.save())));
+    restored.add(num('0.25'));
+    expect(String(restored.result())).toBe('1.25');
+    sum.a.remove!(num('1.5'));
+    sum.a.remove!(num('-0.5'));
+    expect(sum.a.result()).toBeNull();
+
+    const avg = acc('avg', [NUMERIC]);
+    expect(avg.type).toEqual(NUMERIC);
+    feed(avg.a, [num('1.5'), num('1.50'), num('2.125'), num('-0.5'), num('10')]);
+    expect(String(avg.a.result())).toBe('2.9250000000000000');
+    const third = feed(acc('avg', [NUMERIC]).a, [num('1'), num('0'), num('0')]);
+    expect(String(third.result())).toBe('0.33333333333333333333');
+  });
+  it('MIN / MAX compare by value', () => {
+    const max = feed(acc('max', [NUMERIC]).a, [num('1.50'), num('10'), num('9.999')]);
+    expect(String(max.result())).toBe('10');
+    max.remove!(num('10.00'));
+    expect(String(max.result())).toBe('9.999');
   });
 });

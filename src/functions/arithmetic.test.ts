@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BIGINT, DATE, DOUBLE, FLOAT, INT, INTERVAL_DAY_TIME, INTERVAL_YEAR_MONTH, SMALLINT, decimal, timestamp, timestampLtz, time, type SqlType } from '../../catalog/types.ts';
+import { BIGINT, DATE, DOUBLE, FLOAT, INT, INTERVAL_DAY_TIME, INTERVAL_YEAR_MONTH, NUMERIC, SMALLINT, decimal, timestamp, timestampLtz, time, type SqlType } from '../../catalog/types.ts';
 import { SqlError } from '../errors.ts';
 import { functions } from './functions.ts';
 import { callRaw, run, testContext } from './test-helpers.ts';
 import { decimalResultType } from './arithmetic.ts';
+import { Numeric, parseNumeric } from '../values/numeric.ts';
+import { coercion } from './coercion.ts';
 
 function sqlstate(f: () => unknown): string {
   try {
@@ -149,3 +151,40 @@ describe('operator resolution errors', () => {
   });
 });
 const TS_ = timestamp(6);
+
+describe('unconstrained NUMERIC arithmetic', () => {
+  const num = (text: string): Numeric => parseNumeric(text)!;
+  it('gives NUMERIC with exact operands and DOUBLE with approximate ones', () => {
+    expect(callRaw('+', [NUMERIC, decimal(5, 2)], [num('1.5'), 125n]).type).toEqual(NUMERIC);
+    expect(callRaw('*', [INT, NUMERIC], [2, num('1.50')]).type).toEqual(NUMERIC);
+    expect(callRaw('+', [NUMERIC, DOUBLE], [num('1.5'), 1.5])).toEqual({ value: 3, type: DOUBLE });
+    expect(callRaw('neg', [NUMERIC], [num('1.50')]).type).toEqual(NUMERIC);
+  });
+  it('uses each value its scale', () => {
+    expect(run('+', [NUMERIC, decimal(5, 2)], [num('1.5'), 125n])).toBe('2.75');
+    expect(run('*', [INT, NUMERIC], [2, num('1.50')])).toBe('3.00');
+    expect(run('-', [NUMERIC, NUMERIC], [num('1'), num('0.001')])).toBe('0.999');
+    expect(run('/', [NUMERIC, INT], [num('10'), 4])).toBe('2.5000000000000000');
+    expect(run('%', [NUMERIC, NUMERIC], [num('7.50'), num('2')])).toBe('1.50');
+    expect(run('neg', [NUMERIC], [num('1.50')])).toBe('-1.50');
+    expect(sqlstate(() => run('/', [NUMERIC, NUMERIC], [num('1'), num('0')]))).toBe('22012 division by zero');
+  });
+  it('math functions keep NUMERIC with Postgres scales', () => {
+    expect(run('abs', [NUMERIC], [num('-1.50')])).toBe('1.50');
+    expect(run('ceil', [NUMERIC], [num('1.20')])).toBe('2');
+    expect(run('floor', [NUMERIC], [num('-1.20')])).toBe('-2');
+    expect(run('round', [NUMERIC], [num('2.5')])).toBe('3');
+    expect(run('round', [NUMERIC, INT], [num('2.567'), 2])).toBe('2.57');
+    expect(run('trunc', [NUMERIC, INT], [num('2.567'), 1])).toBe('2.5');
+    expect(run('sign', [NUMERIC], [num('-3.30')])).toBe('-1');
+    expect(callRaw('sqrt', [NUMERIC], [num('16')]).type).toEqual(DOUBLE);
+  });
+  it('merges with other exact numerics into NUMERIC', () => {
+    expect(coercion.commonType([decimal(5, 2), NUMERIC])).toEqual(NUMERIC);
+    expect(coercion.commonType([INT, NUMERIC])).toEqual(NUMERIC);
+    expect(coercion.commonType([NUMERIC, DOUBLE])).toEqual(DOUBLE);
+    expect(coercion.commonType([decimal(5, 2), decimal(6, 3)])).toEqual(decimal(6, 3));
+    expect(coercion.canImplicitlyCast(decimal(5, 2), NUMERIC)).toBe(true);
+    expect(coercion.canImplicitlyCast(NUMERIC, decimal(5, 2))).toBe(false);
+  });
+});

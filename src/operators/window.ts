@@ -22,6 +22,7 @@ import type { EvalFn, PrepareFn } from '../compiler/expr-compiler.ts';
 import type { Accumulator } from '../compiler/exec-context.ts';
 import type { KeyComparator } from '../compiler/sort-keys.ts';
 import { InternalError, SqlError, SqlState, unreachable } from '../errors.ts';
+import { Numeric, numericToNumber } from '../values/numeric.ts';
 import { aggregateArgument, firstArgument } from './hash-aggregate.ts';
 
 export interface FrameBound {
@@ -304,7 +305,12 @@ function rangePosition(
   peerS: number,
   peerE: number,
 ): number {
-  const key = (q: number): Value => ok[idx[q]!]![0] ?? null;
+  const raw = (q: number): Value => ok[idx[q]!]![0] ?? null;
+  // Unconstrained NUMERIC keys are placed by their value as a double.
+  const key = (q: number): Value => {
+    const v = raw(q);
+    return v instanceof Numeric ? numericToNumber(v) : v;
+  };
   const cur = key(p);
   if (cur === null) return which === 'start' ? peerS : peerE;
   const big = typeof cur === 'bigint';

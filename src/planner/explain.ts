@@ -80,7 +80,8 @@ export function formatLiteral(value: Value, type: SqlType): string {
     case 'BIGINT':
     case 'FLOAT':
     case 'DOUBLE':
-    case 'DECIMAL': {
+    case 'DECIMAL':
+    case 'NUMERIC': {
       const text = formatValue(value, type, { timeZone: 'UTC' });
       return /^-?[0-9.e+-]+$/.test(text) ? text : `'${text}'::${flinkTypeName(type)}`;
     }

@@ -146,6 +146,25 @@ export function insertParamTypes(db: Database, ast: Insert, declared: readonly (
   return out;
 }
 
+/**
+ * An INSERT ... VALUES source whose expressions for unconstrained NUMERIC
+ * columns are cast to NUMERIC row by row, as Postgres coerces each VALUES
+ * row to the target columns: `VALUES (1.5), (1.50)` keeps 1.5 and 1.50
+ * instead of unifying the literals to one DECIMAL scale first.
+ */
+function numericValuesSource(source: Insert['source'], targetTypes: readonly SqlType[]): Insert['source'] {
+  const body = source.body;
+  if (body.kind !== 'values' || !targetTypes.some((t) => t.kind === 'NUMERIC')) return source;
+  const rows = body.rows.map((row) =>
+    row.map((e, i): Expr => {
+      if (targetTypes[i]?.kind !== 'NUMERIC') return e;
+      const type = { kind: 'type', name: 'NUMERIC', params: [], elementTypes: [], fields: [], notNull: false, arrayDims: 0, pos: e.pos } as const;
+      return { kind: 'cast', operand: e, type, syntax: 'cast', pos: e.pos };
+    }),
+  );
+  return { ...source, body: { ...body, rows } };
+}
+
 /** An INSERT planned for writing: the target, the source plan and how a source row becomes a table row. */
 interface PlannedInsert {
   readonly table: TableDefinition;
@@ -282,7 +301,7 @@ function planInsert(db: Database, pipeline: QueryPipeline, ast: Insert, paramTyp
       throw new SqlError(SqlState.DUPLICATE_COLUMN, `column "${columns[dup]!.name}" specified more than once`, { position: ast.pos });
     }
   }
-  const { plan } = pipeline.plan(ast.source, paramTypes);
+  const { plan } = pipeline.plan(numericValuesSource(ast.source, targets.map((t) => columns[t]!.type)), paramTypes);
   if (plan.schema.length > targets.length) {
     throw new SqlError(SqlState.SYNTAX_ERROR, 'INSERT has more expressions than target columns', { position: ast.source.pos });
   }

@@ -6,6 +6,11 @@
  * argument tuple per group in a state table (group key ++ call index ++
  * tuple -> rows carrying it), so the accumulator sees a tuple when its count
  * goes 0 -> 1 and loses it when it goes 1 -> 0.
+ *
+ * A DISTINCT entry's key extends the group's key as the operator passes it
+ * (`keyBytes`): when that is the group's state key, starting with its key
+ * group byte (key-groups.ts), the entry sits in the group's key group and in
+ * the range of keys prefixed by the group's key.
  */
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import type { PersistentAccumulator } from '../compiler/exec-context.ts';

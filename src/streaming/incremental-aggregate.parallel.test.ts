@@ -139,6 +139,21 @@ describe('IncrementalAggregate as parallel instances', () => {
     expect(() => runRescaled(misrouted, steps, 5, 3, 2)).toThrow(/received a row of key group/);
   });
 
+  it('GROUP BY string keys of growing length (longer than the reused lookup bytes): 2 -> 3 instances', () => {
+    const node = { kind: 'aggregate', groupKeys: [col(5, STRING)], aggregates: [a('count_star', [], BIGINT), a('count', [col(1)], BIGINT, true)] } as unknown as AggregateNode;
+    const steps = randomSteps(11, 10).map((s): Step => {
+      if ('watermark' in s) return s;
+      const rows = s.chunk.rows.map((r) => {
+        const k = r[0] === null ? 0 : (r[0] as number);
+        return [...r.slice(0, 5), 'x'.repeat(20 * k) + String(k), ...r.slice(6)];
+      });
+      return { input: 0, chunk: { rows, kinds: s.chunk.kinds } };
+    });
+    const run = runRescaled((state) => incrementalAggregateOf(node, env, state), steps, 40, 2, 3);
+    expectRescaledEqual(run);
+    expect(run.single.flat().length).toBeGreaterThan(50);
+  });
+
   it('GROUP BY a BOOLEAN and a DOUBLE key: 4 -> 2 instances', () => {
     const node = { kind: 'aggregate', groupKeys: [col(6, BOOLEAN), col(4, DOUBLE)], aggregates: [a('count_star', [], BIGINT)] } as unknown as AggregateNode;
     const steps = randomSteps(10, 30);

@@ -116,6 +116,8 @@ export interface GroupState {
   emitted: Row | null;
   /** Transient bookkeeping, not state: the number of the chunk that last touched the group. */
   touched?: number;
+  /** Transient, not state: the group's state key (key group byte, encoded key), once the operator used the group. */
+  stateKey?: Uint8Array | undefined;
 }
 
 export interface AggregateStateTables {
@@ -173,9 +175,15 @@ export class IncrementalAggregate implements KeyedOperator {
   readonly #scratch: Value[];
   readonly #keyColumns: readonly number[];
   readonly #acc: GroupAccumulation;
-  /** Groups the current chunk touched, in order of first touch, and their keys (parallel arrays). */
+  /** Groups the current chunk touched, in order of first touch. */
   readonly #touchedGroups: GroupState[] = [];
-  readonly #touchedKeys: Uint8Array[] = [];
+  /**
+   * Reused bytes to look groups up by (key group byte, encoded key), and a
+   * view of them per key length, so a lookup allocates nothing; a group keeps
+   * a copy as its `stateKey`.
+   */
+  #lookup = new Uint8Array(64);
+  #lookupViews: (Uint8Array | undefined)[] = [];
   /** Which chunk is being handled: a group whose `touched` equals it is in the lists already. */
   #chunkNo = 0;
   readonly #out = new ChangelogBuilder();
@@ -231,7 +239,6 @@ export class IncrementalAggregate implements KeyedOperator {
       throw err;
     } finally {
       this.#touchedGroups.length = 0;
-      this.#touchedKeys.length = 0;
     }
   }
 
@@ -245,20 +252,20 @@ export class IncrementalAggregate implements KeyedOperator {
     const rows = chunk.rows;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      const keyBytes = this.#groupKey(row);
-      let g = this.#groups.get(keyBytes);
+      const lookup = this.#groupKey(row);
+      let g = this.#groups.get(lookup);
       const add = isAddition(kindAt(chunk, i));
       if (g === undefined || g.rows === 0) {
         if (!add) throw new InternalError(`aggregate received a retraction for group (${scratch.join(', ')}) that holds no rows`);
         if (g === undefined) {
-          g = { key: scratch.slice(), rows: 0, accs: this.#acc.fresh(), emitted: null };
-          this.#groups.put(keyBytes, g);
+          g = this.#newGroup(lookup);
+          this.#groups.put(g.stateKey!, g);
         }
       }
+      const keyBytes = g.stateKey ?? (g.stateKey = lookup.slice());
       if (g.touched !== chunkNo) {
         g.touched = chunkNo;
         this.#touchedGroups.push(g);
-        this.#touchedKeys.push(keyBytes);
       }
       if (add) this.#acc.add(g, keyBytes, row);
       else this.#acc.remove(g, keyBytes, row);
@@ -282,13 +289,33 @@ export class IncrementalAggregate implements KeyedOperator {
     return encodeKey(scratch, keyTypes);
   }
 
-  /** The state key of `row`'s group (its key group byte, then its encoded key); the key values are left in `#scratch`. */
+  /**
+   * The state key of `row`'s group (its key group byte, then its encoded
+   * key), to look it up by: a view of reused bytes, valid until the next call
+   * (copy it to keep it). The key values are left in `#scratch`.
+   */
   #groupKey(row: Row): Uint8Array {
-    const global = this.#spec.keys.length === 0;
-    const encoded = global ? null : this.#encodedKey(row);
-    const kg = encoded === null ? GLOBAL_KEY_GROUP : keyGroupOf(encoded);
+    if (this.#spec.keys.length === 0) {
+      if (GLOBAL_KEY_GROUP < this.#owned.first || GLOBAL_KEY_GROUP > this.#owned.last) this.#misrouted(GLOBAL_KEY_GROUP);
+      return GLOBAL_STATE_KEY;
+    }
+    const encoded = this.#encodedKey(row);
+    const kg = keyGroupOf(encoded);
     if (kg < this.#owned.first || kg > this.#owned.last) this.#misrouted(kg);
-    return encoded === null ? GLOBAL_STATE_KEY : inKeyGroup(kg, encoded);
+    const n = encoded.length + 1;
+    if (n > this.#lookup.length) {
+      this.#lookup = new Uint8Array(2 * n);
+      this.#lookupViews = [];
+    }
+    const bytes = this.#lookup;
+    bytes[0] = kg;
+    for (let i = 1; i < n; i++) bytes[i] = encoded[i - 1]!;
+    return this.#lookupViews[n] ?? (this.#lookupViews[n] = bytes.subarray(0, n));
+  }
+
+  /** A new empty group of the key values in `#scratch`, its state key a copy of `lookup`. */
+  #newGroup(lookup: Uint8Array): GroupState {
+    return { key: this.#scratch.slice(), rows: 0, accs: this.#acc.fresh(), emitted: null, touched: 0, stateKey: lookup === GLOBAL_STATE_KEY ? lookup : lookup.slice() };
   }
 
   #misrouted(kg: number): never {
@@ -300,17 +327,17 @@ export class IncrementalAggregate implements KeyedOperator {
     const chunkNo = ++this.#chunkNo;
     const now = ttl.now();
     ttl.expire(now, this.#onExpire);
-    const scratch = this.#scratch;
     const rows = chunk.rows;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      const keyBytes = this.#groupKey(row);
-      let g = this.#groups.get(keyBytes);
+      const lookup = this.#groupKey(row);
+      let g = this.#groups.get(lookup);
       let slot: TtlSlot | null = null;
       if (g !== undefined) {
-        slot = ttl.touch(keyBytes, now);
+        const stateKey = g.stateKey ?? (g.stateKey = lookup.slice());
+        slot = ttl.touch(stateKey, now);
         if (slot === null) {
-          this.#drop(ttl.forget(keyBytes)!);
+          this.#drop(ttl.forget(stateKey)!);
           g = undefined;
         }
       }
@@ -318,15 +345,15 @@ export class IncrementalAggregate implements KeyedOperator {
       if (g === undefined || g.rows === 0) {
         if (!add) continue;
         if (g === undefined) {
-          g = { key: scratch.slice(), rows: 0, accs: this.#acc.fresh(), emitted: null };
-          this.#groups.put(keyBytes, g);
-          slot = ttl.written(keyBytes, now);
+          g = this.#newGroup(lookup);
+          this.#groups.put(g.stateKey!, g);
+          slot = ttl.written(g.stateKey!, now);
         }
       }
+      const keyBytes = g.stateKey!;
       if (g.touched !== chunkNo) {
         g.touched = chunkNo;
         this.#touchedGroups.push(g);
-        this.#touchedKeys.push(keyBytes);
       }
       this.#rowSlot = slot;
       if (add) this.#acc.add(g, keyBytes, row, this.#onNewDistinct);
@@ -364,7 +391,7 @@ export class IncrementalAggregate implements KeyedOperator {
     const groups = this.#touchedGroups;
     for (let t = 0; t < groups.length; t++) {
       const g = groups[t]!;
-      const keyBytes = this.#touchedKeys[t]!;
+      const keyBytes = g.stateKey!;
       if (g.rows === 0 && !this.#emptyInputRow) {
         if (g.emitted !== null) out.emit(RowKind.DELETE, g.emitted);
         this.#groups.delete(keyBytes);

@@ -140,6 +140,13 @@ export class IncrementalJoin implements KeyedOperator {
   readonly #keyScratch: Value[];
   /** Join key values of a row being routed (keyGroupOf), apart from `#keyScratch`. */
   readonly #routeScratch: Value[];
+  /**
+   * The state key of the row being handled (key group byte, encoded join
+   * key), reused while keys keep their length: the tables copy the keys they
+   * keep (MemoryStateTable and the persistent table do), so no key is
+   * allocated twice per row; the TTL tracker, which keeps keys, gets a copy.
+   */
+  #stateKey = new Uint8Array(0);
   readonly #leftNulls: Row;
   readonly #rightNulls: Row;
   /** Whether side 0 / side 1 keeps its unmatched rows (NULL-padded). */
@@ -209,9 +216,10 @@ export class IncrementalJoin implements KeyedOperator {
         this.#keyScratch[k] = v;
         if (v === null) joinable = false;
       }
-      const key = groupedKey(encodeKey(this.#keyScratch, this.#spec.keyTypes));
-      const add = isAddition(kindAt(chunk, i));
       const ttl = this.#ttl;
+      const scratch = this.#groupedKey(encodeKey(this.#keyScratch, this.#spec.keyTypes));
+      const key = ttl === null ? scratch : scratch.slice();
+      const add = isAddition(kindAt(chunk, i));
       if (ttl !== null) {
         this.#dropIfExpired(input, key);
         if (joinable) this.#dropIfExpired(1 - input, key);
@@ -229,6 +237,15 @@ export class IncrementalJoin implements KeyedOperator {
         if (ttl !== null) ttl[1 - input]!.written(key, this.#now);
       }
     }
+  }
+
+  /** `encoded` in its key group, in `#stateKey` (valid until the next row). */
+  #groupedKey(encoded: Uint8Array): Uint8Array {
+    let key = this.#stateKey;
+    if (key.length !== encoded.length + 1) key = this.#stateKey = new Uint8Array(encoded.length + 1);
+    key[0] = keyGroupOf(encoded);
+    key.set(encoded, 1);
+    return key;
   }
 
   /** State TTL: drops side `side`'s bucket of `key` when it has expired (not written for the TTL). */

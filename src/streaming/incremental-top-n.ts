@@ -51,11 +51,11 @@ import { compileExpr, evaluateConstant, type ExecEnv } from '../compiler/compile
 import { InternalError, SqlError, SqlState } from '../errors.ts';
 import { compareValues, hashRow, rowsEqual } from '../values/compare.ts';
 import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
-import { keyGroupOf } from './key-groups.ts';
+import { ALL_KEY_GROUPS, keyGroupOf, ownsKeyGroup, type KeyGroupRange } from './key-groups.ts';
 import type { KeyedOperator } from './parallel-operator.ts';
 import type { StateTable } from './state-table.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
-import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 
 export interface IncrementalTopNSpec {
   /** Sort key expressions over the input row. */
@@ -90,6 +90,8 @@ export interface TopNDirectory {
 export interface TopNStateTables {
   readonly directory: StateTable<TopNDirectory>;
   readonly pages: StateTable<TopNPage>;
+  /** The key groups the instance owns (default: all). */
+  readonly keyGroups?: KeyGroupRange;
 }
 
 /** The directory at a checkpoint: [ids, counts, total, nextId]. */
@@ -120,7 +122,11 @@ export const topNPageCodec: StateCodec<TopNPage> = {
 
 /** The Top-N's tables from `state`: roles `directory` and `pages`. */
 export function topNStateTables(state: StateProvider): TopNStateTables {
-  return { directory: state.table('directory', topNDirectoryCodec, { pointOnly: true }), pages: state.table('pages', topNPageCodec, { pointOnly: true }) };
+  return {
+    directory: state.table('directory', topNDirectoryCodec, { pointOnly: true }),
+    pages: state.table('pages', topNPageCodec, { pointOnly: true }),
+    keyGroups: ownedKeyGroups(state),
+  };
 }
 
 /** Most entries a page holds before it splits. */
@@ -128,7 +134,8 @@ export const MAX_ENTRIES = 256;
 const MIN_ENTRIES = MAX_ENTRIES >> 2;
 /** The key group of every row and all state: the group of the empty partition key. */
 const KEY_GROUP = keyGroupOf(new Uint8Array(0));
-const DIRECTORY_KEY = Uint8Array.of(KEY_GROUP);
+/** The directory's state key: the key group alone. */
+export const TOP_N_DIRECTORY_KEY = Uint8Array.of(KEY_GROUP);
 
 /** One pending output change of the current chunk: the net count of `row`. */
 interface NetChange {
@@ -143,6 +150,8 @@ export class IncrementalTopN implements KeyedOperator {
   readonly #compareKeys: KeyComparator;
   /** offset + limit: ranks below it may be in the result. */
   readonly #end: number;
+  /** Whether this instance owns KEY_GROUP (every row's group). */
+  readonly #owner: boolean;
   /** A page's state key: the key group, then the page id (4 bytes big-endian). */
   readonly #pageKey = Uint8Array.of(KEY_GROUP, 0, 0, 0, 0);
   readonly #pageKeyView = new DataView(this.#pageKey.buffer);
@@ -160,6 +169,7 @@ export class IncrementalTopN implements KeyedOperator {
     this.#pages = tables.pages;
     this.#compareKeys = keyComparator(spec.order);
     this.#end = spec.limit === null ? Infinity : spec.offset + spec.limit;
+    this.#owner = ownsKeyGroup(tables.keyGroups ?? ALL_KEY_GROUPS, KEY_GROUP);
   }
 
   /** No partition key: every row belongs to the one key group of the empty key. */
@@ -169,6 +179,7 @@ export class IncrementalTopN implements KeyedOperator {
 
   push(_input: number, chunk: Chunk): Chunk[] {
     if (this.#spec.limit === 0) return [];
+    if (!this.#owner && chunk.rows.length > 0) throw new InternalError(`top-n instance not owning key group ${KEY_GROUP} received rows`);
     try {
       const rows = chunk.rows;
       for (let i = 0; i < rows.length; i++) {
@@ -188,7 +199,7 @@ export class IncrementalTopN implements KeyedOperator {
 
   /** The rows of the result, in rank order (for tests and snapshots). */
   *result(): IterableIterator<Row> {
-    const dir = this.#dirTable.get(DIRECTORY_KEY);
+    const dir = this.#dirTable.get(TOP_N_DIRECTORY_KEY);
     if (dir === undefined || this.#spec.limit === 0) return;
     let skip = this.#spec.offset;
     let left = this.#end - skip;
@@ -238,7 +249,7 @@ export class IncrementalTopN implements KeyedOperator {
       else this.#putPage(id, page);
     }
     dir.total++;
-    this.#dirTable.put(DIRECTORY_KEY, dir);
+    this.#dirTable.put(TOP_N_DIRECTORY_KEY, dir);
     if (rank >= end) return;
     const offset = this.#spec.offset;
     if (dir.total > end) this.#change(this.#rowAt(dir, end), -1);
@@ -248,7 +259,7 @@ export class IncrementalTopN implements KeyedOperator {
 
   #remove(row: Row): void {
     const keys = this.#evalKeys(row);
-    const dir = this.#dirTable.get(DIRECTORY_KEY);
+    const dir = this.#dirTable.get(TOP_N_DIRECTORY_KEY);
     if (dir === undefined || dir.ids.length === 0) throw broken();
     const pi = this.#findPage(dir, keys, row);
     const id = dir.ids[pi]!;
@@ -271,7 +282,7 @@ export class IncrementalTopN implements KeyedOperator {
     } else {
       this.#putPage(id, page);
     }
-    this.#dirTable.put(DIRECTORY_KEY, dir);
+    this.#dirTable.put(TOP_N_DIRECTORY_KEY, dir);
     const end = this.#end;
     if (rank >= end) return;
     const offset = this.#spec.offset;
@@ -392,7 +403,7 @@ export class IncrementalTopN implements KeyedOperator {
   }
 
   #directory(): TopNDirectory {
-    return this.#dirTable.get(DIRECTORY_KEY) ?? { ids: [], counts: [], total: 0, nextId: 0 };
+    return this.#dirTable.get(TOP_N_DIRECTORY_KEY) ?? { ids: [], counts: [], total: 0, nextId: 0 };
   }
 
   #page(id: number): TopNPage {

@@ -7,9 +7,12 @@ import { col, FAKE_DEPS, lit, MemorySource, scanNode, schemaOf, testEnv } from '
 import { runQuery } from '../compiler/query-runner.ts';
 import { changelogChunk } from './changelog.ts';
 import { MAX_WATERMARK } from './dataflow.ts';
-import { IntervalJoin, intervalJoinBounds, intervalJoinOf, intervalJoinStateTables, isRowtime, type IntervalJoinSpec } from './interval-join.ts';
-import { runAcrossRestore, type Step } from './state-restore.test-helpers.ts';
+import { GroupTimes, IntervalJoin, intervalJoinBounds, intervalJoinOf, intervalJoinStateTables, isRowtime, type IntervalJoinSpec } from './interval-join.ts';
+import { RecordingStateProvider, restoredProvider, runAcrossRestore, type Step } from './state-restore.test-helpers.ts';
+import { MemoryStateTable } from './state-table.ts';
 import { prng } from './streaming.test-helpers.ts';
+import { expectRescaledEqual, runRescaled } from './key-groups.test-helpers.ts';
+import type { StateProvider } from './state-provider.ts';
 
 const TS = timestamp(3);
 const SEC = 1_000_000;
@@ -268,4 +271,96 @@ describe('IntervalJoin across a restore', () => {
       });
     }
   }
+});
+
+describe('IntervalJoin as parallel instances (key groups)', () => {
+  const scales = [
+    { name: 'hours', drift: 20 * 60 * SEC, spread: 3 * HOUR, behind: HOUR, lower: -4 * HOUR, upper: 0 },
+    { name: 'seconds', drift: 3 * SEC, spread: 30 * SEC, behind: 10 * SEC, lower: -20 * SEC, upper: 5 * SEC },
+  ];
+  /** Rows over 12 keys (some NULL), out of order, some late; a watermark after most chunks. */
+  const steps = (seed: number, scale: (typeof scales)[number]): Step[] => {
+    const rnd = prng(seed);
+    let now = 0;
+    const out: Step[] = [];
+    for (let i = 0; i < 80; i++) {
+      const rows: Row[] = [];
+      for (let n = 1 + rnd(5); n > 0; n--) {
+        now += rnd(scale.drift);
+        rows.push([rnd(15) === 0 ? null : rnd(12), now - rnd(scale.spread)]);
+      }
+      out.push({ input: rnd(2), chunk: inserts(rows) });
+      if (rnd(3) > 0) out.push({ watermark: now - scale.behind });
+    }
+    return out;
+  };
+  for (const scale of scales) {
+    for (const joinType of ['INNER', 'LEFT', 'RIGHT', 'FULL'] as const) {
+      for (const seed of [1, 2, 3]) {
+        for (const [before, after] of [[1, 3], [4, 2]] as const) {
+          it(`${joinType}, rows ${scale.name} apart, seed ${seed}: ${before} -> ${after} instances`, () => {
+            const spec: IntervalJoinSpec = { ...ordersShipments(joinType), lower: scale.lower, upper: scale.upper };
+            const build = (state: StateProvider) => new IntervalJoin(spec, intervalJoinStateTables(state));
+            const all = steps(seed * 5 + joinType.length, scale);
+            const run = runRescaled(build, all, Math.floor(all.length / 2), before, after);
+            expectRescaledEqual(run);
+            expect(run.single.flat().length).toBeGreaterThan(10);
+          });
+        }
+      }
+    }
+  }
+
+  it('rows that join share a key group on both sides; the guard reports misrouted rows and timers', () => {
+    const j = new IntervalJoin(ordersShipments());
+    for (let k = 0; k < 40; k++) expect(j.keyGroupOf(0, [k, 0])).toBe(j.keyGroupOf(1, [k, HOUR]));
+    class Misrouted extends IntervalJoin {
+      override keyGroupOf(): number {
+        return 0;
+      }
+    }
+    const spec = ordersShipments('FULL');
+    const run = runRescaled((state) => new Misrouted(spec, intervalJoinStateTables(state)), steps(4, scales[0]!), 60, 4, 2);
+    expect(run.violations.length).toBeGreaterThan(0);
+  });
+
+  it('an instance restored over existing timers expires only its own key groups, in slot order per group', () => {
+    const state = new RecordingStateProvider();
+    const j = new IntervalJoin(ordersShipments('LEFT'), intervalJoinStateTables(state));
+    j.push(0, inserts([[1, 10 * HOUR], [2, 11 * HOUR], [1, 12 * HOUR]]));
+    const copy = restoredProvider(state);
+    const group = j.keyGroupOf(0, [1, 0]);
+    const own = new IntervalJoin(ordersShipments('LEFT'), intervalJoinStateTables(Object.assign(copy, { keyGroups: { first: group, last: group } })));
+    expect(pairs(own.watermark(20 * HOUR))).toEqual(['1 10h NULL NULL', '1 12h NULL NULL']);
+    expect(own.stateSize).toBe(0);
+  });
+});
+
+describe('GroupTimes', () => {
+  const key = (g: number, t: number) => Uint8Array.of(g, t);
+  const timeOf = (k: Uint8Array) => k[0]!;
+  it('reads the owned groups at first use, whichever call comes first, and follows adds and removes', () => {
+    const table = new MemoryStateTable<number>();
+    for (const [g, t] of [[3, 9], [3, 4], [5, 7], [9, 1]] as const) table.put(key(g, t), 0);
+    // First use is a removal: the table already lacks the key.
+    table.delete(key(3, 4));
+    const times = new GroupTimes(table, { first: 2, last: 6 }, timeOf);
+    times.removed(3);
+    expect([times.count(3), times.first(3), times.count(5), times.first(5), times.lowest()]).toEqual([1, 9, 1, 7, 7]);
+    table.put(key(5, 2), 0);
+    times.added(5, 2);
+    expect([times.count(5), times.first(5), times.lowest()]).toEqual([2, 2, 2]);
+    table.delete(key(3, 9));
+    times.removed(3);
+    times.raise(3, 10);
+    times.raise(5, 5);
+    times.settle();
+    expect([times.first(3), times.first(5), times.lowest()]).toEqual([Infinity, 5, 5]);
+    // First use is an addition: the table already holds the key.
+    const fresh = new MemoryStateTable<number>();
+    fresh.put(key(4, 6), 0);
+    const other = new GroupTimes(fresh, { first: 0, last: 127 }, timeOf);
+    other.added(4, 6);
+    expect([other.count(4), other.first(4), other.lowest()]).toEqual([1, 6, 6]);
+  });
 });

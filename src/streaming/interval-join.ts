@@ -135,9 +135,10 @@ export function intervalJoinStateTables(state: StateProvider): IntervalJoinState
  * (`timeOf` reads it from a key without its group): how many keys the group
  * holds, and a lower bound of their earliest time (+Infinity when none).
  * Read from the table's owned groups at first use (a fresh operator, or one
- * restored from a checkpoint), then kept up by the operator: `added` for a
- * new key, `removed` for a deleted one, `raise` once a group holds nothing
- * before a time. Lets an operator visit only the groups with something due.
+ * restored from a checkpoint), then kept up by the operator: `added` after it
+ * put a new key, `removed` after it deleted one (so a first use there reads
+ * the table as changed), `raise` once a group holds nothing before a time.
+ * Lets an operator visit only the groups with something due.
  */
 export class GroupTimes {
   readonly #table: StateTable<unknown>;
@@ -175,9 +176,9 @@ export class GroupTimes {
     return this.#count[g]!;
   }
 
-  /** A key of time `t` was created in group `g`. */
+  /** A key of time `t` was put into group `g` (it was not there before). */
   added(g: number, t: number): void {
-    if (!this.#loaded) this.#load();
+    if (!this.#loaded) return this.#load();
     this.#count[g]!++;
     if (t < this.#first[g]!) this.#first[g] = t;
     if (t < this.#lowest) this.#lowest = t;
@@ -185,6 +186,7 @@ export class GroupTimes {
 
   /** A key of group `g` was deleted. */
   removed(g: number): void {
+    if (!this.#loaded) return this.#load();
     if (--this.#count[g]! === 0) this.#first[g] = Infinity;
   }
 

@@ -16,13 +16,25 @@
  * (`eager`): each chunk's rows are processed when they arrive (rows of one
  * chunk with equal times are peers). Output: append-only, one +I per input row.
  *
- * State:
- * - `pending` (event time only): key-codec (t, partition values) -> { t, rows
- *   in arrival order }, so a scan from the start meets them in firing order;
- * - `partitions`: partition key -> { accumulators over the current frame,
- *   the frame's rows with their times (bounded frames only) }. Rows leave
- *   the frame by the accumulators' `remove`, or, for an aggregate that cannot
- *   retract, by recomputing the accumulators over the rows left.
+ * State (every key starts with its key group, key-groups.ts: the group of
+ * the partition key, the key-codec encoding of the PARTITION BY values):
+ * - `pending` (used by key only): key group, then key-codec (t, partition
+ *   values) -> { t, rows in arrival order } (in processing time rows wait
+ *   there only within one chunk; an entry whose rows were all retracted stays,
+ *   empty, until its time comes);
+ * - `waiting` (used by key only): key group alone -> the group's `pending`
+ *   keys with their times;
+ * - `partitions` (used by key only): key group, partition key -> {
+ *   accumulators over the current frame, the frame's rows with their times
+ *   (bounded frames only) }. Rows leave the frame by the accumulators'
+ *   `remove`, or, for an aggregate that cannot retract, by recomputing the
+ *   accumulators over the rows left.
+ *
+ * Parallel instances: rows are routed by their partition's key group; an
+ * instance owns a range of key groups and touches only their keys. It reads
+ * the `waiting` entries of its own groups at first use (a fresh operator, or
+ * one restored from a checkpoint) and keeps their keys in memory in a queue
+ * by (time, partition key): no table is ever scanned.
  *
  * Rule per row kind:
  * - +I, +U: a row whose time is NULL is dropped (it has no place in time
@@ -33,8 +45,9 @@
  *   waiting row that is not there is a broken changelog: internal error); a row
  *   already processed cannot be taken back from emitted results (Flink refuses
  *   retracting input to OVER): the retraction is dropped and counted as late.
- * - watermark(wm): every waiting (t, partition) with t <= wm, in t order,
- *   joins its partition's frame and emits its rows.
+ * - watermark(wm): every waiting (t, partition) with t <= wm, in t order
+ *   (then partition key order, over all owned key groups), joins its
+ *   partition's frame and emits its rows.
  */
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
 import { RowKind, type Chunk } from '../dataflow/chunk.ts';
@@ -47,11 +60,14 @@ import { isOverAggregate, type OverAggregation } from '../planner/over-aggregati
 import { rowsEqual } from '../values/compare.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
-import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
 import { incrementalAccumulatorFactory, loadAccumulators, saveAccumulators, soleColumn } from './group-accumulation.ts';
 import type { IncrementalAggregateCall } from './incremental-aggregate.ts';
-import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { inKeyGroup, KEY_GROUPS, keyGroupOf, type KeyGroupRange } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
+import { memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 import type { StateTable } from './state-table.ts';
+import { numberKeyWidth } from './window-top-n.ts';
 
 export interface OverAggregateSpec {
   readonly partition: readonly EvalFn[];
@@ -97,6 +113,89 @@ export const pendingRowsCodec: StateCodec<PendingRows> = {
   },
 };
 
+/** A key group's pending keys (the same key objects the operator queues) and their times. */
+export type WaitingKeys = Map<Uint8Array, number>;
+
+/** Waiting keys at a checkpoint: [key, time]... */
+export const waitingKeysCodec: StateCodec<WaitingKeys> = {
+  encode: (w) => {
+    const out: StateValue[] = [];
+    for (const [key, time] of w) out.push([key, time]);
+    return encodeStateValue(out);
+  },
+  decode: (bytes) => {
+    const out: WaitingKeys = new Map();
+    for (const saved of stateArray(decodeStateValue(bytes), 'over aggregate waiting keys')) {
+      const [key, time] = stateArray(saved, 'over aggregate waiting key', 2);
+      if (!(key instanceof Uint8Array)) throw new InternalError('state: malformed over aggregate waiting key');
+      out.set(key, stateNumber(time, 'over aggregate waiting time'));
+    }
+    return out;
+  },
+};
+
+/** A pending key in the firing queue. */
+interface QueuedKey {
+  readonly time: number;
+  readonly key: Uint8Array;
+}
+
+/** Firing order: by time, then by the key after its key group (time, partition key). */
+function queuedBefore(a: QueuedKey, b: QueuedKey): boolean {
+  if (a.time !== b.time) return a.time < b.time;
+  const x = a.key;
+  const y = b.key;
+  const n = x.length < y.length ? x.length : y.length;
+  for (let i = 1; i < n; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
+  return x.length < y.length;
+}
+
+/** A binary min-heap of pending keys in firing order. */
+class FiringQueue {
+  readonly #heap: QueuedKey[] = [];
+
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  peek(): QueuedKey | undefined {
+    return this.#heap[0];
+  }
+
+  push(q: QueuedKey): void {
+    const heap = this.#heap;
+    let i = heap.length;
+    heap.push(q);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!queuedBefore(q, heap[parent]!)) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = q;
+  }
+
+  pop(): QueuedKey {
+    const heap = this.#heap;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    const n = heap.length;
+    if (n === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && queuedBefore(heap[r]!, heap[l]!) ? r : l;
+      if (!queuedBefore(heap[c]!, last)) break;
+      heap[i] = heap[c]!;
+      i = c;
+    }
+    heap[i] = last;
+    return top;
+  }
+}
+
 /** A partition at a checkpoint: [accumulator states, [time, row]... of the frame]. */
 export function overPartitionCodec(calls: readonly IncrementalAggregateCall[]): StateCodec<OverPartition> {
   return {
@@ -119,10 +218,20 @@ export function overPartitionCodec(calls: readonly IncrementalAggregateCall[]): 
   };
 }
 
-export class OverAggregate implements IncrementalOperator {
+export class OverAggregate implements KeyedOperator {
   readonly #spec: OverAggregateSpec;
   readonly #pending: StateTable<PendingRows>;
   readonly #partitions: StateTable<OverPartition>;
+  readonly #keyGroups: KeyGroupRange;
+  readonly #waiting: StateTable<WaitingKeys>;
+  /** The waiting keys of the owned key groups (by key group), once read. */
+  readonly #waitingOf: (WaitingKeys | undefined)[] = new Array<WaitingKeys | undefined>(KEY_GROUPS).fill(undefined);
+  readonly #groupKey = new Uint8Array(1);
+  /** The owned groups' pending keys in firing order. */
+  readonly #queue = new FiringQueue();
+  #loaded = false;
+  /** Bytes of the time at the start of a pending key without its group; the partition key follows. */
+  readonly #timeWidth: number;
   readonly #out = new ChangelogBuilder();
   readonly #pendingScratch: Value[];
   readonly #pendingTypes: readonly SqlType[];
@@ -137,8 +246,11 @@ export class OverAggregate implements IncrementalOperator {
 
   constructor(spec: OverAggregateSpec, state: StateProvider = memoryStateProvider) {
     this.#spec = spec;
-    this.#pending = state.table('pending', pendingRowsCodec);
+    this.#pending = state.table('pending', pendingRowsCodec, { pointOnly: true });
+    this.#waiting = state.table('waiting', waitingKeysCodec, { pointOnly: true });
     this.#partitions = state.table('partitions', overPartitionCodec(spec.calls), { pointOnly: true });
+    this.#keyGroups = ownedKeyGroups(state);
+    this.#timeWidth = numberKeyWidth(spec.timeType);
     this.#pendingScratch = new Array<Value>(spec.partition.length + 1).fill(null);
     this.#pendingTypes = [spec.timeType, ...spec.partitionTypes];
     this.#partScratch = new Array<Value>(spec.partition.length).fill(null);
@@ -150,6 +262,10 @@ export class OverAggregate implements IncrementalOperator {
   /** Rows dropped because the watermark had passed their time, and retractions of rows already processed. */
   get lateRows(): number {
     return this.#late;
+  }
+
+  keyGroupOf(_input: number, row: Row): number {
+    return keyGroupOf(this.#partitionKey(row));
   }
 
   push(_input: number, chunk: Chunk): Chunk[] {
@@ -192,19 +308,36 @@ export class OverAggregate implements IncrementalOperator {
     }
   }
 
+  /** The pending key of `row` at `time`: key group, time, partition values. */
   #pendingKey(time: number, row: Row): Uint8Array {
     const s = this.#pendingScratch;
     const p = this.#spec.partition;
     s[0] = time;
     for (let i = 0; i < p.length; i++) s[i + 1] = p[i]!(row);
-    return encodeKey(s, this.#pendingTypes);
+    const key = encodeKey(s, this.#pendingTypes);
+    const kg = keyGroupOf(key.subarray(this.#timeWidth));
+    if (kg < this.#keyGroups.first || kg > this.#keyGroups.last) {
+      throw new InternalError(`over aggregate instance owning key groups ${this.#keyGroups.first}..${this.#keyGroups.last} received a row of key group ${kg}`);
+    }
+    return inKeyGroup(kg, key);
   }
 
   #wait(time: number, row: Row): void {
+    if (!this.#loaded) this.#load();
     const key = this.#pendingKey(time, row);
     const p = this.#pending.get(key);
     if (p === undefined) {
       this.#pending.put(key, { time, rows: [row] });
+      const g = key[0]!;
+      let waiting = this.#waitingOf[g];
+      if (waiting === undefined) {
+        waiting = new Map();
+        this.#waitingOf[g] = waiting;
+      }
+      waiting.set(key, time);
+      this.#groupKey[0] = g;
+      this.#waiting.put(this.#groupKey, waiting);
+      this.#queue.push({ time, key });
       return;
     }
     p.rows.push(row);
@@ -219,24 +352,59 @@ export class OverAggregate implements IncrementalOperator {
     for (let i = p.rows.length - 1; i >= 0; i--) {
       if (!rowsEqual(p.rows[i]!, row, this.#spec.types)) continue;
       p.rows.splice(i, 1);
-      if (p.rows.length === 0) this.#pending.delete(key);
-      else this.#pending.put(key, p);
+      this.#pending.put(key, p);
       return true;
     }
     return false;
   }
 
-  /** Processes every waiting group of rows with time <= `upTo`, in time order. */
+  /**
+   * Processes every waiting group of rows with time <= `upTo`, in time order
+   * (then by partition key) over all owned key groups.
+   */
   #fire(upTo: number): void {
-    const due: [Uint8Array, PendingRows][] = [];
-    for (const [key, p] of this.#pending.scan()) {
-      if (p.time > upTo) break;
-      due.push([key, p]);
+    if (!this.#loaded) this.#load();
+    const queue = this.#queue;
+    const pending = this.#pending;
+    const waitingOf = this.#waitingOf;
+    const changed: number[] = [];
+    while (queue.size > 0 && queue.peek()!.time <= upTo) {
+      const { key } = queue.pop();
+      const p = pending.get(key);
+      if (p === undefined) throw new InternalError('over aggregate: a queued pending key is missing from its state');
+      pending.delete(key);
+      const g = key[0]!;
+      const waiting = waitingOf[g]!;
+      if (waiting.delete(key) && waiting.size === 0) waitingOf[g] = undefined;
+      if (changed.length === 0 || changed[changed.length - 1] !== g) changed.push(g);
+      if (p.rows.length > 0) this.#process(key, p);
     }
-    for (const [key, p] of due) {
-      this.#pending.delete(key);
-      this.#process(p);
+    for (const g of changed) {
+      this.#groupKey[0] = g;
+      const waiting = waitingOf[g];
+      if (waiting === undefined) this.#waiting.delete(this.#groupKey);
+      else this.#waiting.put(this.#groupKey, waiting);
     }
+  }
+
+  /** Reads the waiting keys of the owned key groups (what a restored table holds) into the queue. */
+  #load(): void {
+    this.#loaded = true;
+    for (let g = this.#keyGroups.first; g <= this.#keyGroups.last; g++) {
+      this.#groupKey[0] = g;
+      const waiting = this.#waiting.get(this.#groupKey);
+      this.#waitingOf[g] = waiting;
+      if (waiting !== undefined) for (const [key, time] of waiting) this.#queue.push({ time, key });
+    }
+  }
+
+  /** The `partitions` key of a pending key: its key group, then the partition key after the time. */
+  #partitionStateKey(pendingKey: Uint8Array): Uint8Array {
+    const from = 1 + this.#timeWidth;
+    const out = new Uint8Array(pendingKey.length - this.#timeWidth);
+    out[0] = pendingKey[0]!;
+    out.set(pendingKey.subarray(from), 1);
+    return out;
   }
 
   #partitionKey(row: Row): Uint8Array {
@@ -246,11 +414,11 @@ export class OverAggregate implements IncrementalOperator {
     return encodeKey(s, this.#spec.partitionTypes);
   }
 
-  /** The rows of one partition with one time join the frame, each emitted with its aggregates. */
-  #process(p: PendingRows): void {
+  /** The rows of one partition with one time (pending key `key`) join the frame, each emitted with its aggregates. */
+  #process(key: Uint8Array, p: PendingRows): void {
     const spec = this.#spec;
     const rows = p.rows;
-    const pkey = this.#partitionKey(rows[0]!);
+    const pkey = this.#partitionStateKey(key);
     const part = this.#partitions.get(pkey) ?? { accs: this.#fresh(), frame: [], head: 0 };
     if (spec.units === 'RANGE') {
       for (let i = 0; i < rows.length; i++) this.#enter(part, p.time, rows[i]!);

@@ -58,10 +58,10 @@ import type { RowNumberTopN } from '../planner/row-number-top-n.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { ChangelogBuilder, RowKind, isAddition, kindAt } from './changelog.ts';
-import { inKeyGroup, keyGroupOf } from './key-groups.ts';
+import { ALL_KEY_GROUPS, inKeyGroup, keyGroupOf, type KeyGroupRange } from './key-groups.ts';
 import type { KeyedOperator } from './parallel-operator.ts';
 import { MemoryStateTable, type StateTable } from './state-table.ts';
-import { memoryStateProvider, stateArray, stateRow, type StateProvider } from './state-provider.ts';
+import { memoryStateProvider, ownedKeyGroups, stateArray, stateRow, type StateProvider } from './state-provider.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
 
 export type RankFunction = 'row_number' | 'rank' | 'dense_rank';
@@ -138,6 +138,7 @@ export const rankPartitionCodec: StateCodec<RankPartition> = {
 export class RankTopN implements KeyedOperator {
   readonly #spec: RankTopNSpec;
   readonly #state: StateTable<RankPartition>;
+  readonly #keyGroups: KeyGroupRange;
   readonly #compare: KeyComparator;
   readonly #partScratch: Value[];
   readonly #keyScratch: Value[];
@@ -149,11 +150,13 @@ export class RankTopN implements KeyedOperator {
   readonly #tied: 'rank' | 'dense_rank' | undefined;
   readonly #updateBefore: boolean;
 
-  constructor(spec: RankTopNSpec, state?: StateTable<RankPartition>) {
+  /** `keyGroups`: the key groups the instance owns (default: all). */
+  constructor(spec: RankTopNSpec, state?: StateTable<RankPartition>, keyGroups: KeyGroupRange = ALL_KEY_GROUPS) {
     if (spec.keys.length !== spec.order.length) throw new InternalError('rank top-n: sort keys and their order differ in length');
     if (!(spec.first >= 1) || !(spec.last >= 0)) throw new InternalError('rank top-n: invalid rank range');
     this.#spec = spec;
     this.#state = state ?? new MemoryStateTable<RankPartition>();
+    this.#keyGroups = keyGroups;
     this.#compare = keyComparator(spec.order);
     this.#partScratch = new Array<Value>(spec.partition.length).fill(null);
     this.#keyScratch = new Array<Value>(spec.keys.length).fill(null);
@@ -198,7 +201,11 @@ export class RankTopN implements KeyedOperator {
   /** The state key of `row`'s partition: its key group, then its partition key. */
   #stateKey(row: Row): Uint8Array {
     const pkey = this.#partitionKey(row);
-    return inKeyGroup(keyGroupOf(pkey), pkey);
+    const kg = keyGroupOf(pkey);
+    if (kg < this.#keyGroups.first || kg > this.#keyGroups.last) {
+      throw new InternalError(`rank top-n instance owning key groups ${this.#keyGroups.first}..${this.#keyGroups.last} received a row of key group ${kg}`);
+    }
+    return inKeyGroup(kg, pkey);
   }
 
   /** The row's sort keys, in a scratch array reused by the next call (copy it to keep it). */
@@ -374,6 +381,7 @@ export function rankTopNOf(topN: RowNumberTopN, env: ExecEnv, withRank: boolean,
       updateBefore,
     },
     state.table('partitions', rankPartitionCodec, { pointOnly: true }),
+    ownedKeyGroups(state),
   );
 }
 

@@ -11,6 +11,9 @@ import { sessionWindowAggregateOf, type SessionState } from './session-window-ag
 import { RecordingStateProvider, randomChangelog, runAcrossRestore, type Step } from './state-restore.test-helpers.ts';
 import { MemoryStateTable } from './state-table.ts';
 import { prng, canon } from './streaming.test-helpers.ts';
+import { expectRescaledEqual, runRescaled } from './key-groups.test-helpers.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
+import type { StateProvider } from './state-provider.ts';
 
 const TS: SqlType = timestamp(3);
 const MIN = 60_000_000;
@@ -253,4 +256,69 @@ describe('SessionWindowAggregate across a restore', () => {
       expect(r.restored).toEqual(r.uninterrupted);
     });
   }
+});
+
+describe('SessionWindowAggregate across a change of parallelism (key groups)', () => {
+  const calls: AggregateCall[] = [
+    sum(col(1)),
+    { fn: 'count', args: [col(1)], distinct: true, orderBy: [], type: BIGINT },
+    { fn: 'max', args: [col(1)], distinct: false, orderBy: [], type: INT },
+  ];
+  /** A random changelog over 30 items (times drift up, some rows late), chunks and watermarks. */
+  function bids(seed: number): Step[] {
+    const rnd = prng(seed);
+    let now = at(0);
+    const fresh = (): Row => {
+      now += rnd(30) * SEC;
+      return [now - rnd(5 * MIN), rnd(8) === 0 ? null : rnd(10), `item${rnd(30)}`];
+    };
+    const all: Step[] = [];
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const chunk of randomChangelog(rnd, fresh, 120, 6)) {
+      for (const r of chunk.rows) latest = Math.max(latest, (r[0] as number) + 5 * MIN);
+      all.push({ input: 0, chunk });
+      if (rnd(2) === 0) all.push({ watermark: latest - 4 * MIN });
+    }
+    return all;
+  }
+  for (const seed of [31, 32, 33]) {
+    for (const [before, after] of [
+      [1, 3],
+      [4, 2],
+    ] as const) {
+      it(`PARTITION BY item, ${before} -> ${after} instances, seed ${seed}: the same sessions as one instance`, () => {
+        const tvf = session(3 * MIN, [col(2, STRING)]);
+        const node = aggregate(tvf, [col(3, TS), col(4, TS), col(2, STRING)], calls);
+        const all = bids(seed);
+        const r = runRescaled((state) => sessionWindowAggregateOf(node, tvf, env, state), all, all.length >> 1, before, after);
+        expectRescaledEqual(r);
+        expect(r.single.flat().length).toBeGreaterThan(30);
+      });
+    }
+  }
+
+  it('without PARTITION BY every session lives in one key group', () => {
+    const tvf = session(3 * MIN);
+    const node = aggregate(tvf, [col(3, TS), col(4, TS)], calls);
+    const all = bids(34);
+    expectRescaledEqual(runRescaled((state) => sessionWindowAggregateOf(node, tvf, env, state), all, all.length >> 1, 3, 2));
+  });
+
+  it('the guard sees an instance touching key groups it does not own when rows are routed wrongly', () => {
+    const tvf = session(3 * MIN, [col(2, STRING)]);
+    const node = aggregate(tvf, [col(3, TS), col(4, TS), col(2, STRING)], calls);
+    const misrouted = (state: StateProvider): KeyedOperator => {
+      const op = sessionWindowAggregateOf(node, tvf, env, state);
+      const quiet = (f: () => Chunk[]): Chunk[] => {
+        try {
+          return f();
+        } catch {
+          return [];
+        }
+      };
+      return { push: (i, c) => quiet(() => op.push(i, c)), watermark: (wm) => quiet(() => op.watermark(wm)), keyGroupOf: () => 0 };
+    };
+    const all = bids(35);
+    expect(runRescaled(misrouted, all, all.length, 3, 3).violations.length).toBeGreaterThan(0);
+  });
 });

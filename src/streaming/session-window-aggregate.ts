@@ -66,7 +66,7 @@ import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import { InternalError, notSupported } from '../errors.ts';
 import { prefixRange, type StateTable } from './state-table.ts';
 import { compareKeys } from '../values/key-codec.ts';
-import { keyGroupOf, keyGroupRange, withoutKeyGroup, type KeyGroupRange } from './key-groups.ts';
+import { ALL_KEY_GROUPS, keyGroupOf, keyGroupRange, withoutKeyGroup, type KeyGroupRange } from './key-groups.ts';
 import type { KeyedOperator } from './parallel-operator.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
 import { bytesCodec, memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
@@ -75,7 +75,7 @@ import { rowsEqual } from '../values/compare.ts';
 import { localToUtcMicros, utcToLocalMicros } from '../values/datetime.ts';
 import { mergeSessions } from '../operators/window-assign.ts';
 import { aggregateArgument, firstArgument } from '../operators/hash-aggregate.ts';
-import { ChangelogBuilder, isAddition, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, isAddition } from './changelog.ts';
 import type { IncrementalAggregateCall } from './incremental-aggregate.ts';
 import { incrementalAggregateCalls } from './group-accumulation.ts';
 
@@ -152,7 +152,7 @@ export class SessionWindowAggregate implements KeyedOperator {
   readonly #spec: SessionWindowAggregateSpec;
   readonly #sessions: StateTable<SessionState>;
   readonly #timers: StateTable<Uint8Array>;
-  readonly #keyGroups: KeyGroupRange | undefined;
+  readonly #keyGroups: KeyGroupRange;
   readonly #partitionScratch: Value[];
   readonly #timeScratch: Value[] = [null];
   readonly #keyScratch: Value[];
@@ -167,7 +167,7 @@ export class SessionWindowAggregate implements KeyedOperator {
     const tables = state ?? sessionStateTables(memoryStateProvider);
     this.#sessions = tables.sessions;
     this.#timers = tables.timers;
-    this.#keyGroups = tables.keyGroups;
+    this.#keyGroups = tables.keyGroups ?? ALL_KEY_GROUPS;
     this.#partitionScratch = new Array<Value>(spec.partition.length).fill(null);
     this.#keyScratch = new Array<Value>(spec.keys.length).fill(null);
   }
@@ -210,7 +210,7 @@ export class SessionWindowAggregate implements KeyedOperator {
     if (wm <= this.#wm) return [];
     this.#wm = wm;
     const due: DueTimer[] = [];
-    const groups = this.#keyGroups ?? { first: 0, last: 127 };
+    const groups = this.#keyGroups;
     for (let g = groups.first; g <= groups.last; g++) {
       for (const [timerKey, sessionKey] of this.#timers.scan(keyGroupRange(g))) {
         const s = this.#sessions.get(sessionKey);

@@ -8,7 +8,8 @@
  * or prefetched by the runtime before a chunk is pushed) and records the keys
  * written since the last checkpoint; `checkpoint` hands those to the store
  * as one batch. Values are owned by the table: an operator that mutates a
- * value it got from `get` must `put` it again so the write is tracked.
+ * value it got from `get` must `put` it again so the write is tracked. Keys
+ * are not: `put` copies the key it keeps, so callers may reuse a key buffer.
  *
  * MemoryStateTable is the in-memory implementation: an open-addressing hash
  * index over the key bytes for point access, and a sorted list of entries built at the first scan

@@ -20,6 +20,12 @@
  * not survive a restart) counts as written when it is first read.
  *
  * With TTL 0 (the default) operators build no tracker at all.
+ *
+ * A tracker belongs to one operator instance (parallel-operator.ts) and
+ * only hears of the keys that instance reads and writes, all of its own key
+ * groups: so an instance expires only its own keys, and after a restore with
+ * another parallelism each instance's tracker fills from its own key groups
+ * as their keys are read.
  */
 import { MemoryStateTable } from './state-table.ts';
 

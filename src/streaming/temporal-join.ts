@@ -43,6 +43,16 @@
  *   order (arrival order within a time), then the timers <= wm prune versions.
  *   INNER emits +I (left, version) when a version exists and the residual
  *   condition is TRUE; LEFT emits +I (left, NULLs) otherwise.
+ *
+ * Key groups (key-groups.ts): a row's key group is that of its encoded
+ * primary key (left: the expressions equated with it; NULL parts included),
+ * so a left row meets the versions of its key in one instance. Every state
+ * key starts with that group's byte: `versions` keys are group + primary key,
+ * `probes` keys group + time, `cleanup` keys group + time + primary key. A
+ * watermark visits only the owned groups holding something due (`GroupTimes`)
+ * and merges their due left rows into time order; each pending row carries
+ * its arrival number (`seq`, kept in state), which orders rows of equal time
+ * across groups as they arrived.
  */
 import { BOOLEAN, timestamp, typesEqual, type Row, type SqlType, type Value } from '../../catalog/types.ts';
 import type { BoundExpr } from '../binder/bound-expr.ts';
@@ -53,11 +63,14 @@ import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
 import type { JoinNode, LogicalPlan } from '../planner/logical-plan.ts';
 import { InternalError, SqlError, SqlState, notSupported } from '../errors.ts';
 import { compareKeys, encodeKey } from '../values/key-codec.ts';
-import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
 import { concatKeys, type StateTable } from './state-table.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
-import { bytesCodec, memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
-import { isRowtime } from './interval-join.ts';
+import { bytesCodec, memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { GroupTimes, isRowtime, timeOfKey } from './interval-join.ts';
+import { groupedKey } from './incremental-join.ts';
+import { ALL_KEY_GROUPS, inKeyGroup, keyGroupOf, keyGroupRange, scanKeyGroups, type KeyGroupRange } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
 import type { StreamInputs } from './stream-sources.ts';
 
 export interface TemporalJoinSpec {
@@ -92,16 +105,28 @@ export interface Version {
   readonly row: Row | null;
 }
 
-export interface TemporalJoinState {
-  readonly probes: StateTable<Row[]>;
-  readonly versions: StateTable<Version[]>;
-  readonly cleanup: StateTable<Uint8Array>;
+/** A left row waiting for the watermark, and its arrival number in the operator. */
+export interface PendingProbe {
+  readonly seq: number;
+  readonly row: Row;
 }
 
-/** Pending left rows at a checkpoint: the rows, in arrival order. */
-export const probeRowsCodec: StateCodec<Row[]> = {
-  encode: (rows) => encodeStateValue(rows),
-  decode: (bytes) => stateArray(decodeStateValue(bytes), 'temporal join probes').map((r) => stateRow(r, 'temporal join probe row')),
+export interface TemporalJoinState {
+  readonly probes: StateTable<PendingProbe[]>;
+  readonly versions: StateTable<Version[]>;
+  readonly cleanup: StateTable<Uint8Array>;
+  /** The key groups the instance owns (absent: all). */
+  readonly keyGroups?: KeyGroupRange;
+}
+
+/** Pending left rows at a checkpoint: [seq, row] per row, in arrival order. */
+export const probeRowsCodec: StateCodec<PendingProbe[]> = {
+  encode: (probes) => encodeStateValue(probes.map((p): StateValue => [p.seq, p.row])),
+  decode: (bytes) =>
+    stateArray(decodeStateValue(bytes), 'temporal join probes').map((saved): PendingProbe => {
+      const [seq, row] = stateArray(saved, 'temporal join probe', 2);
+      return { seq: stateNumber(seq, 'temporal join probe number'), row: stateRow(row, 'temporal join probe row') };
+    }),
 };
 
 /** A key's versions at a checkpoint: [time, row or null] per version, ascending by time. */
@@ -114,30 +139,37 @@ export const versionsCodec: StateCodec<Version[]> = {
     }),
 };
 
-/** The temporal join's tables from `state`: roles `probes`, `versions`, `cleanup`. */
+/** The temporal join's tables from `state`: roles `probes`, `versions`, `cleanup`; and the key groups it owns. */
 export function temporalJoinStateTables(state: StateProvider): TemporalJoinState {
   return {
     probes: state.table('probes', probeRowsCodec),
     versions: state.table('versions', versionsCodec),
     cleanup: state.table('cleanup', bytesCodec),
+    keyGroups: ownedKeyGroups(state),
   };
 }
 
 const LEFT = 0;
 const RIGHT = 1;
 const TIME_TYPES: readonly SqlType[] = [timestamp(6)];
-/** Bytes of an encoded time key: a null flag, then 8 bytes. */
-const TIME_KEY_LENGTH = 9;
 
-export class TemporalJoin implements IncrementalOperator {
+export class TemporalJoin implements KeyedOperator {
   readonly #spec: TemporalJoinSpec;
-  readonly #probes: StateTable<Row[]>;
+  readonly #probes: StateTable<PendingProbe[]>;
   readonly #versions: StateTable<Version[]>;
   readonly #cleanup: StateTable<Uint8Array>;
+  readonly #keyGroups: KeyGroupRange;
+  /** Per owned key group, the pending times of `probes` and the timers of `cleanup`. */
+  readonly #probeTimes: GroupTimes;
+  readonly #cleanupTimes: GroupTimes;
   readonly #keyScratch: Value[];
+  /** Whether the key `#encodedKey` encoded last has no NULL part. */
+  #keyed = false;
   readonly #timeScratch: Value[] = [null];
   readonly #rightNulls: Row;
   readonly #out = new ChangelogBuilder();
+  /** The next left row's arrival number; NaN until read from the pending rows (which may be restored). */
+  #seq = NaN;
   #wm = -Infinity;
   #late = 0;
 
@@ -147,6 +179,9 @@ export class TemporalJoin implements IncrementalOperator {
     this.#probes = tables.probes;
     this.#versions = tables.versions;
     this.#cleanup = tables.cleanup;
+    this.#keyGroups = tables.keyGroups ?? ALL_KEY_GROUPS;
+    this.#probeTimes = new GroupTimes(tables.probes, this.#keyGroups, timeOfKey);
+    this.#cleanupTimes = new GroupTimes(tables.cleanup, this.#keyGroups, timeOfKey);
     this.#keyScratch = new Array<Value>(spec.keyTypes.length).fill(null);
     this.#rightNulls = new Array<Value>(spec.rightWidth).fill(null);
   }
@@ -159,9 +194,14 @@ export class TemporalJoin implements IncrementalOperator {
   /** Pending left rows plus stored versions (for tests: it scans the state). */
   get stateSize(): number {
     let n = 0;
-    for (const [, rows] of this.#probes.scan()) n += rows.length;
-    for (const [, versions] of this.#versions.scan()) n += versions.length;
+    for (const [, , probes] of scanKeyGroups(this.#probes, this.#keyGroups)) n += probes.length;
+    for (const [, , versions] of scanKeyGroups(this.#versions, this.#keyGroups)) n += versions.length;
     return n;
+  }
+
+  /** The key group of the row's primary key (left: the expressions equated with it; NULL parts included). */
+  keyGroupOf(input: number, row: Row): number {
+    return keyGroupOf(this.#encodedKey(row, input === LEFT ? this.#spec.leftKey : this.#spec.rightKey));
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
@@ -184,6 +224,18 @@ export class TemporalJoin implements IncrementalOperator {
     return this.#out.take();
   }
 
+  /** The key-codec encoding of `row`'s key by `keys` (NULL parts included); `#keyed` says whether none was NULL. */
+  #encodedKey(row: Row, keys: readonly EvalFn[]): Uint8Array {
+    let keyed = true;
+    for (let k = 0; k < keys.length; k++) {
+      const v = keys[k]!(row);
+      this.#keyScratch[k] = v;
+      if (v === null) keyed = false;
+    }
+    this.#keyed = keyed;
+    return encodeKey(this.#keyScratch, this.#spec.keyTypes);
+  }
+
   #timeKey(t: number): Uint8Array {
     this.#timeScratch[0] = t;
     return encodeKey(this.#timeScratch, TIME_TYPES);
@@ -199,34 +251,50 @@ export class TemporalJoin implements IncrementalOperator {
         this.#late++;
         continue;
       }
-      const tk = this.#timeKey(t);
+      const group = keyGroupOf(this.#encodedKey(row, this.#spec.leftKey));
+      const tk = inKeyGroup(group, this.#timeKey(t));
       const pending = this.#probes.get(tk);
       if (isAddition(kindAt(chunk, i))) {
-        if (pending === undefined) this.#probes.put(tk, [row]);
-        else {
-          pending.push(row);
+        const probe: PendingProbe = { seq: this.#nextSeq(), row };
+        if (pending === undefined) {
+          this.#probes.put(tk, [probe]);
+          this.#probeTimes.added(group, t);
+        } else {
+          pending.push(probe);
           this.#probes.put(tk, pending);
         }
       } else {
-        this.#withdraw(tk, pending, row);
+        this.#withdraw(group, tk, pending, row);
       }
     }
   }
 
+  /** The arrival number of a new pending row: after every pending row's (read from them after a restore). */
+  #nextSeq(): number {
+    if (Number.isNaN(this.#seq)) {
+      let next = 0;
+      for (const [, , probes] of scanKeyGroups(this.#probes, this.#keyGroups)) for (const p of probes) if (p.seq >= next) next = p.seq + 1;
+      this.#seq = next;
+    }
+    return this.#seq++;
+  }
+
   /** Takes a retracted left row out of the rows pending at its time (slow path: compares encodings). */
-  #withdraw(tk: Uint8Array, pending: Row[] | undefined, row: Row): void {
+  #withdraw(group: number, tk: Uint8Array, pending: PendingProbe[] | undefined, row: Row): void {
     const types = this.#spec.leftTypes;
     const want = encodeKey(row, types);
-    const at = pending === undefined ? -1 : pending.findIndex((r) => compareKeys(encodeKey(r, types), want) === 0);
+    const at = pending === undefined ? -1 : pending.findIndex((p) => compareKeys(encodeKey(p.row, types), want) === 0);
     if (pending === undefined || at < 0) throw new InternalError('temporal join: retraction of a left row that is not pending');
     pending.splice(at, 1);
-    if (pending.length === 0) this.#probes.delete(tk);
-    else this.#probes.put(tk, pending);
+    if (pending.length === 0) {
+      this.#probes.delete(tk);
+      this.#probeTimes.removed(group);
+    } else this.#probes.put(tk, pending);
   }
 
   #pushRight(chunk: Chunk): void {
     const rows = chunk.rows;
-    const { rightKey, rightTime, keyTypes } = this.#spec;
+    const { rightKey, rightTime } = this.#spec;
     for (let i = 0; i < rows.length; i++) {
       const kind = kindAt(chunk, i);
       // The +U after a -U carries the new version; the -U itself changes nothing.
@@ -234,19 +302,15 @@ export class TemporalJoin implements IncrementalOperator {
       const row = rows[i]!;
       const t = rightTime(row);
       if (typeof t !== 'number') continue;
-      let keyed = true;
-      for (let k = 0; k < rightKey.length; k++) {
-        const v = rightKey[k]!(row);
-        this.#keyScratch[k] = v;
-        if (v === null) keyed = false;
-      }
-      if (!keyed) continue;
-      const key = encodeKey(this.#keyScratch, keyTypes);
-      this.#addVersion(key, { time: t, row: isAddition(kind) ? row : null });
+      const encoded = this.#encodedKey(row, rightKey);
+      if (!this.#keyed) continue;
+      this.#addVersion(keyGroupOf(encoded), encoded, { time: t, row: isAddition(kind) ? row : null });
     }
   }
 
-  #addVersion(key: Uint8Array, v: Version): void {
+  /** Adds version `v` of the primary key `encoded` (in key group `group`). */
+  #addVersion(group: number, encoded: Uint8Array, v: Version): void {
+    const key = inKeyGroup(group, encoded);
     const versions = this.#versions.get(key) ?? [];
     let at = versions.length;
     while (at > 0 && versions[at - 1]!.time > v.time) at--;
@@ -258,32 +322,52 @@ export class TemporalJoin implements IncrementalOperator {
       return;
     }
     this.#versions.put(key, versions);
-    this.#cleanup.put(concatKeys(this.#timeKey(v.time), key), key);
+    const timer = inKeyGroup(group, concatKeys(this.#timeKey(v.time), encoded));
+    const fresh = this.#cleanup.get(timer) === undefined;
+    this.#cleanup.put(timer, key);
+    if (fresh) this.#cleanupTimes.added(group, v.time);
   }
 
-  /** Joins and emits the pending left rows with time <= wm, in time order. */
+  /** Joins and emits the pending left rows with time <= wm, in time order (arrival order within a time). */
   #fire(wm: number): void {
-    if (this.#probes.size === 0) return;
-    const range = wm >= Number.MAX_SAFE_INTEGER ? {} : { lt: this.#timeKey(wm + 1) };
-    const due: [Uint8Array, Row[]][] = [];
-    for (const entry of this.#probes.scan(range)) due.push(entry);
-    for (const [tk, rows] of due) {
-      for (let i = 0; i < rows.length; i++) this.#emit(rows[i]!);
-      this.#probes.delete(tk);
+    const times = this.#probeTimes;
+    if (times.lowest() > wm) return;
+    const due: [number, PendingProbe][] = [];
+    const emptied: Uint8Array[] = [];
+    let groups = 0;
+    const { first, last } = this.#keyGroups;
+    for (let g = first; g <= last; g++) {
+      if (times.first(g) > wm) continue;
+      groups++;
+      let next = Infinity;
+      for (const [tk, probes] of this.#probes.scan(keyGroupRange(g))) {
+        const t = timeOfKey(tk.subarray(1));
+        if (t > wm) {
+          next = t;
+          break;
+        }
+        emptied.push(tk);
+        for (let i = 0; i < probes.length; i++) due.push([t, probes[i]!]);
+      }
+      for (const tk of emptied) {
+        this.#probes.delete(tk);
+        times.removed(g);
+      }
+      emptied.length = 0;
+      times.raise(g, next);
     }
+    times.settle();
+    // Each group's rows are in time order already; rows of several groups are merged.
+    if (groups > 1) due.sort((a, b) => a[0] - b[0] || a[1].seq - b[1].seq);
+    for (let i = 0; i < due.length; i++) this.#emit(due[i]![1].row);
   }
 
   #emit(row: Row): void {
-    const { leftKey, keyTypes, leftTime, condition, joinType } = this.#spec;
+    const { leftKey, leftTime, condition, joinType } = this.#spec;
     let version: Row | null = null;
-    let keyed = true;
-    for (let k = 0; k < leftKey.length; k++) {
-      const v = leftKey[k]!(row);
-      this.#keyScratch[k] = v;
-      if (v === null) keyed = false;
-    }
-    if (keyed) {
-      const versions = this.#versions.get(encodeKey(this.#keyScratch, keyTypes));
+    const encoded = this.#encodedKey(row, leftKey);
+    if (this.#keyed) {
+      const versions = this.#versions.get(groupedKey(encoded));
       if (versions !== undefined) version = validAt(versions, leftTime(row) as number);
     }
     if (version !== null && this.#extraKeysMatch(row, version)) {
@@ -310,17 +394,33 @@ export class TemporalJoin implements IncrementalOperator {
     return true;
   }
 
-  /** Runs the cleanup timers <= wm. */
+  /** Runs the cleanup timers <= wm of the owned key groups. */
   #prune(wm: number): void {
-    if (this.#cleanup.size === 0) return;
-    const range = wm >= Number.MAX_SAFE_INTEGER ? {} : { lt: this.#timeKey(wm + 1) };
+    const times = this.#cleanupTimes;
+    if (times.lowest() > wm) return;
     const due: [Uint8Array, Uint8Array][] = [];
-    for (const entry of this.#cleanup.scan(range)) due.push(entry);
-    for (const [timer, key] of due) {
-      this.#cleanup.delete(timer);
-      const versions = this.#versions.get(key);
-      if (versions !== undefined) this.#pruneKey(key, versions, wm);
+    const { first, last } = this.#keyGroups;
+    for (let g = first; g <= last; g++) {
+      if (times.first(g) > wm) continue;
+      let next = Infinity;
+      for (const [timer, key] of this.#cleanup.scan(keyGroupRange(g))) {
+        const t = timeOfKey(timer.subarray(1));
+        if (t > wm) {
+          next = t;
+          break;
+        }
+        due.push([timer, key]);
+      }
+      for (const [timer, key] of due) {
+        this.#cleanup.delete(timer);
+        times.removed(g);
+        const versions = this.#versions.get(key);
+        if (versions !== undefined) this.#pruneKey(key, versions, wm);
+      }
+      due.length = 0;
+      times.raise(g, next);
     }
+    times.settle();
   }
 
   /** Drops the versions of `key` before the newest one at or before `wm` (and that one if it is a deletion). */

@@ -128,6 +128,16 @@ export const WINDOW_BLOCK_SIZE = 64;
 
 const NO_BYTES = new Uint8Array(0);
 
+/** A packed array of KEY_GROUPS undefined entries (one per key group's last block). */
+function noBlocks(): (WindowBlock | undefined)[] {
+  const out: (WindowBlock | undefined)[] = [];
+  for (let i = 0; i < KEY_GROUPS; i++) out.push(undefined);
+  return out;
+}
+
+/** Level keys whose key group an operator remembers (see `#groupCache`), before it forgets them all. */
+const GROUP_CACHE_LIMIT = 1 << 16;
+
 /** A nested group index level: level key -> next level, or -> group slot at the last level. */
 export type GroupIndex = Map<Value, GroupIndex | number>;
 
@@ -345,6 +355,8 @@ export class WindowAggregate implements KeyedOperator {
   readonly #partitionScratch: Value[];
   /** The key group of every group when there is no partition key. */
   readonly #soleGroup: number;
+  /** With one partition key column: key groups of its recent level keys (a key usually has groups in many windows). */
+  readonly #groupCache = new Map<Value, number>();
   /** Key evaluation order for the encoding: window_end first, then the other keys in order. */
   readonly #order: readonly number[];
   readonly #encodeTypes: readonly SqlType[];
@@ -596,7 +608,20 @@ export class WindowAggregate implements KeyedOperator {
       const lc = levelColumns[l]!;
       values[l] = lc >= 0 ? (row[lc] ?? null) : keys[levels[l]!]!(row);
     }
-    const kg = levels.length === 0 ? this.#soleGroup : this.#index.keyGroup(values);
+    let kg: number;
+    if (levels.length === 0) kg = this.#soleGroup;
+    else if (levels.length > 1) kg = this.#index.keyGroup(values);
+    else {
+      // One partition key column: its level key (the value, or its encoding) remembers the key group across windows.
+      const cache = this.#groupCache;
+      const known = cache.get(lk);
+      if (known !== undefined) kg = known;
+      else {
+        kg = this.#index.keyGroup(values);
+        if (cache.size >= GROUP_CACHE_LIMIT) cache.clear();
+        cache.set(lk, kg);
+      }
+    }
     const slot = this.#appendSlot(w, kg, w.nextOrdinal++);
     for (let l = 0; l < levels.length; l++) w.levelValues[l]!.push(values[l] ?? null);
     if (this.#hasDistinct) w.keyBytes.push(inKeyGroup(kg, encodeKey(this.#keyOf(row), this.#encodeTypes)));
@@ -640,7 +665,7 @@ export class WindowAggregate implements KeyedOperator {
       slotBlocks: [],
       ordinals: [],
       nextOrdinal: 0,
-      lastBlocks: new Array<WindowBlock | undefined>(KEY_GROUPS).fill(undefined),
+      lastBlocks: noBlocks(),
       blocks: [],
       distinct: [],
       distinctListed: true,

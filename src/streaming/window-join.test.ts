@@ -17,6 +17,9 @@ import { compileStream } from './stream-compiler.ts';
 import type { StreamInputs } from './stream-sources.ts';
 import { canon, prng } from './streaming.test-helpers.ts';
 import { WindowJoin, windowJoinOperatorOf, type WindowJoinSpec } from './window-join.ts';
+import { expectRescaledEqual, runRescaled } from './key-groups.test-helpers.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
+import type { StateProvider } from './state-provider.ts';
 
 const text = (chunks: Chunk[]) => chunks.map(formatChunk).filter((s) => s !== '').join('\n');
 const lines = (chunks: Chunk[]) => text(chunks).split('\n').filter((l) => l !== '').sort();
@@ -554,5 +557,77 @@ describe('compileStream of a window join', () => {
     expect(compiled.lateCounters[0]!.lateRows).toBe(1);
     left.watermark(base + 10 * MIN);
     expect(out.flatMap(ids).slice(2)).toEqual(['L2 NULL NULL NULL NULL NULL NULL']);
+  });
+});
+
+describe('WindowJoin across a change of parallelism (key groups)', () => {
+  /** Random rows of both sides over 12 keys (some NULL), retractions of earlier rows, watermarks (some rows late). */
+  function joinSteps(seed: number): Step[] {
+    const rnd = prng(seed);
+    let now = 0;
+    const live: [number, Row][] = [];
+    const steps: Step[] = [];
+    for (let i = 0; i < 60; i++) {
+      const rows: Row[] = [];
+      const kinds: number[] = [];
+      const input = rnd(2);
+      for (let n = 1 + rnd(5); n > 0; n--) {
+        const mine = live.filter((e) => e[0] === input);
+        if (mine.length > 0 && rnd(5) === 0) {
+          const victim = mine[rnd(mine.length)]!;
+          live.splice(live.indexOf(victim), 1);
+          rows.push(victim[1]);
+          kinds.push(RowKind.DELETE);
+          continue;
+        }
+        now += rnd(2);
+        const start = now - (now % 5) - 5 * rnd(2);
+        const row: Row = [start, start + 5, rnd(10) === 0 ? null : rnd(12), `${input === 0 ? 'l' : 'r'}${rnd(100)}`];
+        live.push([input, row]);
+        rows.push(row);
+        kinds.push(RowKind.INSERT);
+      }
+      steps.push({ input, chunk: changelogChunk(rows, kinds) });
+      if (rnd(2) === 0) steps.push({ watermark: now - 6 });
+    }
+    return steps;
+  }
+  for (const joinType of ['INNER', 'FULL', 'SEMI', 'ANTI'] as const) {
+    for (const [before, after] of [
+      [1, 3],
+      [4, 2],
+    ] as const) {
+      it(`${joinType}, ${before} -> ${after} instances: the same output as one instance`, () => {
+        for (const seed of [41, 42, 43]) {
+          const steps = joinSteps(seed + joinType.length);
+          const r = runRescaled((state) => new WindowJoin(numJoin(joinType), state), steps, steps.length >> 1, before, after);
+          expectRescaledEqual(r);
+          expect(r.single.flat().length).toBeGreaterThan(10);
+        }
+      });
+    }
+  }
+
+  it('a join on the window alone keeps every row in one key group', () => {
+    const steps = joinSteps(44);
+    const less: WindowJoinSpec['condition'] = (r) => (r[2] === null || r[6] === null ? null : (r[2] as number) < (r[6] as number));
+    const r = runRescaled((state) => new WindowJoin(numJoin('LEFT', { leftKeys: [], rightKeys: [], keyTypes: [], condition: less }), state), steps, steps.length >> 1, 3, 2);
+    expectRescaledEqual(r);
+  });
+
+  it('the guard sees an instance touching key groups it does not own when rows are routed wrongly', () => {
+    const misrouted = (state: StateProvider): KeyedOperator => {
+      const op = new WindowJoin(numJoin('FULL'), state);
+      const quiet = (f: () => Chunk[]): Chunk[] => {
+        try {
+          return f();
+        } catch {
+          return [];
+        }
+      };
+      return { push: (i, c) => quiet(() => op.push(i, c)), watermark: (wm) => quiet(() => op.watermark(wm)), keyGroupOf: () => 0 };
+    };
+    const steps = joinSteps(45);
+    expect(runRescaled(misrouted, steps, steps.length, 3, 3).violations.length).toBeGreaterThan(0);
   });
 });

@@ -8,11 +8,21 @@
  * (fireTime(window_end) = window_time <= watermark, as the window aggregate
  * fires), and the window's state is freed: the output is append-only.
  *
- * State: one table (role `windows`), key = key-codec encoding of
- * (window_end, window_start), so a scan from the start meets the windows in
- * firing order; value = the window's end and start and each side's rows in
- * arrival order. A chunk looks each window it touches up once and puts it back
- * once, at the end of the chunk.
+ * Key groups (key-groups.ts, ARCHITECTURE decision 8): a row's key group is
+ * that of its equi key besides the window (key-codec encoding of the left
+ * key types; right keys are cast to them, so equal keys share a group; a join
+ * on the window alone keeps everything in the group of the empty key).
+ *
+ * State: one table (role `windows`), key = key group ++ key-codec encoding of
+ * (window_end, window_start), so a scan of a key group from its start meets
+ * its windows in firing order; value = the window's end and start and the
+ * key group's rows of each side in arrival order, each with its arrival
+ * number. A chunk looks each (key group, window) it touches up once and puts
+ * it back once, at the end of the chunk. An instance reads and writes only
+ * its own key groups; a window fires over all of them at once, their rows
+ * merged back into arrival order, so the output is that of one table per
+ * window. Arrival numbers count on from the largest in the owned key groups
+ * after a restore.
  *
  * Rule per row kind:
  * - +I / +U: the row joins its window's side, unless the window has fired
@@ -53,9 +63,12 @@ import { encodeKey } from '../values/key-codec.ts';
 import { bytesKey, keyedByValue } from '../values/map-key.ts';
 import { rowsEqual } from '../values/compare.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
-import { ChangelogBuilder, isAddition, kindAt, type IncrementalOperator } from './changelog.ts';
+import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
 import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 import type { StateTable } from './state-table.ts';
+import { inKeyGroup, KEY_GROUPS, keyGroupOf, keyGroupRange, type KeyGroupRange } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
+import { ownedKeyGroups } from './state-provider.ts';
 import { windowFireTime } from './window-assign-stream.ts';
 
 export interface WindowJoinSpec {
@@ -80,23 +93,41 @@ export interface WindowJoinSpec {
   readonly fireTime: (windowEnd: number) => number;
 }
 
-/** One open window: its bounds and each side's rows in arrival order. */
+/** One open window of one key group (or, at firing, of all owned ones): its bounds and each side's rows in arrival order, with their arrival numbers. */
 export interface WindowJoinWindow {
   readonly end: number;
   readonly start: number;
   readonly left: Row[];
   readonly right: Row[];
+  readonly leftSeq: number[];
+  readonly rightSeq: number[];
 }
 
-/** A window at a checkpoint: [end, start, left rows, right rows]. */
+/** A window at a checkpoint: [end, start, left rows, right rows, left arrival numbers, right arrival numbers]. */
 export const windowJoinCodec: StateCodec<WindowJoinWindow> = {
-  encode: (w) => encodeStateValue([w.end, w.start, w.left as StateValue, w.right as StateValue]),
+  encode: (w) => encodeStateValue([w.end, w.start, w.left as StateValue, w.right as StateValue, w.leftSeq, w.rightSeq]),
   decode: (bytes) => {
-    const [end, start, left, right] = stateArray(decodeStateValue(bytes), 'window join window', 4);
+    const [end, start, left, right, leftSeq, rightSeq] = stateArray(decodeStateValue(bytes), 'window join window', 6);
     const rows = (v: StateValue | undefined): Row[] => stateArray(v, 'window join rows').map((r) => stateRow(r, 'window join row'));
-    return { end: stateNumber(end, 'window join end'), start: stateNumber(start, 'window join start'), left: rows(left), right: rows(right) };
+    const seqs = (v: StateValue | undefined, n: number): number[] => stateArray(v, 'window join arrival numbers', n).map((x) => stateNumber(x, 'window join arrival number'));
+    const l = rows(left);
+    const r = rows(right);
+    return { end: stateNumber(end, 'window join end'), start: stateNumber(start, 'window join start'), left: l, right: r, leftSeq: seqs(leftSeq, l.length), rightSeq: seqs(rightSeq, r.length) };
   },
 };
+
+/** A (key group, window) a chunk touched: its state key and value. */
+interface Touched {
+  readonly key: Uint8Array;
+  readonly window: WindowJoinWindow;
+}
+
+/** The (key group, window) entries of one window a chunk touched, by key group. */
+interface TouchedWindow {
+  readonly start: number;
+  readonly byGroup: (Touched | undefined)[];
+  readonly list: Touched[];
+}
 
 const LEFT = 0;
 const RIGHT = 1;
@@ -104,19 +135,23 @@ const RIGHT = 1;
 /** A nested key index level: level key -> next level, or -> right row positions at the last level. */
 type KeyIndex = Map<Value, KeyIndex | number[]>;
 
-export class WindowJoin implements IncrementalOperator {
+export class WindowJoin implements KeyedOperator {
   readonly #spec: WindowJoinSpec;
   readonly #windows: StateTable<WindowJoinWindow>;
+  readonly #keyGroups: KeyGroupRange;
+  /** The arrival number of the next row; null until the owned state was looked at (after a restore it counts on from there). */
+  #seq: number | null = null;
   readonly #outer: readonly [boolean, boolean];
   /** SEMI / ANTI: emit each left row alone, when it has a match (true: SEMI) or has none (false: ANTI). */
   readonly #emitMatched: boolean | undefined;
   readonly #byValue: readonly boolean[];
   readonly #leftNulls: Row;
   readonly #rightNulls: Row;
-  /** Windows touched by the current chunk, by end (then start), with their state keys; put back after it. */
-  readonly #touched = new Map<number, { key: Uint8Array; window: WindowJoinWindow }[]>();
-  /** The window of the previous row of the chunk (consecutive rows mostly share one). */
+  /** (Key group, window) entries touched by the current chunk, by end (then start and key group); put back after it. */
+  readonly #touched = new Map<number, TouchedWindow[]>();
+  /** The (key group, window) of the previous row of the chunk, and its key group. */
   #last: WindowJoinWindow | undefined = undefined;
+  #lastGroup = -1;
   readonly #windowScratch: Value[] = [null, null];
   readonly #levelScratch: Value[] = [null];
   readonly #keyScratch: Value[];
@@ -130,6 +165,7 @@ export class WindowJoin implements IncrementalOperator {
     }
     this.#spec = spec;
     this.#windows = state.table('windows', windowJoinCodec);
+    this.#keyGroups = ownedKeyGroups(state);
     const t = spec.joinType;
     this.#outer = [t === 'LEFT' || t === 'FULL', t === 'RIGHT' || t === 'FULL'];
     this.#emitMatched = t === 'SEMI' ? true : t === 'ANTI' ? false : undefined;
@@ -144,11 +180,34 @@ export class WindowJoin implements IncrementalOperator {
     return this.#late;
   }
 
-  /** Rows held in state, both sides (for tests: it scans the state). */
+  /** Rows held in state, both sides (for tests: it scans the owned key groups). */
   get stateSize(): number {
     let n = 0;
-    for (const [, w] of this.#windows.scan()) n += w.left.length + w.right.length;
+    for (let g = this.#keyGroups.first; g <= this.#keyGroups.last; g++) for (const [, w] of this.#windows.scan(keyGroupRange(g))) n += w.left.length + w.right.length;
     return n;
+  }
+
+  /** The key group of a row of `input`: that of its equi key besides the window (in the left key types). */
+  keyGroupOf(input: number, row: Row): number {
+    const keys = input === LEFT ? this.#spec.leftKeys : this.#spec.rightKeys;
+    const values = this.#keyScratch;
+    for (let k = 0; k < keys.length; k++) values[k] = keys[k]!(row);
+    return keyGroupOf(encodeKey(values, this.#spec.keyTypes));
+  }
+
+  /** The next arrival number (the first call after a restore finds the largest one in the owned key groups). */
+  #nextSeq(): number {
+    if (this.#seq === null) {
+      let max = -1;
+      for (let g = this.#keyGroups.first; g <= this.#keyGroups.last; g++) {
+        for (const [, w] of this.#windows.scan(keyGroupRange(g))) {
+          for (const x of w.leftSeq) if (x > max) max = x;
+          for (const x of w.rightSeq) if (x > max) max = x;
+        }
+      }
+      this.#seq = max + 1;
+    }
+    return this.#seq++;
   }
 
   push(input: number, chunk: Chunk): Chunk[] {
@@ -167,15 +226,20 @@ export class WindowJoin implements IncrementalOperator {
           this.#late++;
           continue;
         }
-        const w = this.#window(end, start);
+        const w = this.#window(end, start, this.keyGroupOf(input, row));
         const side = input === LEFT ? w.left : w.right;
-        if (isAddition(kindAt(chunk, i))) side.push(row);
-        else this.#retract(input, side, row);
+        const seqs = input === LEFT ? w.leftSeq : w.rightSeq;
+        if (isAddition(kindAt(chunk, i))) {
+          side.push(row);
+          seqs.push(this.#nextSeq());
+        } else this.#retract(input, side, seqs, row);
       }
-      for (const list of this.#touched.values()) {
-        for (const { key, window } of list) {
-          if (window.left.length === 0 && window.right.length === 0) this.#windows.delete(key);
-          else this.#windows.put(key, window);
+      for (const windows of this.#touched.values()) {
+        for (const { list } of windows) {
+          for (const { key, window } of list) {
+            if (window.left.length === 0 && window.right.length === 0) this.#windows.delete(key);
+            else this.#windows.put(key, window);
+          }
         }
       }
     } finally {
@@ -190,14 +254,22 @@ export class WindowJoin implements IncrementalOperator {
     this.#wm = wm;
     const fire = this.#spec.fireTime;
     const due: [Uint8Array, WindowJoinWindow][] = [];
-    for (const entry of this.#windows.scan()) {
-      if (fire(entry[1].end) > wm) break;
-      due.push(entry);
+    for (let g = this.#keyGroups.first; g <= this.#keyGroups.last; g++) {
+      for (const entry of this.#windows.scan(keyGroupRange(g))) {
+        if (fire(entry[1].end) > wm) break;
+        due.push(entry);
+      }
     }
+    if (due.length === 0) return [];
+    // Window by window in firing order (key groups in order within one).
+    due.sort((a, b) => a[1].end - b[1].end || a[1].start - b[1].start || a[0][0]! - b[0][0]!);
     try {
-      for (const [key, w] of due) {
-        this.#join(w);
-        this.#windows.delete(key);
+      for (let i = 0; i < due.length; ) {
+        let j = i + 1;
+        while (j < due.length && due[j]![1].end === due[i]![1].end && due[j]![1].start === due[i]![1].start) j++;
+        this.#join(j === i + 1 ? due[i]![1] : merged(due.slice(i, j).map((e) => e[1])));
+        for (let k = i; k < j; k++) this.#windows.delete(due[k]![0]);
+        i = j;
       }
     } catch (err) {
       this.#out.discard();
@@ -206,33 +278,46 @@ export class WindowJoin implements IncrementalOperator {
     return this.#out.take();
   }
 
-  /** The open window (end, start), from this chunk's touched windows or the state (created when absent). */
-  #window(end: number, start: number): WindowJoinWindow {
+  /** Key group `kg`'s part of the open window (end, start), from this chunk's touched entries or the state (created when absent). */
+  #window(end: number, start: number, kg: number): WindowJoinWindow {
     const last = this.#last;
-    if (last !== undefined && last.end === end && last.start === start) return last;
-    let list = this.#touched.get(end);
-    if (list !== undefined) {
-      for (let j = 0; j < list.length; j++) {
-        if (list[j]!.window.start === start) return (this.#last = list[j]!.window);
-      }
-    } else {
-      list = [];
-      this.#touched.set(end, list);
+    if (last !== undefined && last.end === end && last.start === start && this.#lastGroup === kg) return last;
+    let windows = this.#touched.get(end);
+    if (windows === undefined) {
+      windows = [];
+      this.#touched.set(end, windows);
     }
+    let touched: TouchedWindow | undefined;
+    for (let j = 0; j < windows.length; j++) {
+      if (windows[j]!.start === start) {
+        touched = windows[j]!;
+        break;
+      }
+    }
+    if (touched === undefined) {
+      touched = { start, byGroup: new Array<Touched | undefined>(KEY_GROUPS).fill(undefined), list: [] };
+      windows.push(touched);
+    }
+    this.#lastGroup = kg;
+    const known = touched.byGroup[kg];
+    if (known !== undefined) return (this.#last = known.window);
     const scratch = this.#windowScratch;
     scratch[0] = end;
     scratch[1] = start;
-    const key = encodeKey(scratch, this.#spec.windowTypes);
-    const window = this.#windows.get(key) ?? { end, start, left: [], right: [] };
-    list.push({ key, window });
+    const key = inKeyGroup(kg, encodeKey(scratch, this.#spec.windowTypes));
+    const window = this.#windows.get(key) ?? { end, start, left: [], right: [], leftSeq: [], rightSeq: [] };
+    const entry: Touched = { key, window };
+    touched.byGroup[kg] = entry;
+    touched.list.push(entry);
     return (this.#last = window);
   }
 
-  #retract(input: number, side: Row[], row: Row): void {
+  #retract(input: number, side: Row[], seqs: number[], row: Row): void {
     const types = input === LEFT ? this.#spec.leftTypes : this.#spec.rightTypes;
     for (let j = side.length - 1; j >= 0; j--) {
       if (rowsEqual(side[j]!, row, types)) {
         side.splice(j, 1);
+        seqs.splice(j, 1);
         return;
       }
     }
@@ -334,6 +419,23 @@ export class WindowJoin implements IncrementalOperator {
 }
 
 const EMPTY: readonly number[] = [];
+
+/** The parts (one per key group) of one window as one: each side's rows in arrival order. */
+function merged(parts: readonly WindowJoinWindow[]): WindowJoinWindow {
+  const side = (rowsOf: (w: WindowJoinWindow) => Row[], seqsOf: (w: WindowJoinWindow) => number[]): [Row[], number[]] => {
+    const all: [number, Row][] = [];
+    for (const p of parts) {
+      const rows = rowsOf(p);
+      const seqs = seqsOf(p);
+      for (let i = 0; i < rows.length; i++) all.push([seqs[i]!, rows[i]!]);
+    }
+    all.sort((a, b) => a[0] - b[0]);
+    return [all.map((e) => e[1]), all.map((e) => e[0])];
+  };
+  const [left, leftSeq] = side((w) => w.left, (w) => w.leftSeq);
+  const [right, rightSeq] = side((w) => w.right, (w) => w.rightSeq);
+  return { end: parts[0]!.end, start: parts[0]!.start, left, right, leftSeq, rightSeq };
+}
 
 /**
  * The window join of a plan node (src/planner/window-join.ts `windowJoinOf`),

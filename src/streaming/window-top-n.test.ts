@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { INT, STRING } from '../../catalog/types.ts';
 import { formatChunk, parseChunk, type Chunk } from '../dataflow/chunk.ts';
 import { InternalError } from '../errors.ts';
-import { MemoryStateTable } from './state-table.ts';
-import { WindowTopN, windowTopNCodec, type WindowTopNPartition } from './window-top-n.ts';
+import { WindowTopN } from './window-top-n.ts';
 import type { StateProvider } from './state-provider.ts';
+import { RecordingStateProvider, restoredProvider } from './state-restore.test-helpers.ts';
 
 const text = (chunks: Chunk[]) => chunks.map(formatChunk).filter((s) => s !== '').join('\n');
 
@@ -64,21 +64,16 @@ describe('WindowTopN', () => {
   });
 
   it('continues from its encoded state', () => {
-    const tables: MemoryStateTable<WindowTopNPartition>[] = [];
-    const provider = (copyFrom?: MemoryStateTable<WindowTopNPartition>): StateProvider => ({
-      table<V>(): MemoryStateTable<V> {
-        const t = new MemoryStateTable<WindowTopNPartition>();
-        if (copyFrom !== undefined) for (const [k, v] of copyFrom.scan()) t.put(k, windowTopNCodec.decode(windowTopNCodec.encode(v)));
-        tables.push(t);
-        return t as unknown as MemoryStateTable<V>;
-      },
-    });
-    const a = windowTop(2, true, provider());
+    const state = new RecordingStateProvider();
+    const a = windowTop(2, true, state);
     a.push(0, parseChunk('+I 10 s1 4\n+I 10 s2 6\n+I 20 s3 1'));
-    const b = windowTop(2, true, provider(tables[0]));
+    const restored = restoredProvider(state);
+    const b = windowTop(2, true, restored);
+    expect(restored.unclaimed()).toEqual([]);
     const more = parseChunk('+I 10 s4 7');
     expect(text(b.push(0, more))).toBe(text(a.push(0, more)));
     expect(text(b.watermark(25))).toBe(text(a.watermark(25)));
+    expect(text(b.watermark(25))).toBe('');
     expect(text(a.watermark(25))).toBe('');
   });
 });

@@ -6,18 +6,30 @@
  * the operator emits it then, once, as +I rows, and forgets the window: the
  * output is append-only.
  *
- * State: one state table (role `windows`), key = key-codec encoding of
- * (window_end, partition values), so a scan from the start meets the windows
- * in firing order; value = the window end and the partition's first `last`
- * rows in rank order (ties rank by arrival; a row ranked after `last` can
- * never come back in an insert-only input, so it is not kept).
+ * State: two state tables, both used by key only (never scanned: firing
+ * costs point reads, and a restore reads nothing up front):
+ * - `windows`: key = key group, then the key-codec encoding of (window_end,
+ *   partition values); value = the window end and the partition's first
+ *   `last` rows in rank order (ties rank by arrival; a row ranked after
+ *   `last` can never come back in an insert-only input, so it is not kept).
+ *   A row's key group is that of its partition key, the key-codec encoding
+ *   of the PARTITION BY values (window columns included): the bytes of its
+ *   state key after the window end.
+ * - `index`: key = a key group alone; value = the group's open windows in
+ *   window-end order, each with the `windows` keys of its partitions.
+ *
+ * Parallel instances (key-groups.ts): an instance owns a range of key groups
+ * and touches only their keys; it reads the index entries of its own groups
+ * at first use (a fresh operator, or one restored from a checkpoint) and
+ * holds them in memory.
  *
  * Rule per row kind: +I joins its window's partition, unless its window has
  * fired already (then it is late: dropped and counted in `lateRows`); -U, +U,
  * -D cannot come from an insert-only input (internal error).
  * watermark(wm): every partition whose window fired emits its rows ranked
  * `first`..`last` as +I (with the rank when `withRank`, NULL otherwise), in
- * window order, and is deleted.
+ * window order (window end, then partition key, over all owned key groups),
+ * and is deleted.
  * RANK / DENSE_RANK (`fn`): rows with equal sort keys share a rank, so a
  * partition keeps every row ranked <= `last` (ties included) and may emit
  * more than last - first + 1 rows.
@@ -29,8 +41,10 @@ import { keyComparator, type KeyComparator, type SortSpec } from '../compiler/so
 import { InternalError } from '../errors.ts';
 import { encodeKey } from '../values/key-codec.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
-import { ChangelogBuilder, RowKind, kindAt, type IncrementalOperator } from './changelog.ts';
-import { memoryStateProvider, stateArray, stateNumber, type StateProvider } from './state-provider.ts';
+import { ChangelogBuilder, RowKind, kindAt } from './changelog.ts';
+import { inKeyGroup, KEY_GROUPS, keyGroupOf, type KeyGroupRange } from './key-groups.ts';
+import type { KeyedOperator } from './parallel-operator.ts';
+import { memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, type StateProvider } from './state-provider.ts';
 import type { StateTable } from './state-table.ts';
 import { loadRankEntries, rankRange, saveRankEntries, tiedRanks, type RankEntry, type RankFunction } from './rank-top-n.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
@@ -61,6 +75,28 @@ export interface WindowTopNPartition {
   readonly entries: RankEntry[];
 }
 
+/** One key group's open windows, in window-end order, each with the state keys of its partitions. */
+export interface WindowTopNGroupIndex {
+  readonly windows: { readonly end: number; readonly keys: Uint8Array[] }[];
+}
+
+/** A group's index at a checkpoint: [[end, [key...]]...]. */
+export const windowTopNIndexCodec: StateCodec<WindowTopNGroupIndex> = {
+  encode: (index) => encodeStateValue(index.windows.map((w) => [w.end, w.keys])),
+  decode: (bytes) => ({
+    windows: stateArray(decodeStateValue(bytes), 'window top-n index').map((saved) => {
+      const [end, keys] = stateArray(saved, 'window top-n indexed window', 2);
+      return {
+        end: stateNumber(end, 'window top-n indexed end'),
+        keys: stateArray(keys, 'window top-n indexed keys').map((k) => {
+          if (!(k instanceof Uint8Array)) throw new InternalError('state: malformed window top-n indexed key');
+          return k;
+        }),
+      };
+    }),
+  }),
+};
+
 /** A partition at a checkpoint: [end, [row, sort keys]...]. */
 export const windowTopNCodec: StateCodec<WindowTopNPartition> = {
   encode: (p) => encodeStateValue([p.end, saveRankEntries(p.entries)]),
@@ -70,12 +106,44 @@ export const windowTopNCodec: StateCodec<WindowTopNPartition> = {
   },
 };
 
-export class WindowTopN implements IncrementalOperator {
+/**
+ * The bytes a number of `type` takes at the start of a key-codec key (tag
+ * and value): fixed for the types whose values are numbers. Operators keyed
+ * by (time, partition values) find the partition key after them.
+ */
+export function numberKeyWidth(type: SqlType): number {
+  switch (type.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'FLOAT':
+    case 'DOUBLE':
+    case 'DATE':
+    case 'TIME':
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+      return encodeKey([0], [type]).length;
+    default:
+      throw new InternalError(`a time of type ${type.kind} in a keyed operator's state key`);
+  }
+}
+
+export class WindowTopN implements KeyedOperator {
   readonly #spec: WindowTopNSpec;
   readonly #state: StateTable<WindowTopNPartition>;
+  readonly #keyGroups: KeyGroupRange;
+  readonly #index: StateTable<WindowTopNGroupIndex>;
+  /** The index entries of the owned key groups (by key group), once read. */
+  readonly #groups: (WindowTopNGroupIndex | undefined)[] = new Array<WindowTopNGroupIndex | undefined>(KEY_GROUPS).fill(undefined);
+  readonly #groupKey = new Uint8Array(1);
+  #indexed = false;
   readonly #compare: KeyComparator;
   readonly #keyScratch: Value[];
   readonly #keyTypes: readonly SqlType[];
+  /** Bytes of the window end at the start of a key without its group; the partition key follows. */
+  readonly #endWidth: number;
   readonly #out = new ChangelogBuilder();
   #watermark = Number.NEGATIVE_INFINITY;
   #late = 0;
@@ -83,10 +151,20 @@ export class WindowTopN implements IncrementalOperator {
   constructor(spec: WindowTopNSpec, state: StateProvider = memoryStateProvider) {
     if (spec.keys.length !== spec.order.length) throw new InternalError('window top-n: sort keys and their order differ in length');
     this.#spec = spec;
-    this.#state = state.table('windows', windowTopNCodec);
+    this.#state = state.table('windows', windowTopNCodec, { pointOnly: true });
+    this.#index = state.table('index', windowTopNIndexCodec, { pointOnly: true });
+    this.#keyGroups = ownedKeyGroups(state);
+    this.#endWidth = numberKeyWidth(spec.endType);
     this.#compare = keyComparator(spec.order);
     this.#keyScratch = new Array<Value>(1 + spec.partition.length).fill(null);
     this.#keyTypes = [spec.endType, ...spec.partitionTypes];
+  }
+
+  /** The group of the row's partition key; a row without a window (dropped) goes to any group. */
+  keyGroupOf(_input: number, row: Row): number {
+    const end = row[this.#spec.endColumn];
+    if (typeof end !== 'number') return 0;
+    return keyGroupOf(this.#windowKey(row, end).subarray(this.#endWidth));
   }
 
   get lateRows(): number {
@@ -105,6 +183,7 @@ export class WindowTopN implements IncrementalOperator {
         this.#late++;
         continue;
       }
+      if (!this.#indexed) this.#readIndex();
       this.#add(row, end);
     }
     return [];
@@ -113,13 +192,39 @@ export class WindowTopN implements IncrementalOperator {
   watermark(wm: number): Chunk[] {
     if (wm <= this.#watermark) return [];
     this.#watermark = wm;
-    const fired: [Uint8Array, WindowTopNPartition][] = [];
-    for (const [key, part] of this.#state.scan()) {
-      if (this.#spec.fireTime(part.end) > wm) break;
-      fired.push([key, part]);
+    if (!this.#indexed) this.#readIndex();
+    const fireTime = this.#spec.fireTime;
+    const due: Uint8Array[] = [];
+    for (let g = this.#keyGroups.first; g <= this.#keyGroups.last; g++) {
+      const index = this.#groups[g];
+      if (index === undefined) continue;
+      const windows = index.windows;
+      let n = 0;
+      while (n < windows.length && fireTime(windows[n]!.end) <= wm) {
+        for (const key of windows[n]!.keys) due.push(key);
+        n++;
+      }
+      if (n === 0) continue;
+      windows.splice(0, n);
+      this.#groupKey[0] = g;
+      if (windows.length > 0) this.#index.put(this.#groupKey, index);
+      else {
+        this.#index.delete(this.#groupKey);
+        this.#groups[g] = undefined;
+      }
+    }
+    if (due.length === 0) return [];
+    // Window by window (the end leads each key), each in partition key order, whatever the key group.
+    due.sort(compareAfterKeyGroup);
+    const fired: WindowTopNPartition[] = [];
+    for (const key of due) {
+      const part = this.#state.get(key);
+      if (part === undefined) throw new InternalError('window top-n: an indexed partition is missing from its state');
+      fired.push(part);
+      this.#state.delete(key);
     }
     const { first, last, withRank, fn } = this.#spec;
-    for (const [key, part] of fired) {
+    for (const part of fired) {
       if (fn === 'rank' || fn === 'dense_rank') {
         const ranks = tiedRanks(part.entries, fn, this.#compare, last);
         for (let i = 0; i < ranks.length; i++) {
@@ -136,20 +241,29 @@ export class WindowTopN implements IncrementalOperator {
           this.#out.emit(RowKind.INSERT, out);
         }
       }
-      this.#state.delete(key);
     }
     return this.#out.take();
   }
 
-  #add(row: Row, end: number): void {
+  /** The state key of `row`'s partition in window `end`, without its key group. */
+  #windowKey(row: Row, end: number): Uint8Array {
     const spec = this.#spec;
     const scratch = this.#keyScratch;
     scratch[0] = end;
     for (let i = 0; i < spec.partition.length; i++) scratch[i + 1] = spec.partition[i]!(row);
-    const key = encodeKey(scratch, this.#keyTypes);
+    return encodeKey(scratch, this.#keyTypes);
+  }
+
+  #add(row: Row, end: number): void {
+    const spec = this.#spec;
+    const windowKey = this.#windowKey(row, end);
+    const group = keyGroupOf(windowKey.subarray(this.#endWidth));
+    if (group < this.#keyGroups.first || group > this.#keyGroups.last) this.#misrouted(group);
+    const key = inKeyGroup(group, windowKey);
     const keys = new Array<Value>(spec.keys.length);
     for (let i = 0; i < spec.keys.length; i++) keys[i] = spec.keys[i]!(row);
-    const part = this.#state.get(key) ?? { end, entries: [] };
+    const held = this.#state.get(key);
+    const part = held ?? { end, entries: [] };
     const entries = part.entries;
     let lo = 0;
     let hi = entries.length;
@@ -162,13 +276,47 @@ export class WindowTopN implements IncrementalOperator {
       entries.splice(lo, 0, { row, keys });
       // Ties share a rank: keep every row ranked <= last.
       entries.length = tiedRanks(entries, spec.fn, this.#compare, spec.last).length;
-      if (entries.length > 0) this.#state.put(key, part);
+      if (entries.length > 0) this.#put(key, part, held === undefined, group, end);
       return;
     }
     if (lo >= spec.last) return;
     entries.splice(lo, 0, { row, keys });
     if (entries.length > spec.last) entries.length = spec.last;
+    this.#put(key, part, held === undefined, group, end);
+  }
+
+  #misrouted(kg: number): never {
+    throw new InternalError(`window top-n instance owning key groups ${this.#keyGroups.first}..${this.#keyGroups.last} received a row of key group ${kg}`);
+  }
+
+  #put(key: Uint8Array, part: WindowTopNPartition, created: boolean, group: number, end: number): void {
     this.#state.put(key, part);
+    if (created) this.#indexPartition(group, end, key);
+  }
+
+  /** Records a new partition (state key `key`, of key group `group`) in window `end`. */
+  #indexPartition(group: number, end: number, key: Uint8Array): void {
+    let index = this.#groups[group];
+    if (index === undefined) {
+      index = { windows: [] };
+      this.#groups[group] = index;
+    }
+    const windows = index.windows;
+    let i = windows.length;
+    while (i > 0 && windows[i - 1]!.end > end) i--;
+    if (i > 0 && windows[i - 1]!.end === end) windows[i - 1]!.keys.push(key);
+    else windows.splice(i, 0, { end, keys: [key] });
+    this.#groupKey[0] = group;
+    this.#index.put(this.#groupKey, index);
+  }
+
+  /** Reads the index entries of the owned key groups (what a restored table holds). */
+  #readIndex(): void {
+    this.#indexed = true;
+    for (let g = this.#keyGroups.first; g <= this.#keyGroups.last; g++) {
+      this.#groupKey[0] = g;
+      this.#groups[g] = this.#index.get(this.#groupKey);
+    }
   }
 }
 
@@ -201,4 +349,13 @@ export function windowTopNOperator(
     },
     state,
   );
+}
+
+/** Bytewise order of two state keys after their key group byte. */
+function compareAfterKeyGroup(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 1; i < n; i++) {
+    if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  }
+  return a.length - b.length;
 }

@@ -12,6 +12,7 @@ import {
   INT,
   INTERVAL_DAY_TIME,
   INTERVAL_YEAR_MONTH,
+  NUMERIC,
   OID,
   SMALLINT,
   STRING,
@@ -23,6 +24,7 @@ import {
   type SqlType,
   type Value,
 } from '../../catalog/types.ts';
+import { Numeric } from './numeric.ts';
 
 export function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -37,7 +39,7 @@ const ROW_TYPE: SqlType = { kind: 'ROW', fields: [{ name: 'a', type: INT }, { na
 export const CODEC_TYPES: readonly SqlType[] = [
   BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, decimal(10, 2), decimal(38, 5), STRING, BYTES, DATE,
   time(6), timestamp(6), timestampLtz(3), INTERVAL_DAY_TIME, INTERVAL_YEAR_MONTH, OID, UUID, arrayOf(INT),
-  arrayOf(STRING), ROW_TYPE,
+  arrayOf(STRING), ROW_TYPE, NUMERIC,
 ];
 
 export function randomValue(t: SqlType, r: () => number, nullable = true): Value {
@@ -66,6 +68,14 @@ export function randomValue(t: SqlType, r: () => number, nullable = true): Value
       let v = 0n;
       for (let i = 0; i < digits; i++) v = v * 10n + BigInt(int(0, 9));
       return r() < 0.5 ? -v : v;
+    }
+    case 'NUMERIC': {
+      const digits = int(1, pick([3, 12, 40, 90]));
+      let v = 0n;
+      for (let i = 0; i < digits; i++) v = v * 10n + BigInt(int(0, 9));
+      // Trailing zeros and equal values at different scales (1.5, 1.50) are common on purpose.
+      const zeros = pick([0, 0, 1, 3]);
+      return new Numeric((r() < 0.5 ? -v : v) * 10n ** BigInt(zeros), int(0, pick([0, 2, 6, 30])) + zeros);
     }
     case 'VARCHAR':
     case 'CHAR':

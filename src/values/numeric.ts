@@ -3,7 +3,7 @@
  * value keeps its own display scale, as in Postgres (`1.50` stays `1.50`).
  *
  * A value is an immutable `Numeric`: the unscaled bigint and the scale
- * (value = unscaled / 10^scale, 0 <= scale <= NUMERIC_MAX_SCALE). Equality and
+ * (value = unscaled / 10^scale, scale >= 0). Equality and
  * order ignore the scale (1.5 = 1.50); `normalizeNumeric` drops trailing zeros,
  * the form keys and hashes use. Result scales follow Postgres' numeric.c:
  * + and - the larger scale, * the sum of the scales, / `select_div_scale`
@@ -14,8 +14,12 @@
 import { SqlError, SqlState } from '../errors.ts';
 import { formatDecimal, pow10, roundDiv10 } from './decimal.ts';
 
-/** Postgres' NUMERIC_MAX_DISPLAY_SCALE. */
+/** Postgres' NUMERIC_MAX_DISPLAY_SCALE: the largest scale a quotient gets (and the bound of input exponents). */
 export const NUMERIC_MAX_SCALE = 1000;
+/** Postgres' NUMERIC_MAX_RESULT_SCALE: the bound of round() / trunc() places. */
+const MAX_RESULT_SCALE = 2000;
+/** Postgres' NUMERIC_DSCALE_MAX: the largest scale a product keeps. */
+const NUMERIC_DSCALE_MAX = 16383;
 /** Postgres' NUMERIC_MIN_SIG_DIGITS: the fewest significant digits a quotient gets. */
 const MIN_SIG_DIGITS = 16;
 
@@ -32,10 +36,6 @@ export class Numeric {
   }
 }
 
-export function isNumericValue(v: unknown): v is Numeric {
-  return v instanceof Numeric;
-}
-
 /** Postgres numeric text (`12.50`, `-1e-3`, ` .5 `) with the scale Postgres gives it; undefined when not a number. */
 export function parseNumeric(text: string): Numeric | undefined {
   const m = NUMERIC_RE.exec(text);
@@ -49,17 +49,11 @@ export function parseNumeric(text: string): Numeric | undefined {
   if (m[1] === '-') digits = -digits;
   // value = digits * 10^(exp - fracPart.length)
   const scale = fracPart.length - exp;
-  if (scale >= 0) return new Numeric(digits, Math.min(scale, NUMERIC_MAX_SCALE));
+  if (scale >= 0) return new Numeric(digits, scale);
   return new Numeric(digits * pow10(-scale), 0);
 }
 
 const NUMERIC_RE = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
-
-/** The same value with the given scale, rounding half away from zero when digits are dropped. */
-export function numericWithScale(v: Numeric, scale: number): Numeric {
-  if (v.scale === scale) return v;
-  return new Numeric(roundDiv10(v.unscaled, v.scale - scale), scale);
-}
 
 /** The same value without trailing fraction zeros (1.500 -> 1.5, 2.0 -> 2). */
 export function normalizeNumeric(v: Numeric): Numeric {
@@ -98,8 +92,8 @@ export function numericSub(a: Numeric, b: Numeric): Numeric {
 
 export function numericMul(a: Numeric, b: Numeric): Numeric {
   const s = a.scale + b.scale;
-  if (s <= NUMERIC_MAX_SCALE) return new Numeric(a.unscaled * b.unscaled, s);
-  return new Numeric(roundDiv10(a.unscaled * b.unscaled, s - NUMERIC_MAX_SCALE), NUMERIC_MAX_SCALE);
+  if (s <= NUMERIC_DSCALE_MAX) return new Numeric(a.unscaled * b.unscaled, s);
+  return new Numeric(roundDiv10(a.unscaled * b.unscaled, s - NUMERIC_DSCALE_MAX), NUMERIC_DSCALE_MAX);
 }
 
 export function numericNegate(a: Numeric): Numeric {
@@ -175,7 +169,7 @@ export function numericMod(a: Numeric, b: Numeric): Numeric {
 
 /** Rounds (half away from zero) to `places` fraction digits; negative places round left of the point. Result scale max(places, 0). */
 export function numericRound(a: Numeric, places: number): Numeric {
-  const p = Math.min(places, NUMERIC_MAX_SCALE);
+  const p = Math.max(-MAX_RESULT_SCALE, Math.min(places, MAX_RESULT_SCALE));
   const s = Math.max(p, 0);
   const r = roundDiv10(a.unscaled, a.scale - p);
   return new Numeric(p >= 0 ? r : r * pow10(-p), s);
@@ -183,7 +177,7 @@ export function numericRound(a: Numeric, places: number): Numeric {
 
 /** Truncates toward zero at `places` fraction digits; result scale max(places, 0). */
 export function numericTrunc(a: Numeric, places: number): Numeric {
-  const p = Math.min(places, NUMERIC_MAX_SCALE);
+  const p = Math.max(-MAX_RESULT_SCALE, Math.min(places, MAX_RESULT_SCALE));
   const s = Math.max(p, 0);
   const shift = a.scale - p;
   const r = shift <= 0 ? a.unscaled * pow10(-shift) : a.unscaled / pow10(shift);

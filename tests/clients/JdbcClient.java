@@ -47,6 +47,19 @@ public final class JdbcClient {
         }
       }
       System.out.println("inserted=" + inserted);
+      try (PreparedStatement ps = conn.prepareStatement("SELECT ? AS n, ? * 2 AS m")) {
+        // setBigDecimal sends an unconstrained numeric parameter; repeated so the binary, server-prepared path runs too.
+        StringBuilder sb = new StringBuilder();
+        for (int round = 0; round < 7; round++) {
+          ps.setBigDecimal(1, new BigDecimal("12.345"));
+          ps.setBigDecimal(2, new BigDecimal("1.50"));
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            if (round == 0 || round == 6) sb.append(rs.getBigDecimal(1)).append('|').append(rs.getString(2)).append(';');
+          }
+        }
+        System.out.println("numeric_param=" + sb);
+      }
       try (PreparedStatement ps = conn.prepareStatement("SELECT id, name, at, price, big, ok FROM jdbc_items WHERE id > ? ORDER BY id")) {
         // Executed repeatedly so the later executions use the server-prepared, binary path.
         for (int round = 0; round < 7; round++) {

@@ -49,6 +49,25 @@ describe('node-postgres', () => {
     expect(nulls.rows[0]).toEqual({ id: 2, big: null, price: null, name: null, ok: null, at: null, day: null });
   });
 
+  it('round-trips numeric parameters with their own scale', async () => {
+    const res = await client.query('SELECT $1::numeric AS n, $1::numeric * 2 AS m, $2::numeric AS z', ['12.345', '1.50']);
+    expect(res.rows).toEqual([{ n: '12.345', m: '24.690', z: '1.50' }]);
+    expect(res.fields.map((f) => [f.name, f.dataTypeID, f.dataTypeModifier])).toEqual([
+      ['n', 1700, -1],
+      ['m', 1700, -1],
+      ['z', 1700, -1],
+    ]);
+    await client.query('DROP TABLE IF EXISTS np_numeric');
+    await client.query('CREATE TABLE np_numeric (id INT, x NUMERIC)');
+    await client.query('INSERT INTO np_numeric VALUES ($1, $2), ($3, $4)', [1, '12.345', 2, '1.5']);
+    const rows = await client.query('SELECT id, x FROM np_numeric ORDER BY id');
+    expect(rows.rows).toEqual([
+      { id: 1, x: '12.345' },
+      { id: 2, x: '1.5' },
+    ]);
+    await client.query('DROP TABLE np_numeric');
+  });
+
   it('reports column metadata for results', async () => {
     const res = await client.query('SELECT id, name FROM np_events WHERE id = $1', [1]);
     expect(res.fields.map((f) => [f.name, f.dataTypeID])).toEqual([

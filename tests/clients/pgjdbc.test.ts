@@ -56,6 +56,7 @@ describe.skipIf(missing !== null)('pgjdbc', () => {
       '8|item8|2024-01-02 03:04:08.5|8.25|80000000000|true;';
     expect(out.get('connected'), r.stdout).toBe('PostgreSQL');
     expect(out.get('inserted'), r.stdout).toBe('8');
+    expect(out.get('numeric_param'), r.stdout).toBe('12.345|3.00;12.345|3.00;');
     expect(out.get('select0'), r.stdout).toBe(expectedRows);
     expect(out.get('select6'), r.stdout).toBe(expectedRows);
     expect(out.get('count'), r.stdout).toBe('8');

@@ -27,12 +27,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     avoidedBy: 'no DECIMAL division or AVG(DECIMAL); DECIMAL results come from + - * ROUND FLOOR CEIL ABS MOD and casts.',
   },
   {
-    id: 'bare-numeric',
-    what: "Bare DECIMAL / NUMERIC is DECIMAL(10, 0): CAST('12.345' AS NUMERIC) is 12; PostgreSQL keeps 12.345.",
-    reason: "Flink's DECIMAL without precision and scale is DECIMAL(10, 0); millrace values carry their scale in the type.",
-    avoidedBy: 'casts to DECIMAL always name precision and scale (DECIMAL(12, 2)).',
-  },
-  {
     id: 'round-decimal-scale',
     what: 'ROUND(x, r) of a DECIMAL(p, s) with r > s keeps scale s (ROUND(1.50, 3) is 1.50); PostgreSQL pads to r digits (1.500).',
     reason: "millrace follows Flink's result type for ROUND.",
