@@ -6,10 +6,11 @@
  *   checkpoints off (only the final one), in the same run; each side keeps
  *   its best of alternating runs. Goal: >= 0.9 of the throughput without.
  * - recovery: a view holding a large unwindowed aggregation (one group per
- *   key, MILLRACE_BENCH_STATE_KEYS keys) is checkpointed, the database
- *   closed, and the time to open it again (the view restored and answering)
- *   is measured, with the bytes of state on disk. Goal: under 10 s for
- *   about 1 GB of state.
+ *   key, MILLRACE_BENCH_STATE_KEYS keys; 1.6M make about 1 GB) is
+ *   checkpointed, the database closed, and the time to open it again (the
+ *   view restored and running) and then to answer its first SELECT are
+ *   measured (wall and CPU), with the bytes of state on disk. Goal: under
+ *   10 s for about 1 GB of state.
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -212,8 +213,9 @@ export async function runRecoveryBenchmark(): Promise<void> {
       if (answered !== keys) throw new Error(`recovered view holds ${answered} rows, expected ${keys}`);
       const mb = bytes / (1024 * 1024);
       const built = reuse ? 'reused' : `built in ${(buildMs / 1000).toFixed(1)} s`;
+      const sec = (ms: number): string => (ms / 1000).toFixed(2);
       process.stdout.write(
-        `${'recovery of a view'.padEnd(38)} ${keys.toLocaleString('en-US')} groups, ${mb.toFixed(0)} MB of state (${(files / (1024 * 1024)).toFixed(0)} MB of LevelDB files); ${built}; reopened in ${(opened / 1000).toFixed(2)} s, answering its first SELECT in ${(recoverMs / 1000).toFixed(2)} s (${(mb / (recoverMs / 1000)).toFixed(0)} MB/s; goal: 1 GB in under 10 s); CPU time (all threads) ${(openCpu / 1000).toFixed(2)} s and ${(recoverCpu / 1000).toFixed(2)} s\n`,
+        `${'recovery of a view'.padEnd(38)} ${keys.toLocaleString('en-US')} groups, ${mb.toFixed(0)} MB of state (${(files / (1024 * 1024)).toFixed(0)} MB of LevelDB files); ${built}; reopen ${sec(opened)} s wall / ${sec(openCpu)} s CPU, then first SELECT ${sec(recoverMs - opened)} s wall / ${sec(recoverCpu - openCpu)} s CPU (answered ${sec(recoverMs)} s after the start; goal: 1 GB resumed in under 10 s); CPU time is all threads\n`,
       );
     }
   } finally {

@@ -85,7 +85,7 @@ export class Database implements SessionFactory {
         if (rel.kind === 'table') this.tables.releaseChangelog(rel.id, reader, position);
       },
       snapshot: (rel) => {
-        if (rel.kind === 'materialized-view') return batches(this.view(rel).rows());
+        if (rel.kind === 'materialized-view') return this.view(rel).snapshot();
         if (rel.kind !== 'table') throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${rel.name}" is not stored`);
         return this.tables.scan(rel);
       },
@@ -156,8 +156,4 @@ export class Database implements SessionFactory {
     this.views.clear();
     await this.store.close();
   }
-}
-
-async function* batches(rows: readonly Row[]): AsyncGenerator<Row[]> {
-  for (let i = 0; i < rows.length; i += 1024) yield rows.slice(i, i + 1024);
 }

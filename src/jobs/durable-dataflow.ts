@@ -83,7 +83,7 @@ export interface DurableDataflowSpec {
   /** Asks `provider` for every state table the dataflow keeps (compiles the plan without running it). */
   declareState(provider: StateProvider): void;
   /** Compiles and starts the dataflow over `state`, its sources resuming from `from` when given. */
-  launch(state: StateProvider, from: readonly SourceCheckpoint[] | undefined): Dataflow;
+  launch(state: DurableState, from: readonly SourceCheckpoint[] | undefined): Dataflow;
   /** Writes checkpoint `id`'s operations and what the sink staged for it in one atomic batch (default: the ops alone). */
   commit?(id: number, ops: CheckpointBatch): Promise<void>;
 }

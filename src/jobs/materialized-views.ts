@@ -22,8 +22,7 @@ import { childrenOf } from '../planner/logical-plan.ts';
 import type { Database } from '../database.ts';
 import { QueryPipeline } from '../session/query-pipeline.ts';
 import { SqlError, SqlState } from '../errors.ts';
-import { MaterializedView } from './materialized-view.ts';
-import { materializedEntryCodec } from '../streaming/materialize.ts';
+import { durableContents, MaterializedView, resultEntryCodec, rowCountCodec } from './materialized-view.ts';
 import type { StateProvider } from '../streaming/state-provider.ts';
 import { DurableDataflow } from './durable-dataflow.ts';
 import { RecordingStateProvider } from '../state/durable-state.ts';
@@ -74,6 +73,9 @@ async function maintain(db: Database, pipeline: QueryPipeline, plan: LogicalPlan
 
 const READING = { storedReading: 'changelog', emptyInputRow: true } as const;
 
+/** The view's contents are only read by key while maintained, and in key order by `LevelStateTable.snapshot`. */
+const POINT_ONLY = { pointOnly: true } as const;
+
 /** Restarts of a failed view wait 1 s, doubling up to a minute (as jobs). */
 const MAX_BACKOFF_MS = 60_000;
 
@@ -87,6 +89,7 @@ const MAX_BACKOFF_MS = 60_000;
  */
 async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: LogicalPlan, create: () => Promise<MaterializedViewDefinition>, mode: 'resume' | 'fresh'): Promise<MaterializedView> {
   const types = plan.schema.map((c) => c.type);
+  const resultCodec = resultEntryCodec(types);
   // Compile once before anything is created: a plan without an incremental form fails here (0A000).
   pipeline.declareState(plan, new RecordingStateProvider(), READING);
   let view: MaterializedView | undefined;
@@ -102,13 +105,14 @@ async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: Logi
         intervalMs: db.checkpointIntervalMs,
         registry: db.durables,
         declareState: (provider: StateProvider) => {
-          provider.table('result', materializedEntryCodec);
+          provider.table('result', resultCodec, POINT_ONLY);
+          provider.table('result-rows', rowCountCodec, POINT_ONLY);
           pipeline.declareState(plan, provider, READING);
         },
         launch: (state, from) => {
-          const table = state.table('result', materializedEntryCodec);
-          if (view === undefined) view = new MaterializedView(types, table);
-          else view.rebuildInto(table);
+          const contents = durableContents(types, state.levelTable('result', resultCodec, POINT_ONLY), state.levelTable('result-rows', rowCountCodec, POINT_ONLY));
+          if (view === undefined) view = new MaterializedView(types, contents);
+          else view.rebuildInto(contents);
           return pipeline.startDataflow(plan, view, {
             ...READING,
             state,
@@ -162,19 +166,29 @@ async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: Logi
     timer.unref();
   };
   /** The running dataflow failed: keep the contents, release its state, restart later. */
-  const failed = (d: DurableDataflow): void => {
+  const failed = async (d: DurableDataflow): Promise<void> => {
     if (dropped || d !== current) return;
-    running.freeze();
     running.keepServing(d.checkpointFailure !== undefined);
-    d.stop();
+    try {
+      await running.freeze();
+    } finally {
+      d.stop();
+    }
     const why = d.flow.error instanceof Error ? d.flow.error.message : String(d.flow.error);
     process.stderr.write(`millrace: materialized view "${def.name}" failed (${why}); restarting it from its last checkpoint\n`);
-    schedule();
+    if (!dropped) schedule();
+  };
+  const fail = (d: DurableDataflow): void => {
+    failed(d).catch((err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`millrace: materialized view "${def.name}" failed and its contents could not be kept (${why})\n`);
+      if (!dropped) schedule();
+    });
   };
   const watch = (d: DurableDataflow): void => {
     d.flow.done.then(
       () => undefined,
-      () => failed(d),
+      () => fail(d),
     );
   };
   const restart = async (): Promise<void> => {
@@ -198,7 +212,7 @@ async function maintainDurably(db: Database, pipeline: QueryPipeline, plan: Logi
     current = d;
     if (d.flow.status === 'failed') {
       running.abandonRebuild(d.flow);
-      failed(d);
+      fail(d);
       return;
     }
     running.swap(d.flow);

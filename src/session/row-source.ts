@@ -45,9 +45,11 @@ export function rowSource(db: Database, user = 'millrace', sqlCursors?: () => re
         return;
       }
       if (rel.kind === 'materialized-view') {
-        // A consistent snapshot: the view's contents after some whole change.
-        const rows = db.view(rel).rows();
-        for (let i = 0; i < rows.length; i += 1024) yield rows.slice(i, i + 1024).map(narrow);
+        // A consistent snapshot: the view's contents after some whole change, read in batches.
+        for await (const batch of db.view(rel).snapshot()) {
+          if (signal.aborted) throw new SqlError(SqlState.QUERY_CANCELED, 'canceling statement due to user request');
+          yield batch.map(narrow);
+        }
         return;
       }
       throw notSupported(`reading relation "${node.relationName}" of kind ${rel.kind}`);

@@ -76,13 +76,18 @@ export class DurableState implements StateProvider {
     return new DurableState(tables);
   }
 
-  table<V>(name: string, _codec: StateCodec<V>, options?: StateTableOptions): StateTable<V> {
+  table<V>(name: string, codec: StateCodec<V>, options?: StateTableOptions): StateTable<V> {
+    return this.levelTable(name, codec, options);
+  }
+
+  /** `table`, typed as what it is (its `snapshot` reads a point-only table in key order). */
+  levelTable<V>(name: string, _codec: StateCodec<V>, options?: StateTableOptions): LevelStateTable<V> {
     const t = this.#tables.get(name);
     if (t === undefined) throw new InternalError(`state table "${name}" was not restored`);
     if (t.pointOnly && options?.pointOnly !== true) throw new InternalError(`state table "${name}" was restored point-only but is asked for without that option`);
     if (this.#handedOut.has(name)) throw new InternalError(`state table "${name}" asked for twice`);
     this.#handedOut.add(name);
-    return t as unknown as StateTable<V>;
+    return t as unknown as LevelStateTable<V>;
   }
 
   /**

@@ -701,3 +701,117 @@ describe('LevelStateTable overwritten values (for the checkpoint undo)', () => {
     expect(plain(fifth)).toEqual([bytesOf('uno'), null, undefined, undefined]);
   });
 });
+
+describe('LevelStateTable snapshot (ordered read of a point-only table)', () => {
+  async function lazy(budget = new StateMemoryBudget(1 << 30)): Promise<LevelStateTable<StateValue>> {
+    return LevelStateTable.load(store, PREFIX, stateValueCodec, budget, { pointOnly: true });
+  }
+
+  async function read(t: LevelStateTable<StateValue>, range = {}, size = 3): Promise<StateValue[]> {
+    const out: StateValue[] = [];
+    for await (const batch of t.snapshot(range, size)) for (const v of batch) out.push(v);
+    return out;
+  }
+
+  it('merges what LevelDB holds with dirty and uncommitted entries, in key order, deletes hidden', async () => {
+    const t = await lazy();
+    for (let i = 0; i < 20; i += 2) t.put(k(i), i);
+    await checkpoint(t);
+    const other = await LevelStateTable.load(store, OTHER, stateValueCodec, new StateMemoryBudget(1 << 20));
+    other.put(k(1), 'not mine');
+    await checkpoint(other);
+    t.put(k(4), 'four'); // dirty overwrite
+    t.delete(k(6)); // dirty delete
+    t.put(k(7), 7); // dirty new key
+    const pending = t.takeCheckpoint(); // pending (not committed) from here on
+    t.put(k(8), 'eight'); // dirty on top of a pending-free stored value
+    t.put(k(25), 25); // after every stored key
+    t.delete(k(0)); // the first key
+    const want: [number, StateValue][] = [[2, 2], [4, 'four'], [7, 7], [8, 'eight'], [10, 10], [12, 12], [14, 14], [16, 16], [18, 18], [25, 25]];
+    expect(await read(t)).toEqual(want.map(([, v]) => v));
+    expect(await read(t, { gte: k(5), lt: k(16) })).toEqual(want.filter(([n]) => n >= 5 && n < 16).map(([, v]) => v));
+    await store.write(pending);
+    t.checkpointCommitted();
+    expect(await read(t, {}, 100)).toEqual(want.map(([, v]) => v));
+    // Committed and not written since: read from LevelDB alone.
+    await checkpoint(t);
+    expect(await read(t, { gte: k(3) })).toEqual(want.slice(1).map(([, v]) => v));
+  });
+
+  it('sees the table as of the call, whatever is written or committed while it is read', async () => {
+    const t = await lazy();
+    for (let i = 0; i < 5000; i++) t.put(k(i), i);
+    await checkpoint(t);
+    t.put(k(1), 'changed');
+    const snap = t.snapshot({}, 1000);
+    const first = await snap.next();
+    // Meanwhile: more writes, a committed checkpoint rewriting and deleting keys, a new key.
+    for (let i = 0; i < 5000; i += 7) t.put(k(i), -i);
+    t.delete(k(4999));
+    t.put(k(6000), 'new');
+    await checkpoint(t);
+    const seen: StateValue[] = [];
+    if (first.done !== true) for (const v of first.value) seen.push(v);
+    for await (const batch of snap) for (const v of batch) seen.push(v);
+    expect(seen.length).toBe(5000);
+    expect(seen.every((v, i) => v === (i === 1 ? 'changed' : i))).toBe(true);
+    // A fresh snapshot sees the new contents.
+    const now = await read(t, {}, 1000);
+    expect(now.length).toBe(5000);
+    expect(now[7]).toBe(-7);
+    expect(now.at(-1)).toBe('new');
+  });
+
+  it('a snapshot stopped early closes its iterator', async () => {
+    const t = await lazy();
+    for (let i = 0; i < 3000; i++) t.put(k(i), i);
+    await checkpoint(t);
+    for await (const batch of t.snapshot({}, 10)) {
+      expect(batch.length).toBeGreaterThan(0);
+      break;
+    }
+    expect(await read(t, { lt: k(3) })).toEqual([0, 1, 2]);
+    // The same with an overlay (entries merged by key).
+    t.put(k(1), 'one');
+    for await (const batch of t.snapshot({}, 10)) {
+      expect(batch.slice(0, 3)).toEqual([0, 'one', 2]);
+      break;
+    }
+  });
+
+  it('an eagerly loaded table snapshots its scan', async () => {
+    const t = await load();
+    for (const n of [3, 1, 2]) t.put(k(n), n);
+    const snap = t.snapshot();
+    t.put(k(0), 0);
+    const got: StateValue[] = [];
+    for await (const batch of snap) for (const v of batch) got.push(v);
+    expect(got).toEqual([1, 2, 3]);
+  });
+});
+
+describe('LevelStateTable point-only over an empty prefix', () => {
+  it('knows absent keys without reading LevelDB until a present value is evicted', async () => {
+    const budget = new StateMemoryBudget(200);
+    const t = await LevelStateTable.load(store, PREFIX, stateValueCodec, budget, { pointOnly: true });
+    const sync = vi.spyOn(store, 'getSync');
+    expect(t.get(k(1))).toBeUndefined();
+    t.put(k(1), 'x'.repeat(50));
+    t.delete(k(2)); // absent: nothing to write
+    const olds: (Uint8Array | null | undefined)[] = [];
+    const ops = t.takeCheckpoint(olds);
+    expect(ops.map((op) => op.type)).toEqual(['put']);
+    expect(olds).toEqual([null]);
+    await store.write(ops);
+    t.checkpointCommitted();
+    expect(sync).not.toHaveBeenCalled();
+    // Fill the budget past its limit: k(1) is evicted, so absent keys are read from LevelDB from now on.
+    for (let i = 10; i < 20; i++) t.put(k(i), 'y'.repeat(50));
+    await checkpoint(t);
+    budget.trim();
+    expect(t.get(k(1))).toBe('x'.repeat(50));
+    expect(t.get(k(3))).toBeUndefined();
+    expect(sync).toHaveBeenCalled();
+    sync.mockRestore();
+  });
+});

@@ -538,26 +538,28 @@ export class LevelStateTable<V> implements StateTable<V> {
   }
 
   /**
-   * The entries with keys in `range`, in key order and in batches, exactly as
-   * the table holds them at this call, whatever is written while they are
-   * read: what LevelDB holds at this call (one snapshot iterator, made now)
-   * overlaid with the entries not durable yet (written since the last
-   * checkpoint, or by a checkpoint not committed yet), copied now. Nothing is
-   * cached; a point-only table can be read this way. The caller runs the
-   * generator to its end or `return()`s it.
+   * The values of the entries with keys in `range`, in key order and in
+   * batches, exactly as the table holds them at this call, whatever is
+   * written while they are read: what LevelDB holds at this call (one
+   * snapshot iterator, made now) overlaid with the entries not durable yet
+   * (written since the last checkpoint, or by a checkpoint not committed
+   * yet), copied now. Nothing is cached; a point-only table can be read this
+   * way. The caller runs the generator to its end or `return()`s it.
    *
    * Why it is exact: LevelDB holds every committed checkpoint's writes; a key
    * whose newest value is not committed is in the overlay (a dirty entry, or
    * a pending one until its checkpoint commits), and the overlay's value is
    * the table's. A checkpoint batch in flight now only writes overlay keys.
    */
-  snapshot(range: KeyRange = {}, batchSize = 1024): AsyncGenerator<[Uint8Array, V][]> {
+  snapshot(range: KeyRange = {}, batchSize = 1024): AsyncGenerator<V[]> {
     this.#assertLive();
-    if (!this.#lazy) return inBatches([...this.scan(range)], batchSize);
+    if (!this.#lazy) return inBatches([...this.scan(range)].map((e) => e[1]), batchSize);
     const overlay = this.#uncommitted(range);
     const all = prefixRange(this.prefix);
     const gte = range.gte === undefined ? all.gte : concatKeys(this.prefix, range.gte);
     const lt = range.lt === undefined ? all.lt : concatKeys(this.prefix, range.lt);
+    // Nothing to merge (a view not written since its last commit): values alone, no key buffers.
+    if (overlay.length === 0) return decodeAll(this.#store.snapshotValues({ gte, lt }), this.#codec);
     return mergeSnapshot(this.#store.snapshotEntries({ gte, lt }), this.prefix.length, overlay, this.#codec, batchSize);
   }
 
@@ -889,13 +891,27 @@ async function* inBatches<T>(entries: T[], size: number): AsyncGenerator<T[]> {
   for (let i = 0; i < entries.length; i += size) yield entries.slice(i, i + size);
 }
 
+/** Stored values decoded, batch by batch. */
+async function* decodeAll<V>(stored: AsyncGenerator<Uint8Array[]>, codec: StateCodec<V>): AsyncGenerator<V[]> {
+  try {
+    for await (const batch of stored) {
+      const out = new Array<V>(batch.length);
+      for (let i = 0; i < batch.length; i++) out[i] = codec.decode(batch[i]!);
+      yield out;
+    }
+  } finally {
+    await stored.return(undefined);
+  }
+}
+
 /**
- * The stored entries (`stored`: LevelDB [key, value] batches, keys with a
- * prefix of `n` bytes) merged in key order with `overlay` (sorted; an
- * undefined value hides the stored key), decoded, in batches of `size`.
+ * The values of the stored entries (`stored`: LevelDB [key, value] batches,
+ * keys with a prefix of `n` bytes) merged in key order with `overlay`
+ * (sorted; an undefined value hides the stored key), decoded, in batches of
+ * at least `size` (but the last).
  */
-async function* mergeSnapshot<V>(stored: AsyncGenerator<[Uint8Array, Uint8Array][]>, n: number, overlay: readonly [Uint8Array, V | undefined][], codec: StateCodec<V>, size: number): AsyncGenerator<[Uint8Array, V][]> {
-  let out: [Uint8Array, V][] = [];
+async function* mergeSnapshot<V>(stored: AsyncGenerator<[Uint8Array, Uint8Array][]>, n: number, overlay: readonly [Uint8Array, V | undefined][], codec: StateCodec<V>, size: number): AsyncGenerator<V[]> {
+  let out: V[] = [];
   let o = 0;
   try {
     for await (const batch of stored) {
@@ -905,13 +921,13 @@ async function* mergeSnapshot<V>(stored: AsyncGenerator<[Uint8Array, Uint8Array]
         let c = 1;
         while (o < overlay.length && (c = compareKeys(overlay[o]![0], key)) < 0) {
           const v = overlay[o++]![1];
-          if (v !== undefined) out.push([overlay[o - 1]![0], v]);
+          if (v !== undefined) out.push(v);
         }
         if (o < overlay.length && c === 0) {
           const v = overlay[o++]![1];
-          if (v !== undefined) out.push([key, v]);
+          if (v !== undefined) out.push(v);
         } else {
-          out.push([key, codec.decode(pair[1])]);
+          out.push(codec.decode(pair[1]));
         }
       }
       if (out.length >= size) {
@@ -923,9 +939,9 @@ async function* mergeSnapshot<V>(stored: AsyncGenerator<[Uint8Array, Uint8Array]
     await stored.return(undefined);
   }
   for (; o < overlay.length; o++) {
-    const [key, v] = overlay[o]!;
+    const v = overlay[o]![1];
     if (v === undefined) continue;
-    out.push([key, v]);
+    out.push(v);
     if (out.length >= size) {
       yield out;
       out = [];

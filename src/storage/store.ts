@@ -180,6 +180,11 @@ export class Store {
     return readAhead(this.#db.iterator(iteratorOptions(range, options)), options.batchSize ?? BULK_BATCH);
   }
 
+  /** `snapshotEntries` for the values alone (no key buffers are made). */
+  snapshotValues(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<Uint8Array[]> {
+    return readAhead(this.#db.values(iteratorOptions(range, options)), options.batchSize ?? BULK_BATCH);
+  }
+
   /** `keys` with the next native read running while the caller handles a batch (bulk reads). */
   async *bulkKeys(range: KeyRange, options: ReadOptions = {}): AsyncGenerator<Uint8Array[]> {
     yield* readAhead(this.#db.keys(iteratorOptions(range, options)), options.batchSize ?? BULK_BATCH);
