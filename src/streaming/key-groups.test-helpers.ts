@@ -9,13 +9,12 @@
  */
 import { expect } from 'vitest';
 import type { Chunk } from '../dataflow/chunk.ts';
-import type { StateCodec } from '../state/state-codec.ts';
 import { kindAt, kindText, type IncrementalOperator } from './changelog.ts';
 import { MAX_WATERMARK } from './dataflow.ts';
-import { KEY_GROUPS, keyGroupRangeOf, type KeyGroupRange } from './key-groups.ts';
-import { ParallelOperator, type KeyedOperator } from './parallel-operator.ts';
+import { KEY_GROUPS, type KeyGroupRange } from './key-groups.ts';
+import { instanceStateProviders, ParallelOperator, type KeyedOperator } from './parallel-operator.ts';
 import { RecordingStateProvider, restoredProvider, type Step } from './state-restore.test-helpers.ts';
-import type { StateProvider, StateTableOptions } from './state-provider.ts';
+import type { StateProvider } from './state-provider.ts';
 import type { KeyRange, StateTable } from './state-table.ts';
 
 export interface RescaledRun {
@@ -73,25 +72,25 @@ function guarded<V>(table: StateTable<V>, owned: KeyGroupRange, name: string, vi
 
 /** `n` instances over `state`'s tables (shared by name), each guarded to its key groups. */
 function instancesOver(state: StateProvider, n: number, build: (state: StateProvider) => KeyedOperator, violations: string[]): ParallelOperator {
-  const shared = new Map<string, StateTable<unknown>>();
-  const instances: KeyedOperator[] = [];
-  for (let i = 0; i < n; i++) {
-    const keyGroups = keyGroupRangeOf(i, n);
-    instances.push(
-      build({
-        keyGroups,
-        table<V>(name: string, codec: StateCodec<V>, options?: StateTableOptions): StateTable<V> {
-          let table = shared.get(name);
-          if (table === undefined) {
-            table = state.table(name, codec, options) as StateTable<unknown>;
-            shared.set(name, table);
-          }
-          return guarded(table as StateTable<V>, keyGroups, name, violations);
-        },
-      }),
-    );
-  }
-  return new ParallelOperator(instances);
+  const providers = instanceStateProviders(n, state, (table, owned, name) => guarded(table, owned, name, violations));
+  return new ParallelOperator(providers.map(build));
+}
+
+/**
+ * `op` with every row routed to key group 0 and its errors swallowed: a
+ * wrongly routed operator, for tests that the guard of runRescaled sees it
+ * (wrongly routed instances also break each other's state; what they throw
+ * is not the point).
+ */
+export function misrouted(op: IncrementalOperator): KeyedOperator {
+  const quiet = (f: () => Chunk[]): Chunk[] => {
+    try {
+      return f();
+    } catch {
+      return [];
+    }
+  };
+  return { push: (i, c) => quiet(() => op.push(i, c)), watermark: (wm) => quiet(() => op.watermark?.(wm) ?? []), keyGroupOf: () => 0 };
 }
 
 /**

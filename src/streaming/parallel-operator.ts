@@ -18,7 +18,7 @@ import type { Chunk } from '../dataflow/chunk.ts';
 import { InternalError } from '../errors.ts';
 import type { StateCodec } from '../state/state-codec.ts';
 import type { IncrementalOperator } from './changelog.ts';
-import { instanceOfKeyGroup, KEY_GROUPS, keyGroupRangeOf } from './key-groups.ts';
+import { instanceOfKeyGroup, KEY_GROUPS, keyGroupRangeOf, type KeyGroupRange } from './key-groups.ts';
 import type { StateProvider, StateTableOptions } from './state-provider.ts';
 import type { StateTable } from './state-table.ts';
 
@@ -90,28 +90,39 @@ export class ParallelOperator implements IncrementalOperator {
 }
 
 /**
+ * The providers of `parallelism` instances over `state`: instance i owns
+ * keyGroupRangeOf(i, parallelism), and a table asked for by several instances
+ * is created once (`wrap`, if given, wraps each instance's view of it).
+ */
+export function instanceStateProviders(
+  parallelism: number,
+  state: StateProvider,
+  wrap: <V>(table: StateTable<V>, owned: KeyGroupRange, name: string) => StateTable<V> = (table) => table,
+): StateProvider[] {
+  const shared = new Map<string, StateTable<unknown>>();
+  const providers: StateProvider[] = [];
+  for (let i = 0; i < parallelism; i++) {
+    const keyGroups = keyGroupRangeOf(i, parallelism);
+    providers.push({
+      keyGroups,
+      table<V>(name: string, codec: StateCodec<V>, options?: StateTableOptions): StateTable<V> {
+        let table = shared.get(name);
+        if (table === undefined) {
+          table = state.table(name, codec, options) as StateTable<unknown>;
+          shared.set(name, table);
+        }
+        return wrap(table as StateTable<V>, keyGroups, name);
+      },
+    });
+  }
+  return providers;
+}
+
+/**
  * Builds `parallelism` instances of a keyed operator over `state`: `build`
  * gets each instance's provider (its key groups; tables shared by name) and
  * returns the instance.
  */
 export function parallelOperatorOf(parallelism: number, state: StateProvider, build: (state: StateProvider) => KeyedOperator): ParallelOperator {
-  const shared = new Map<string, StateTable<unknown>>();
-  const instances: KeyedOperator[] = [];
-  for (let i = 0; i < parallelism; i++) {
-    const keyGroups = keyGroupRangeOf(i, parallelism);
-    instances.push(
-      build({
-        keyGroups,
-        table<V>(name: string, codec: StateCodec<V>, options?: StateTableOptions): StateTable<V> {
-          let table = shared.get(name);
-          if (table === undefined) {
-            table = state.table(name, codec, options) as StateTable<unknown>;
-            shared.set(name, table);
-          }
-          return table as StateTable<V>;
-        },
-      }),
-    );
-  }
-  return new ParallelOperator(instances);
+  return new ParallelOperator(instanceStateProviders(parallelism, state).map(build));
 }

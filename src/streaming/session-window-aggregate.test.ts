@@ -11,9 +11,7 @@ import { sessionWindowAggregateOf, type SessionState } from './session-window-ag
 import { RecordingStateProvider, randomChangelog, runAcrossRestore, type Step } from './state-restore.test-helpers.ts';
 import { MemoryStateTable } from './state-table.ts';
 import { prng, canon } from './streaming.test-helpers.ts';
-import { expectRescaledEqual, runRescaled } from './key-groups.test-helpers.ts';
-import type { KeyedOperator } from './parallel-operator.ts';
-import type { StateProvider } from './state-provider.ts';
+import { expectRescaledEqual, misrouted, runRescaled } from './key-groups.test-helpers.ts';
 
 const TS: SqlType = timestamp(3);
 const MIN = 60_000_000;
@@ -307,18 +305,7 @@ describe('SessionWindowAggregate across a change of parallelism (key groups)', (
   it('the guard sees an instance touching key groups it does not own when rows are routed wrongly', () => {
     const tvf = session(3 * MIN, [col(2, STRING)]);
     const node = aggregate(tvf, [col(3, TS), col(4, TS), col(2, STRING)], calls);
-    const misrouted = (state: StateProvider): KeyedOperator => {
-      const op = sessionWindowAggregateOf(node, tvf, env, state);
-      const quiet = (f: () => Chunk[]): Chunk[] => {
-        try {
-          return f();
-        } catch {
-          return [];
-        }
-      };
-      return { push: (i, c) => quiet(() => op.push(i, c)), watermark: (wm) => quiet(() => op.watermark(wm)), keyGroupOf: () => 0 };
-    };
     const all = bids(35);
-    expect(runRescaled(misrouted, all, all.length, 3, 3).violations.length).toBeGreaterThan(0);
+    expect(runRescaled((state) => misrouted(sessionWindowAggregateOf(node, tvf, env, state)), all, all.length, 3, 3).violations.length).toBeGreaterThan(0);
   });
 });

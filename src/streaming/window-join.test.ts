@@ -17,9 +17,7 @@ import { compileStream } from './stream-compiler.ts';
 import type { StreamInputs } from './stream-sources.ts';
 import { canon, prng } from './streaming.test-helpers.ts';
 import { WindowJoin, windowJoinOperatorOf, type WindowJoinSpec } from './window-join.ts';
-import { expectRescaledEqual, runRescaled } from './key-groups.test-helpers.ts';
-import type { KeyedOperator } from './parallel-operator.ts';
-import type { StateProvider } from './state-provider.ts';
+import { expectRescaledEqual, misrouted, runRescaled } from './key-groups.test-helpers.ts';
 
 const text = (chunks: Chunk[]) => chunks.map(formatChunk).filter((s) => s !== '').join('\n');
 const lines = (chunks: Chunk[]) => text(chunks).split('\n').filter((l) => l !== '').sort();
@@ -616,18 +614,7 @@ describe('WindowJoin across a change of parallelism (key groups)', () => {
   });
 
   it('the guard sees an instance touching key groups it does not own when rows are routed wrongly', () => {
-    const misrouted = (state: StateProvider): KeyedOperator => {
-      const op = new WindowJoin(numJoin('FULL'), state);
-      const quiet = (f: () => Chunk[]): Chunk[] => {
-        try {
-          return f();
-        } catch {
-          return [];
-        }
-      };
-      return { push: (i, c) => quiet(() => op.push(i, c)), watermark: (wm) => quiet(() => op.watermark(wm)), keyGroupOf: () => 0 };
-    };
     const steps = joinSteps(45);
-    expect(runRescaled(misrouted, steps, steps.length, 3, 3).violations.length).toBeGreaterThan(0);
+    expect(runRescaled((state) => misrouted(new WindowJoin(numJoin('FULL'), state)), steps, steps.length, 3, 3).violations.length).toBeGreaterThan(0);
   });
 });
