@@ -20,6 +20,12 @@ export interface BinderContext {
   /** Declared $n types (undefined = infer); the binder fills in inferred ones. */
   paramTypes: (SqlType | undefined)[];
   timeZone: string;
+  /**
+   * Bind a materialized view as its query, like a view (a materialized view
+   * over another one computes it from the base tables, whose changelogs can
+   * be replayed after a restart). Default: read its contents.
+   */
+  expandMaterializedViews?: boolean;
 }
 
 /** CTEs visible at a point of the query, innermost first. */

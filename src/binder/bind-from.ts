@@ -108,6 +108,32 @@ function bindNamed(ref: NamedTableRef, fc: FromContext): FromItem {
   return aliased(plan, ref.alias, entry.name, entry.schema, ref.pos);
 }
 
+/** A view's (or materialized view's) query bound in place of the view, its columns named as the view's. */
+function expandedView(entry: CatalogEntry & { readonly query: string }, env: BindEnv): LogicalPlan {
+  const stmts = env.ctx.parseSql(entry.query);
+  const stmt = stmts[0];
+  if (stmts.length !== 1 || stmt === undefined || stmt.kind !== 'query-statement') {
+    throw new SqlError(SqlState.INVALID_OBJECT_DEFINITION, `view "${entry.name}" has an invalid definition`);
+  }
+  let plan: LogicalPlan;
+  try {
+    plan = bindQueryPlan(stmt.query, env, undefined, undefined, new QueryLevel());
+  } catch (err) {
+    // Positions inside the stored definition mean nothing in the user's text.
+    if (!(err instanceof SqlError) || err.position === undefined) throw err;
+    throw new SqlError(err.code, err.message, {
+      detail: `while expanding view "${entry.name}"`,
+      ...(err.hint === undefined ? {} : { hint: err.hint }),
+    });
+  }
+  return {
+    kind: 'project',
+    input: plan,
+    exprs: plan.schema.map((c, i) => ({ kind: 'column', type: c.type, index: i })),
+    schema: plan.schema.map((c, i) => ({ name: entry.columns[i]?.name ?? c.name, type: c.type, nullable: c.nullable })),
+  };
+}
+
 function columnOf(c: ColumnDefinition, entry: CatalogEntry, attnum: number): PlanColumn {
   return { name: c.name, type: c.type, nullable: c.nullable, tableOid: entry.id, attnum };
 }
@@ -125,32 +151,11 @@ export function relationPlan(entry: CatalogEntry, env: BindEnv): LogicalPlan {
         unbounded: false,
         schema: entry.columns.map((c, i) => columnOf(c, entry, i + 1)),
       };
-    case 'view': {
-      const stmts = env.ctx.parseSql(entry.query);
-      const stmt = stmts[0];
-      if (stmts.length !== 1 || stmt === undefined || stmt.kind !== 'query-statement') {
-        throw new SqlError(SqlState.INVALID_OBJECT_DEFINITION, `view "${entry.name}" has an invalid definition`);
-      }
-      let plan: LogicalPlan;
-      try {
-        plan = bindQueryPlan(stmt.query, env, undefined, undefined, new QueryLevel());
-      } catch (err) {
-        // Positions inside the stored definition mean nothing in the user's text.
-        if (!(err instanceof SqlError) || err.position === undefined) throw err;
-        throw new SqlError(err.code, err.message, {
-          detail: `while expanding view "${entry.name}"`,
-          ...(err.hint === undefined ? {} : { hint: err.hint }),
-        });
-      }
-      return {
-        kind: 'project',
-        input: plan,
-        exprs: plan.schema.map((c, i) => ({ kind: 'column', type: c.type, index: i })),
-        schema: plan.schema.map((c, i) => ({ name: entry.columns[i]?.name ?? c.name, type: c.type, nullable: c.nullable })),
-      };
-    }
+    case 'view':
+      return expandedView(entry, env);
     case 'table':
     case 'materialized-view': {
+      if (entry.kind === 'materialized-view' && env.ctx.expandMaterializedViews === true) return expandedView(entry, env);
       const physical: { def: ColumnDefinition; attnum: number }[] = [];
       entry.columns.forEach((def, i) => {
         if (def.kind === 'physical') physical.push({ def, attnum: i + 1 });

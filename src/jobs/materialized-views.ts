@@ -8,9 +8,11 @@
  * (src/jobs/durable-dataflow.ts), and at start it resumes from its last
  * checkpoint, replaying what its inputs changed since, so it ends up exactly
  * as if the server had not stopped. A view that reads another materialized
- * view keeps its state in memory and is rebuilt at start from its inputs'
- * current rows. Views are started in creation order, so a view on a view
- * finds its input running. CREATE returns once the view holds the result
+ * view is planned with that view's query in its place (bind-env.ts
+ * `expandMaterializedViews`), so it too reads only rewindable inputs and is
+ * durable; the price is that it computes its input's query itself. A view
+ * whose inputs cannot be rewound keeps its state in memory and is rebuilt at
+ * start from its inputs' current rows. Views are started in creation order. CREATE returns once the view holds the result
  * over the current rows of stored inputs; over an endless connector it fills
  * as events arrive.
  */
@@ -256,7 +258,7 @@ export async function createMaterializedView(db: Database, pipeline: QueryPipeli
     if (ast.ifNotExists) return;
     throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${name}" already exists`, { position: ast.name.pos });
   }
-  const { plan } = pipeline.plan(ast.query, []);
+  const { plan } = pipeline.plan(ast.query, [], true);
   if (ast.columns.length > plan.schema.length) {
     throw new SqlError(SqlState.SYNTAX_ERROR, 'CREATE MATERIALIZED VIEW specifies more column names than columns', { position: ast.pos });
   }
@@ -313,7 +315,7 @@ export async function startMaterializedViews(db: Database, newPipeline: (setting
       const pipeline = newPipeline(def.settings ?? {});
       const stmt = parseSql(def.query)[0];
       if (stmt === undefined || stmt.kind !== 'query-statement') throw new SqlError(SqlState.INVALID_OBJECT_DEFINITION, 'not a query');
-      const { plan } = pipeline.plan(stmt.query, []);
+      const { plan } = pipeline.plan(stmt.query, [], true);
       await maintain(db, pipeline, plan, () => Promise.resolve(def), 'resume');
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);

@@ -65,8 +65,9 @@ export class QueryPipeline {
   }
 
   /** Binds and optimizes a query. */
-  plan(query: Query, paramTypes: readonly (SqlType | undefined)[]): { plan: LogicalPlan; paramTypes: SqlType[] } {
-    const bound = bindQuery(query, this.binderContext(paramTypes));
+  /** `expandMaterializedViews`: bind materialized views as their queries (bind-env.ts). */
+  plan(query: Query, paramTypes: readonly (SqlType | undefined)[], expandMaterializedViews = false): { plan: LogicalPlan; paramTypes: SqlType[] } {
+    const bound = bindQuery(query, { ...this.binderContext(paramTypes), expandMaterializedViews });
     const disabled = (this.#session.settings.get('millrace.optimizer.disabled_rules') ?? '')
       .split(',')
       .map((s) => s.trim())
