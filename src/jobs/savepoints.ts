@@ -16,7 +16,7 @@
 import { KeyPrefix, objectKey, objectPrefix, prefixRange } from '../storage/key-space.ts';
 import type { Store, WriteOp } from '../storage/store.ts';
 import { SqlError, SqlState } from '../errors.ts';
-import { checkpointOp, decodeCheckpoint, encodeCheckpoint, type CheckpointRecord } from './checkpoints.ts';
+import { checkpointOp, currentLayout, decodeCheckpoint, encodeCheckpoint, type CheckpointRecord } from './checkpoints.ts';
 import type { DurableDataflow } from './durable-dataflow.ts';
 
 export interface SavepointInfo {
@@ -152,6 +152,12 @@ export class Savepoints {
       });
     }
     const record: CheckpointRecord = decodeCheckpoint(Buffer.from(rec.checkpointRecord, 'base64'), id);
+    if (!currentLayout(record)) {
+      throw new SqlError(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, `savepoint "${id}" holds state in an older layout that this server cannot read`, {
+        detail: `Savepoint of ${rec.dataflow}: ${rec.statement}`,
+        hint: 'Start the query without a savepoint (RESET execution.savepoint.path); it reads its inputs from the start.',
+      });
+    }
     let ops: WriteOp[] = [];
     const start = objectKey(KeyPrefix.SAVEPOINT, info.number, new Uint8Array([ENTRY]));
     for await (const batch of this.#store.entries(prefixRange(start))) {

@@ -104,4 +104,32 @@ describe('checkpoint state layout version', () => {
       expect(reread.layout).toBe(STATE_LAYOUT_VERSION);
     });
   }
+
+  it('refuses to start a query from a savepoint of another layout, with 55000', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'millrace-layout-'));
+    dirs.push(dir);
+    let { db, s } = await open(dir);
+    await runSql(s, "CREATE TABLE gen (k INT, v INT) WITH ('connector' = 'datagen', 'rows-per-second' = '200', 'fields.k.min' = '1', 'fields.k.max' = '5')");
+    await runSql(s, 'CREATE TABLE totals (k INT PRIMARY KEY NOT ENFORCED, n BIGINT)');
+    const JOB = 'INSERT INTO totals SELECT k, COUNT(*) FROM gen GROUP BY k';
+    await runSql(s, JOB);
+    await eventually(async () => (await runSql(s, 'SELECT COUNT(*) FROM totals'))[0]![0], (n) => Number(n) > 0, 'the job writing');
+    const [[savepoint]] = (await runSql(s, "STOP JOB 'job-0001' WITH SAVEPOINT")) as [[string]];
+    s.close();
+    await db.close();
+
+    // The savepoint as a build of another layout took it.
+    const store = await Store.open(dir);
+    const key = objectKey(KeyPrefix.SAVEPOINT, Number(savepoint.slice(3)), new Uint8Array([0]));
+    const stored = JSON.parse(new TextDecoder().decode((await store.get(key))!)) as { checkpointRecord: string };
+    const record = decodeCheckpoint(Buffer.from(stored.checkpointRecord, 'base64'), savepoint);
+    stored.checkpointRecord = Buffer.from(encodeCheckpoint({ ...record, layout: STATE_LAYOUT_VERSION - 1 })).toString('base64');
+    await store.write([{ type: 'put', key, value: new TextEncoder().encode(JSON.stringify(stored)) }]);
+    await store.close();
+
+    ({ db, s } = await open(dir));
+    await runSql(s, `SET 'execution.savepoint.path' = '${savepoint}'`);
+    await expect(runSql(s, JOB)).rejects.toMatchObject({ code: '55000', message: expect.stringMatching(/older layout/) });
+  });
 });
+
