@@ -183,12 +183,21 @@ export class Connection implements QueryContext {
     return this.#closed;
   }
 
+  /** statement_timeout of the running statement. */
+  #deadline: NodeJS.Timeout | undefined;
+
   beginStatement(controller: AbortController): void {
     this.#running = controller;
+    const timeout = this.#session?.statementTimeoutMs?.() ?? 0;
+    if (timeout > 0) {
+      this.#deadline = setTimeout(() => controller.abort(new SqlError(SqlState.QUERY_CANCELED, 'canceling statement due to statement timeout')), timeout);
+    }
   }
 
   endStatement(): void {
     this.#running = null;
+    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+    this.#deadline = undefined;
   }
 
   sendNotices(): void {

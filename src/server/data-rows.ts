@@ -129,6 +129,9 @@ export function checkFormatCode(code: number): void {
 
 /** An error from a statement whose signal fired is a cancellation, whatever the engine threw. */
 export function cancelAware(err: unknown, signal: AbortSignal): SqlError {
+  // A statement timeout aborts with its own error (connection.ts); operators report any abort as a cancel.
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  if (reason instanceof SqlError && (!(err instanceof SqlError) || err.code === SqlState.QUERY_CANCELED)) return reason;
   if (err instanceof SqlError) return err;
   if (signal.aborted) return new SqlError(SqlState.QUERY_CANCELED, 'canceling statement due to user request');
   return toSqlError(err);

@@ -123,6 +123,9 @@ export interface Session {
   /** Transaction status for ReadyForQuery. */
   transactionStatus(): TransactionStatus;
 
+  /** statement_timeout in milliseconds (0: none): how long a statement may run before it is cancelled with 57014. */
+  statementTimeoutMs?(): number;
+
   /**
    * Several statements in one simple Query run as one implicit transaction
    * (PostgreSQL): called before each of them, it opens that transaction

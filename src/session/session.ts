@@ -23,7 +23,7 @@ import type {
   SessionNotice,
   TransactionStatus,
 } from './api.ts';
-import { SessionSettings } from './settings.ts';
+import { SessionSettings, statementTimeoutMs } from './settings.ts';
 import { TransactionState } from './transaction-state.ts';
 import type { WriteSet } from '../storage/write-set.ts';
 import { staticCursor } from './cursors.ts';
@@ -130,6 +130,10 @@ export class SqlSession implements Session {
 
   transactionStatus(): TransactionStatus {
     return this.#tx.status;
+  }
+
+  statementTimeoutMs(): number {
+    return statementTimeoutMs(this.settings.get('statement_timeout'));
   }
 
   beginImplicitTransaction(): void {

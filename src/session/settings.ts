@@ -50,6 +50,40 @@ function timeZone(v: string): string {
   }
 }
 
+/** Milliseconds per unit of a PostgreSQL time setting. */
+const TIME_UNITS: readonly [string, number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+];
+
+/**
+ * statement_timeout as PostgreSQL reads it: a whole number of milliseconds,
+ * or a number with a unit (us, ms, s, min, h, d); shown in the largest unit
+ * that divides it ('0' when off).
+ */
+function statementTimeout(v: string): string {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/.exec(v);
+  if (m === null) {
+    throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `invalid value for parameter "statement_timeout": "${v}"`, {
+      hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".',
+    });
+  }
+  const unit = m[2] ?? 'ms';
+  const ms = Math.round(unit === 'us' ? Number(m[1]) / 1000 : Number(m[1]) * TIME_UNITS.find(([u]) => u === unit)![1]);
+  if (ms === 0) return '0';
+  const [name, size] = TIME_UNITS.find(([, size]) => ms % size === 0)!;
+  return `${ms / size}${name}`;
+}
+
+/** Milliseconds of a statement_timeout value as `statementTimeout` writes it (0: no limit). */
+export function statementTimeoutMs(v: string | undefined): number {
+  const m = v === undefined ? null : /^(\d+)(ms|s|min|h|d)$/.exec(v);
+  return m === null ? 0 : Number(m[1]) * TIME_UNITS.find(([u]) => u === m[2])![1];
+}
+
 function dateStyle(v: string): string {
   const s = v.toUpperCase().replace(/\s+/g, '');
   if (s.startsWith('ISO')) return 'ISO, MDY';
@@ -86,7 +120,7 @@ const SPECS: ReadonlyMap<string, SettingSpec> = new Map<string, SettingSpec>([
   ['transaction_read_only', { display: 'transaction_read_only', defaultValue: 'off', reported: false, description: "Sets the current transaction's read-only status." }],
   ['extra_float_digits', { display: 'extra_float_digits', defaultValue: '1', reported: false, description: 'Sets the number of digits displayed for floating-point values.' }],
   ['max_identifier_length', { display: 'max_identifier_length', defaultValue: '63', reported: false, readOnly: true, description: 'Shows the maximum identifier length.' }],
-  ['statement_timeout', { display: 'statement_timeout', defaultValue: '0', reported: false, description: 'Sets the maximum allowed duration of any statement.' }],
+  ['statement_timeout', { display: 'statement_timeout', defaultValue: '0', reported: false, normalise: statementTimeout, description: 'Sets the maximum allowed duration of any statement.' }],
   ['lc_collate', { display: 'lc_collate', defaultValue: 'C.UTF-8', reported: false, readOnly: true, description: 'Shows the collation order locale.' }],
   ['lc_ctype', { display: 'lc_ctype', defaultValue: 'C.UTF-8', reported: false, readOnly: true, description: 'Shows the character classification and case conversion locale.' }],
   ['execution.runtime-mode', { display: 'execution.runtime-mode', defaultValue: 'streaming', reported: false, description: 'Flink: streaming or batch reading of stored tables.' }],

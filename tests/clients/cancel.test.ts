@@ -2,7 +2,8 @@
  * Cancelling a running statement the way drivers do it (a CancelRequest on a second connection with
  * the backend's pid and secret key, as psql sends on Ctrl-C): an endless query over an unbounded
  * datagen table stops with 57014, the connection stays usable, and a cancel with a wrong key does
- * nothing. Also checks that LIMIT ends an endless query by itself.
+ * nothing. Also checks that LIMIT ends an endless query by itself, and that statement_timeout
+ * cancels a statement that runs longer (57014, "due to statement timeout"), as PostgreSQL does.
  */
 import net from 'node:net';
 import pg from 'pg';
@@ -73,5 +74,22 @@ describe('cancel', () => {
     expect(err?.message).toMatch(/cancel/i);
     const after = await client.query('SELECT 1 AS one');
     expect(after.rows).toEqual([{ one: '1' }]);
+  });
+
+  it('cancels statements running longer than statement_timeout, in both protocols', async () => {
+    await client.query("SET statement_timeout = '300ms'");
+    expect((await client.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '300ms' }]);
+    const started = Date.now();
+    await expect(client.query('SELECT id FROM endless')).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+    await expect(client.query('SELECT id FROM endless WHERE v > $1', [0])).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+    await expect(client.query('SELECT pg_sleep(5)')).rejects.toMatchObject({ code: '57014' });
+    expect(Date.now() - started).toBeLessThan(4000);
+    // Statements shorter than the limit are not affected, and the connection stays usable.
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: '1' }]);
+    await client.query('SET statement_timeout = 120000');
+    expect((await client.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '2min' }]);
+    await expect(client.query("SET statement_timeout = 'soon'")).rejects.toMatchObject({ code: '22023' });
+    await client.query('SET statement_timeout = 0');
+    expect((await client.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '0' }]);
   });
 });
