@@ -4,11 +4,14 @@
  * aggregate). Each group is one window of one key; it emits exactly one final
  * row when the watermark completes its window, and its state is purged.
  *
- Key groups (key-groups.ts, ARCHITECTURE decision 8): a group's key group is
+ * Key groups (key-groups.ts, ARCHITECTURE decision 8): a group's key group is
  * that of its partition key, the group keys other than window_start and
  * window_end (key-codec encoding, in spec order; without such keys every
- * group is in the group of the empty key). It is computed once, when the
- * group is created in a window, and kept beside the group's slot.
+ * group is in the group of the empty key). It is computed once per group, at
+ * the end of the chunk that created the group (at its creation when DISTINCT
+ * entries need it), when the group takes its place in a block; a single
+ * partition key column remembers the key groups of its values across windows
+ * (32-bit integers in a direct-mapped array, other values in a Map).
  *
  * State (state tables, decision 5); every key starts with its key group:
  * - windows: key group ++ encodeKey([window_end, block]) -> WindowBlock, the
@@ -37,7 +40,8 @@
  * level, row counts and one accumulator column per call
  * (accumulator-columns.ts: COUNT and SUM / AVG over numbers as plain number
  * arrays), an index from the key values to the slot (one nested Map level
- * per key, see `levelKey`), and per slot its block. The table's live blocks
+ * per key, see `levelKey`), and per slot its block (slots created by the
+ * current chunk get theirs at its end). The table's live blocks
  * read the window; after a restore the table holds blocks as saved, and the
  * window is rebuilt from the blocks of the owned key groups (slots in order
  * of their saved ordinals) when a row or the watermark first needs it.
@@ -45,7 +49,9 @@
  * Per row nothing is encoded or allocated unless the row creates a group: the
  * window is found by its end (cached while consecutive rows share it), the
  * group by Map lookups on the key values themselves, and calls that read one
- * column without FILTER or DISTINCT feed their columns directly.
+ * column without FILTER or DISTINCT feed their columns directly. A new group
+ * costs its slot in the columns and its index entry; key groups and blocks
+ * are assigned in one pass per chunk.
 
  * A window is fired when fireTime(window_end) <= watermark, fireTime giving
  * window_time (end - 1 ms; over TIMESTAMP_LTZ the instant of the zone's
@@ -138,6 +144,9 @@ function noBlocks(): (WindowBlock | undefined)[] {
 /** Level keys whose key group an operator remembers (see `#groupCache`), before it forgets them all. */
 const GROUP_CACHE_LIMIT = 1 << 16;
 
+/** Entries of the direct-mapped key group cache of 32-bit integer partition keys (see `#intGroups`): 1 << (32 - INT_CACHE_SHIFT). */
+const INT_CACHE_SHIFT = 18;
+
 /** A nested group index level: level key -> next level, or -> group slot at the last level. */
 export type GroupIndex = Map<Value, GroupIndex | number>;
 
@@ -161,12 +170,21 @@ export interface WindowState {
   readonly columns: AccumulatorColumn[];
   /** Per slot, with DISTINCT calls only: the group key's encoding (window_end first). */
   readonly keyBytes: Uint8Array[];
-  /** Per slot: the state entry (block) holding the group. */
+  /** Per slot below `assigned`: the state entry (block) holding the group. */
   readonly slotBlocks: WindowBlock[];
-  /** Per slot: the group's creation ordinal in the window (ascending with the slot). */
-  readonly ordinals: number[];
-  /** The ordinal of the next group created. */
-  nextOrdinal: number;
+  /**
+   * Slots below it have their block; the slots from it on were created by
+   * the current chunk and get theirs at its end, when their key groups are
+   * computed (see `#assignPending`).
+   */
+  assigned: number;
+  /**
+   * Creation ordinals (ascending with the slot, see `ordinalOf`): per slot
+   * rebuilt from saved blocks, its saved ordinal (empty for a window opened
+   * by a row); the slots after them have ordinal slot + `ordinalShift`.
+   */
+  readonly restoredOrdinals: number[];
+  ordinalShift: number;
   /** Per key group: its last block (where its next group goes), once it has one. */
   readonly lastBlocks: (WindowBlock | undefined)[];
   /** The state entries of the window, every key group's. */
@@ -175,6 +193,12 @@ export interface WindowState {
   readonly distinct: Uint8Array[];
   /** Whether `distinct` lists all of them; false after a restore (then they are found by key prefix). */
   distinctListed: boolean;
+}
+
+/** The creation ordinal of slot `s` of window `w`: its firing order, saved with the group. */
+function ordinalOf(w: WindowState, s: number): number {
+  const restored = w.restoredOrdinals;
+  return s < restored.length ? restored[s]! : s + w.ordinalShift;
 }
 
 /** The groups of one block as a checkpoint holds them: per slot [level values, rows, accumulator states, key encoding or null, ordinal]. */
@@ -229,6 +253,8 @@ class WindowLevels {
   readonly #types: readonly SqlType[][];
   readonly #levelTypes: readonly SqlType[];
   readonly #scratch: Value[] = [null];
+  /** With one INT level: its key-codec encoding (tag 0x01, then big-endian with the sign bit flipped), written in place. */
+  readonly #intKey: Uint8Array | null;
 
   constructor(spec: WindowAggregateSpec) {
     const levels: number[] = [];
@@ -237,6 +263,7 @@ class WindowLevels {
     this.byValue = levels.map((k) => keyedByValue(spec.keyTypes[k]!));
     this.#types = levels.map((k) => [spec.keyTypes[k]!]);
     this.#levelTypes = levels.map((k) => spec.keyTypes[k]!);
+    this.#intKey = levels.length === 1 && this.#levelTypes[0]!.kind === 'INT' ? Uint8Array.of(1, 0, 0, 0, 0) : null;
   }
 
   /** The Map key of value `v` at level `l`: the value, or its encoding as a string for types not keyed by value. */
@@ -248,6 +275,16 @@ class WindowLevels {
 
   /** The key group of the partition key `values` (one per level). */
   keyGroup(values: readonly Value[]): number {
+    const intKey = this.#intKey;
+    const v = values[0];
+    if (intKey !== null && typeof v === 'number') {
+      const u = (v ^ 0x80000000) >>> 0;
+      intKey[1] = u >>> 24;
+      intKey[2] = u >>> 16;
+      intKey[3] = u >>> 8;
+      intKey[4] = u;
+      return keyGroupOf(intKey);
+    }
     return keyGroupOf(encodeKey(values, this.#levelTypes));
   }
 
@@ -311,7 +348,7 @@ export function windowBlockCodec(): StateCodec<WindowBlock> {
       for (const s of b.slots) {
         const keys: Value[] = new Array(nl);
         for (let l = 0; l < nl; l++) keys[l] = w.levelValues[l]![s] ?? null;
-        slots.push([keys, w.rows[s]!, w.columns.map((c) => c.save(s)), w.keyBytes[s] ?? null, w.ordinals[s]!]);
+        slots.push([keys, w.rows[s]!, w.columns.map((c) => c.save(s)), w.keyBytes[s] ?? null, ordinalOf(w, s)]);
       }
       return encodeStateValue([b.end, w.start, b.block, slots]);
     },
@@ -357,6 +394,14 @@ export class WindowAggregate implements KeyedOperator {
   readonly #soleGroup: number;
   /** With one partition key column: key groups of its recent level keys (a key usually has groups in many windows). */
   readonly #groupCache = new Map<Value, number>();
+  /**
+   * With one partition key column whose level keys are 32-bit integers: a
+   * direct-mapped cache of their key groups, entry i at the top bits of key *
+   * 0x9e3779b1, as [2i] the key and [2i + 1] its key group + 1 (0: empty).
+   * A lookup reads one cache line where `#groupCache` probes a Map. Empty for
+   * other partition keys.
+   */
+  readonly #intGroups: Int32Array;
   /** Key evaluation order for the encoding: window_end first, then the other keys in order. */
   readonly #order: readonly number[];
   readonly #encodeTypes: readonly SqlType[];
@@ -387,6 +432,8 @@ export class WindowAggregate implements KeyedOperator {
     this.#rowWindow!.distinct.push(dk);
   };
   readonly #out = new ChangelogBuilder();
+  /** Windows with slots created by the current chunk and not yet in a block. */
+  readonly #pending: WindowState[] = [];
   /** Blocks touched by the current chunk, written back at its end. */
   readonly #touched: WindowBlock[] = [];
   #chunkNo = 0;
@@ -451,6 +498,8 @@ export class WindowAggregate implements KeyedOperator {
     this.#encodeScratch = new Array<Value>(nk).fill(null);
     this.#partitionScratch = new Array<Value>(this.#levels.length).fill(null);
     this.#soleGroup = this.#index.keyGroup([]);
+    const intCache = this.#levels.length === 1 && this.#byValue[0] === true ? 1 << (32 - INT_CACHE_SHIFT) : 0;
+    this.#intGroups = new Int32Array(2 * intCache);
     this.#acc = new GroupAccumulation(spec.calls, nk, this.#distinct, 'window aggregate');
   }
 
@@ -478,6 +527,7 @@ export class WindowAggregate implements KeyedOperator {
     try {
       this.#accumulate(chunk);
     } finally {
+      this.#assignPending();
       const touched = this.#touched;
       for (let i = 0; i < touched.length; i++) {
         const b = touched[i]!;
@@ -546,10 +596,12 @@ export class WindowAggregate implements KeyedOperator {
         if (!add) throw new InternalError(`window aggregate received a retraction for group (${this.#keyOf(row).join(', ')}) that holds no rows`);
         if (slot < 0) slot = this.#newGroup(w, level, lk, row);
       }
-      const block = w.slotBlocks[slot]!;
-      if (block.mark !== chunkNo) {
-        block.mark = chunkNo;
-        touched.push(block);
+      if (slot < w.assigned) {
+        const block = w.slotBlocks[slot]!;
+        if (block.mark !== chunkNo) {
+          block.mark = chunkNo;
+          touched.push(block);
+        }
       }
       const columns = w.columns;
       if (plain) {
@@ -598,48 +650,94 @@ export class WindowAggregate implements KeyedOperator {
     return enc;
   }
 
-  /** Creates the group of `row` in window `w`; it is found at level key `lk` of index level `level`. Returns its slot. */
+  /**
+   * Creates the group of `row` in window `w`; it is found at level key `lk`
+   * of index level `level`. Returns its slot. The slot gets its block at the
+   * end of the chunk (`#assignPending`), unless it needs its key group now
+   * (for its DISTINCT key encoding).
+   */
   #newGroup(w: WindowState, level: GroupIndex, lk: Value, row: Row): number {
     const { keys } = this.#spec;
     const levels = this.#levels;
     const levelColumns = this.#levelColumns;
-    const values = this.#partitionScratch;
+    const slot = this.#appendSlot(w);
     for (let l = 0; l < levels.length; l++) {
       const lc = levelColumns[l]!;
-      values[l] = lc >= 0 ? (row[lc] ?? null) : keys[levels[l]!]!(row);
+      w.levelValues[l]!.push(lc >= 0 ? (row[lc] ?? null) : keys[levels[l]!]!(row));
     }
-    let kg: number;
-    if (levels.length === 0) kg = this.#soleGroup;
-    else if (levels.length > 1) kg = this.#index.keyGroup(values);
-    else {
-      // One partition key column: its level key (the value, or its encoding) remembers the key group across windows.
-      const cache = this.#groupCache;
-      const known = cache.get(lk);
-      if (known !== undefined) kg = known;
-      else {
-        kg = this.#index.keyGroup(values);
-        if (cache.size >= GROUP_CACHE_LIMIT) cache.clear();
-        cache.set(lk, kg);
-      }
-    }
-    const slot = this.#appendSlot(w, kg, w.nextOrdinal++);
-    for (let l = 0; l < levels.length; l++) w.levelValues[l]!.push(values[l] ?? null);
-    if (this.#hasDistinct) w.keyBytes.push(inKeyGroup(kg, encodeKey(this.#keyOf(row), this.#encodeTypes)));
+    if (this.#hasDistinct) {
+      // Slots get blocks in slot order: the window's earlier new slots first.
+      while (w.assigned < slot) this.#touch(this.#assign(w, this.#slotKeyGroup(w, w.assigned)));
+      const kg = this.#slotKeyGroup(w, slot);
+      this.#touch(this.#assign(w, kg));
+      w.keyBytes.push(inKeyGroup(kg, encodeKey(this.#keyOf(row), this.#encodeTypes)));
+    } else if (slot === w.assigned) this.#pending.push(w);
     if (levels.length > 0) level.set(lk, slot);
     return slot;
   }
 
-  /**
-   * Appends a slot of key group `kg` with no rows and fresh accumulators to
-   * `w`, in the key group's last block or a new one (key values and key
-   * encoding are the caller's).
-   */
-  #appendSlot(w: WindowState, kg: number, ordinal: number): number {
+  /** Gives the slots created by the chunk their blocks, and marks those blocks touched. */
+  #assignPending(): void {
+    const pending = this.#pending;
+    for (let i = 0; i < pending.length; i++) {
+      const w = pending[i]!;
+      while (w.assigned < w.size) this.#touch(this.#assign(w, this.#slotKeyGroup(w, w.assigned)));
+    }
+    pending.length = 0;
+  }
+
+  #touch(block: WindowBlock): void {
+    if (block.mark !== this.#chunkNo) {
+      block.mark = this.#chunkNo;
+      this.#touched.push(block);
+    }
+  }
+
+  /** The key group of the group in slot `s` of `w`, from its key values. */
+  #slotKeyGroup(w: WindowState, s: number): number {
+    const nl = this.#levels.length;
+    if (nl === 0) return this.#soleGroup;
+    const values = this.#partitionScratch;
+    if (nl > 1 || !this.#byValue[0]) {
+      for (let l = 0; l < nl; l++) values[l] = w.levelValues[l]![s] ?? null;
+      return this.#index.keyGroup(values);
+    }
+    // One partition key column, Map keys by value: its values remember their key group across windows.
+    const v = w.levelValues[0]![s] ?? null;
+    if (typeof v === 'number' && (v | 0) === v) {
+      // 32-bit integers: a direct-mapped cache, no Map probe.
+      const at = (Math.imul(v, 0x9e3779b1) >>> INT_CACHE_SHIFT) << 1;
+      const intGroups = this.#intGroups;
+      const known = intGroups[at + 1]!;
+      if (known !== 0 && intGroups[at] === v) return known - 1;
+      values[0] = v;
+      const kg = this.#index.keyGroup(values);
+      intGroups[at] = v;
+      intGroups[at + 1] = kg + 1;
+      return kg;
+    }
+    const cache = this.#groupCache;
+    const known = cache.get(v);
+    if (known !== undefined) return known;
+    values[0] = v;
+    const kg = this.#index.keyGroup(values);
+    if (cache.size >= GROUP_CACHE_LIMIT) cache.clear();
+    cache.set(v, kg);
+    return kg;
+  }
+
+  /** Appends a slot with no rows and fresh accumulators to `w`, without a block yet (key values and key encoding are the caller's). */
+  #appendSlot(w: WindowState): number {
     const slot = w.size++;
     w.rows.push(0);
-    w.ordinals.push(ordinal);
     const columns = w.columns;
     for (let c = 0; c < columns.length; c++) columns[c]!.push();
+    return slot;
+  }
+
+  /** Puts the first slot of `w` without a block, of key group `kg`, in the key group's last block or a new one; returns the block. */
+  #assign(w: WindowState, kg: number): WindowBlock {
+    const slot = w.assigned++;
     let block = w.lastBlocks[kg];
     if (block === undefined || block.slots.length === WINDOW_BLOCK_SIZE) {
       const b = block === undefined ? 0 : block.block + 1;
@@ -649,7 +747,7 @@ export class WindowAggregate implements KeyedOperator {
     }
     block.slots.push(slot);
     w.slotBlocks.push(block);
-    return slot;
+    return block;
   }
 
   #emptyWindow(end: number, start: Value): WindowState {
@@ -663,8 +761,9 @@ export class WindowAggregate implements KeyedOperator {
       columns: this.#columnFactories.map((f) => f()),
       keyBytes: [],
       slotBlocks: [],
-      ordinals: [],
-      nextOrdinal: 0,
+      assigned: 0,
+      restoredOrdinals: [],
+      ordinalShift: 0,
       lastBlocks: noBlocks(),
       blocks: [],
       distinct: [],
@@ -768,7 +867,9 @@ export class WindowAggregate implements KeyedOperator {
       const [keys, rows, accs, keyBytes] = saved;
       const keyValues = stateArray(keys, 'window group key', nl);
       const states = stateArray(accs, 'window group accumulators', nc);
-      const slot = this.#appendSlot(w, kg, ordinal);
+      const slot = this.#appendSlot(w);
+      this.#assign(w, kg);
+      w.restoredOrdinals.push(ordinal);
       w.rows[slot] = stateNumber(rows, 'window group row count');
       for (let c = 0; c < nc; c++) columns[c]!.load(slot, states[c]!);
       for (let l = 0; l < nl; l++) w.levelValues[l]!.push((keyValues[l] ?? null) as Value);
@@ -778,7 +879,7 @@ export class WindowAggregate implements KeyedOperator {
       }
       if (nl > 0) this.#index.insert(w, slot);
     }
-    w.nextOrdinal = groups.length === 0 ? 0 : groups[groups.length - 1]!.ordinal + 1;
+    w.ordinalShift = groups.length === 0 ? 0 : groups[groups.length - 1]!.ordinal + 1 - groups.length;
     this.#saved?.delete(end);
     this.#open.set(end, w);
     return w;
