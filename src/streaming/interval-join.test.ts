@@ -7,7 +7,8 @@ import { col, FAKE_DEPS, lit, MemorySource, scanNode, schemaOf, testEnv } from '
 import { runQuery } from '../compiler/query-runner.ts';
 import { changelogChunk } from './changelog.ts';
 import { MAX_WATERMARK } from './dataflow.ts';
-import { GroupTimes, IntervalJoin, intervalJoinBounds, intervalJoinOf, intervalJoinStateTables, isRowtime, type IntervalJoinSpec } from './interval-join.ts';
+import { IntervalJoin, intervalJoinBounds, intervalJoinOf, intervalJoinStateTables, isRowtime, type IntervalJoinSpec } from './interval-join.ts';
+import { GroupTimes } from './group-times.ts';
 import { RecordingStateProvider, restoredProvider, runAcrossRestore, type Step } from './state-restore.test-helpers.ts';
 import { MemoryStateTable } from './state-table.ts';
 import { prng } from './streaming.test-helpers.ts';

@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import type { Chunk } from '../dataflow/chunk.ts';
 import { kindAt, kindText, type IncrementalOperator } from './changelog.ts';
 import { MAX_WATERMARK } from './dataflow.ts';
-import { KEY_GROUPS, type KeyGroupRange } from './key-groups.ts';
+import type { KeyGroupRange } from './key-groups.ts';
 import { instanceStateProviders, ParallelOperator, type KeyedOperator } from './parallel-operator.ts';
 import { RecordingStateProvider, restoredProvider, type Step } from './state-restore.test-helpers.ts';
 import type { StateProvider } from './state-provider.ts';
@@ -128,4 +128,3 @@ export function expectRescaledEqual(run: RescaledRun): void {
   expect(run.parallel).toEqual(run.single);
 }
 
-export { KEY_GROUPS };

@@ -58,7 +58,7 @@ import { InternalError, SqlError, SqlState } from '../errors.ts';
 import { aggregateArgument, firstArgument } from '../operators/hash-aggregate.ts';
 import { isOverAggregate, type OverAggregation } from '../planner/over-aggregation.ts';
 import { rowsEqual } from '../values/compare.ts';
-import { encodeKey } from '../values/key-codec.ts';
+import { encodeKey, numberKeyWidth } from '../values/key-codec.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
 import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
 import { incrementalAccumulatorFactory, loadAccumulators, saveAccumulators, soleColumn } from './group-accumulation.ts';
@@ -67,7 +67,6 @@ import { inKeyGroup, KEY_GROUPS, keyGroupOf, type KeyGroupRange } from './key-gr
 import type { KeyedOperator } from './parallel-operator.ts';
 import { memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 import type { StateTable } from './state-table.ts';
-import { numberKeyWidth } from './window-top-n.ts';
 
 export interface OverAggregateSpec {
   readonly partition: readonly EvalFn[];

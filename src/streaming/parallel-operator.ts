@@ -64,7 +64,7 @@ export class ParallelOperator implements IncrementalOperator {
     for (let i = 0; i < rows.length; i++) {
       const target = instanceOfKeyGroup(route.keyGroupOf(input, rows[i]!), n);
       this.#rows[target]!.push(rows[i]!);
-      this.#kinds[target]!.push(kinds === null ? 0 : kinds[i]!);
+      if (kinds !== null) this.#kinds[target]!.push(kinds[i]!);
     }
     const out: Chunk[] = [];
     for (let t = 0; t < n; t++) {

@@ -39,7 +39,7 @@ import type { Chunk } from '../dataflow/chunk.ts';
 import type { EvalFn } from '../compiler/expr-compiler.ts';
 import { keyComparator, type KeyComparator, type SortSpec } from '../compiler/sort-keys.ts';
 import { InternalError } from '../errors.ts';
-import { encodeKey } from '../values/key-codec.ts';
+import { encodeKey, numberKeyWidth } from '../values/key-codec.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
 import { ChangelogBuilder, RowKind, kindAt } from './changelog.ts';
 import { inKeyGroup, KEY_GROUPS, keyGroupOf, type KeyGroupRange } from './key-groups.ts';
@@ -105,30 +105,6 @@ export const windowTopNCodec: StateCodec<WindowTopNPartition> = {
     return { end: stateNumber(end, 'window top-n end'), entries: loadRankEntries(entries, 'window top-n') };
   },
 };
-
-/**
- * The bytes a number of `type` takes at the start of a key-codec key (tag
- * and value): fixed for the types whose values are numbers. Operators keyed
- * by (time, partition values) find the partition key after them.
- */
-export function numberKeyWidth(type: SqlType): number {
-  switch (type.kind) {
-    case 'TINYINT':
-    case 'SMALLINT':
-    case 'INT':
-    case 'FLOAT':
-    case 'DOUBLE':
-    case 'DATE':
-    case 'TIME':
-    case 'TIMESTAMP':
-    case 'TIMESTAMP_LTZ':
-    case 'INTERVAL_DAY_TIME':
-    case 'INTERVAL_YEAR_MONTH':
-      return encodeKey([0], [type]).length;
-    default:
-      throw new InternalError(`a time of type ${type.kind} in a keyed operator's state key`);
-  }
-}
 
 export class WindowTopN implements KeyedOperator {
   readonly #spec: WindowTopNSpec;

@@ -406,3 +406,27 @@ function readValue(r: ByteReader, type: SqlType): Value {
       return unreachable(type);
   }
 }
+
+/**
+ * The bytes a number of `type` takes at the start of a key-codec key (tag
+ * and value): fixed for the types whose values are numbers. Operators keyed
+ * by (time, partition values) find the partition key after them.
+ */
+export function numberKeyWidth(type: SqlType): number {
+  switch (type.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'FLOAT':
+    case 'DOUBLE':
+    case 'DATE':
+    case 'TIME':
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+      return encodeKey([0], [type]).length;
+    default:
+      throw new InternalError(`no fixed key width for type ${type.kind}`);
+  }
+}
