@@ -71,9 +71,12 @@ export interface Cursor {
   /**
    * The next rows, at most `max` (max > 0). Resolves with an empty array only
    * when the result is exhausted, or when `waitMs` (if given) passed without a row.
-   * A continuous query waits for rows.
+   * A continuous query waits for rows; it stops waiting with the abort's
+   * reason when `signal` aborts, keeping the read it waited for.
    */
-  next(max: number, waitMs?: number): Promise<Row[]>;
+  next(max: number, waitMs?: number, signal?: AbortSignal): Promise<Row[]>;
+  /** Gives back rows taken by `next`, so the next read returns them first (a FETCH interrupted midway loses none). */
+  unread?(rows: readonly Row[]): void;
   /** The CommandComplete tag, e.g. 'SELECT 3', 'INSERT 0 2', 'CREATE TABLE'; valid once exhausted. */
   tag(): string;
   /** Stops the statement and frees what it holds; idempotent. */

@@ -5,10 +5,13 @@
  * - `streamCursor`: rows pulled from a running query's batch iterator; keeps
  *   the unread tail of a batch for the next `next(max)` call, so a client's
  *   row limit never loses rows. `next(max, waitMs)` gives up waiting after
- *   `waitMs` (FETCH ... WITH (timeout)); the read it was waiting for is kept
- *   for the next call, so no batch is lost either.
+ *   `waitMs` (FETCH ... WITH (timeout)) and stops waiting when `signal`
+ *   aborts (Ctrl-C, statement_timeout on a FETCH); the read it was waiting
+ *   for is kept for the next call, so no batch is lost either, and `unread`
+ *   gives back rows a FETCH had taken before it was interrupted.
  */
 import type { Row } from '../../catalog/types.ts';
+import { SqlError, SqlState } from '../errors.ts';
 import type { Cursor, ResultColumn } from './api.ts';
 
 export function staticCursor(columns: readonly ResultColumn[] | null, rows: Row[], tag: string): Cursor {
@@ -46,7 +49,7 @@ export function streamCursor(
 
   return {
     columns,
-    async next(max: number, waitMs?: number): Promise<Row[]> {
+    async next(max: number, waitMs?: number, signal?: AbortSignal): Promise<Row[]> {
       const out: Row[] = [];
       while (out.length < max) {
         if (pendingOffset < pending.length) {
@@ -62,7 +65,7 @@ export function streamCursor(
           break;
         }
         inflight ??= batches.next();
-        const r = waitMs === undefined ? await inflight : await withTimeout(inflight, waitMs);
+        const r = await waitFor(inflight, waitMs, signal);
         if (r === undefined) break;
         inflight = undefined;
         if (r.done === true) {
@@ -75,6 +78,12 @@ export function streamCursor(
       delivered += out.length;
       return out;
     },
+    unread(rows: readonly Row[]): void {
+      if (rows.length === 0) return;
+      pending = [...rows, ...pending.slice(pendingOffset)];
+      pendingOffset = 0;
+      delivered -= rows.length;
+    },
     tag: () => `${command} ${delivered}`,
     close() {
       if (closed) return;
@@ -85,15 +94,35 @@ export function streamCursor(
   };
 }
 
-/** The promise's value, or undefined when `ms` pass first. */
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+/**
+ * The promise's value; undefined when `ms` (if given) pass first; throws the
+ * abort's reason (a SqlError such as a statement timeout, else 57014) when
+ * `signal` aborts first. The promise itself is left running for a later call.
+ */
+async function waitFor<T>(p: Promise<T>, ms: number | undefined, signal: AbortSignal | undefined): Promise<T | undefined> {
+  if (ms === undefined && signal === undefined) return p;
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
-  });
+  let onAbort: (() => void) | undefined;
+  const racers: Promise<T | undefined>[] = [p];
+  if (ms !== undefined) racers.push(new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms)))));
+  if (signal !== undefined) {
+    racers.push(
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(abortError(signal));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    );
+  }
   try {
-    return await Promise.race([p, timeout]);
+    return await Promise.race(racers);
   } finally {
     clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
   }
+}
+
+function abortError(signal: AbortSignal): SqlError {
+  const reason: unknown = signal.reason;
+  return reason instanceof SqlError ? reason : new SqlError(SqlState.QUERY_CANCELED, 'canceling statement due to user request');
 }

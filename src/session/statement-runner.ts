@@ -174,12 +174,18 @@ export class StatementRunner {
         const want = ast.count ?? Number.MAX_SAFE_INTEGER;
         const timeout = fetchTimeoutMs(ast);
         const deadline = timeout === undefined ? undefined : Date.now() + timeout;
-        while (rows.length < want) {
-          const wait = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
-          // With a timeout, FETCH returns what arrived in time (Materialize's FETCH ... WITH (timeout)).
-          const batch = await cursor.next(Math.min(want - rows.length, 10_000), rows.length > 0 && wait !== undefined ? 0 : wait);
-          if (batch.length === 0) break;
-          for (const r of batch) rows.push(r);
+        try {
+          while (rows.length < want) {
+            const wait = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+            // With a timeout, FETCH returns what arrived in time (Materialize's FETCH ... WITH (timeout)).
+            const batch = await cursor.next(Math.min(want - rows.length, 10_000), rows.length > 0 && wait !== undefined ? 0 : wait, signal);
+            if (batch.length === 0) break;
+            for (const r of batch) rows.push(r);
+          }
+        } catch (err) {
+          // Interrupted (Ctrl-C, statement_timeout): the rows taken stay in the cursor for the next FETCH.
+          cursor.unread?.(rows);
+          throw err;
         }
         if (ast.move) return staticCursor(null, [], `MOVE ${rows.length}`);
         return staticCursor(cursor.columns, rows, `FETCH ${rows.length}`);

@@ -4,6 +4,8 @@
  * datagen table stops with 57014, the connection stays usable, and a cancel with a wrong key does
  * nothing. Also checks that LIMIT ends an endless query by itself, and that statement_timeout
  * cancels a statement that runs longer (57014, "due to statement timeout"), as PostgreSQL does.
+ * A FETCH waiting on a SUBSCRIBE cursor ends the same ways, and the rows it had taken before it was
+ * interrupted are returned by the next FETCH.
  */
 import net from 'node:net';
 import pg from 'pg';
@@ -92,4 +94,38 @@ describe('cancel', () => {
     await client.query('SET statement_timeout = 0');
     expect((await client.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '0' }]);
   });
+
+  it('ends a FETCH waiting on a SUBSCRIBE cursor on CancelRequest and statement_timeout, losing no rows', async () => {
+    const writer = await connectClient(server);
+    try {
+      await client.query('CREATE TABLE fed (v INT)');
+      await client.query('DECLARE c CURSOR FOR SUBSCRIBE TO fed WITH (SNAPSHOT = false)');
+      const { pid, secret } = backendKey(client);
+      // FETCH 3 waits for three rows; two arrive, then Ctrl-C.
+      const waiting = client.query('FETCH 3 c').then(
+        () => null,
+        (err: unknown) => err as { code?: string; message: string },
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      await writer.query('INSERT INTO fed VALUES (1), (2)');
+      await new Promise((r) => setTimeout(r, 300));
+      await sendCancel(server.host, server.port, pid, secret);
+      expect(await waiting).toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+
+      await client.query("SET statement_timeout = '300ms'");
+      const started = Date.now();
+      await expect(client.query('FETCH 5 c')).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+      expect(Date.now() - started).toBeLessThan(3000);
+      await client.query('SET statement_timeout = 0');
+
+      // The two rows taken by the interrupted FETCHes are still there, before the next one.
+      await writer.query('INSERT INTO fed VALUES (3)');
+      const r = await client.query("FETCH ALL c WITH (timeout = '500ms')");
+      expect(r.rows.map((row: { v: string }) => Number(row.v))).toEqual([1, 2, 3]);
+      expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: '1' }]);
+      await client.query('CLOSE c');
+    } finally {
+      await writer.end().catch(() => undefined);
+    }
+  }, 20_000);
 });
