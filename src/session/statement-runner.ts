@@ -155,14 +155,18 @@ export class StatementRunner {
       case 'deallocate':
         return staticCursor(null, [], ast.name === undefined ? 'DEALLOCATE ALL' : 'DEALLOCATE');
       case 'declare-cursor': {
+        // The cursor's query outlives this statement: it stops when the cursor closes (CLOSE, block end,
+        // disconnect), even while a FETCH is waiting on it or before any FETCH started it.
+        const running = new AbortController();
+        const inBlock = this.#session.transactionStatus() !== 'I';
         if (ast.subscribe !== undefined) {
-          const sub = runSubscribe(this.pipeline, ast.subscribe, paramTypes, params, new AbortController().signal);
-          this.#cursors.declare(ast.name, streamCursor(columnsOf(sub.schema), sub.batches[Symbol.asyncIterator]()), ast.hold, script, this.#session.transactionStatus() !== 'I');
+          const sub = runSubscribe(this.pipeline, ast.subscribe, paramTypes, params, running.signal);
+          this.#cursors.declare(ast.name, streamCursor(columnsOf(sub.schema), sub.batches[Symbol.asyncIterator](), 'SELECT', () => running.abort()), ast.hold, script, inBlock);
           return staticCursor(null, [], 'DECLARE CURSOR');
         }
         const { plan } = this.pipeline.plan(ast.query, paramTypes);
-        const batches = this.pipeline.run(plan, params, new AbortController().signal)[Symbol.asyncIterator]();
-        this.#cursors.declare(ast.name, streamCursor(columnsOf(plan.schema), batches), ast.hold, script, this.#session.transactionStatus() !== 'I');
+        const batches = this.pipeline.run(plan, params, running.signal)[Symbol.asyncIterator]();
+        this.#cursors.declare(ast.name, streamCursor(columnsOf(plan.schema), batches, 'SELECT', () => running.abort()), ast.hold, script, inBlock);
         return staticCursor(null, [], 'DECLARE CURSOR');
       }
       case 'fetch': {

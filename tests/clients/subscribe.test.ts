@@ -94,6 +94,29 @@ describe('SUBSCRIBE to psql', () => {
     await waitFor(() => !db.tables.hasSubscribers(ordersTable().id), 'the subscription to be freed');
   });
 
+  it('frees a SUBSCRIBE cursor whose FETCH is waiting when the client disconnects', async () => {
+    const child = spawn('psql', ['-X', '-h', '127.0.0.1', '-p', String(port), '-U', 'tester', '-d', 'millrace'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.write('DECLARE w CURSOR FOR SUBSCRIBE TO orders WITH (SNAPSHOT = false);\nFETCH 1 w;\n');
+    await waitFor(() => db.tables.hasSubscribers(ordersTable().id), 'the subscription');
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGKILL');
+    await waitFor(() => !db.tables.hasSubscribers(ordersTable().id), 'the subscription to be freed');
+  });
+
+  it('frees a SUBSCRIBE cursor at CLOSE', async () => {
+    const other = new pg.Client({ host: '127.0.0.1', port, user: 'tester', database: 'millrace' });
+    await other.connect();
+    try {
+      await other.query('DECLARE w CURSOR FOR SUBSCRIBE TO orders WITH (SNAPSHOT = false)');
+      await other.query("FETCH ALL w WITH (timeout = '50ms')");
+      expect(db.tables.hasSubscribers(ordersTable().id)).toBe(true);
+      await other.query('CLOSE w');
+      await waitFor(() => !db.tables.hasSubscribers(ordersTable().id), 'the subscription to be freed');
+    } finally {
+      await other.end();
+    }
+  });
+
   it('delivers windows of an endless source as they close, through a driver, until LIMIT', async () => {
     await client.query(
       "CREATE TABLE clicks (user_id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '0.1' SECOND) " +
