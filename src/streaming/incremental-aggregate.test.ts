@@ -319,6 +319,24 @@ describe('IncrementalAggregate with a state TTL', () => {
     expect([...tables.groups.scan()].map(([, g]) => g.key[0])).toEqual(['ab', 'e']);
   });
 
+  it('expires groups restored from a checkpoint that are never read again, a TTL after the restore', () => {
+    let now = 1000;
+    const tables = { groups: new MemoryStateTable<GroupState>(), distinct: new MemoryStateTable<number>() };
+    const spec = { keys: [(r: Row) => r[0]!], keyTypes: [STRING], calls: [call('count', [(r: Row) => r[1]!], [STRING], BIGINT, { distinct: true })] };
+    const before = new IncrementalAggregate(spec, tables);
+    expect(rowByRow(before, '+I a x\n+I b y\n+I c z')).toBe('+I a 1\n+I b 1\n+I c 1');
+    for (const [, g] of tables.groups.scan()) delete g.touched;
+    const after = new IncrementalAggregate(spec, tables, { ttlMs: 100, clock: () => now });
+    expect(rowByRow(after, '+I c w')).toBe('-U c 1\n+U c 2');
+    now = 1090;
+    expect(rowByRow(after, '+I c v')).toBe('-U c 2\n+U c 3');
+    now = 1150;
+    expect(rowByRow(after, '+I d d')).toBe('+I d 1');
+    // a and b (never read after the restore) went with their DISTINCT entries; c was written at 1090.
+    expect([...tables.groups.scan()].map(([, g]) => g.key[0]).sort()).toEqual(['c', 'd']);
+    expect(tables.distinct.size).toBe(4);
+  });
+
   it('keeps state forever with TTL 0', () => {
     let now = 0;
     const op = countPerKey(0, () => now);

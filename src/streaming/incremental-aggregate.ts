@@ -50,8 +50,8 @@
  * key group's state is one contiguous range. The operator reads and writes
  * only keys of its own key groups (rows are routed to the instance owning
  * theirs; a row of another group is an internal error) and never scans
- * outside them (the one scan, DISTINCT entries of a restored group under a
- * TTL, stays inside the group's key). The empty-input row of `initial()` is
+ * outside them (under a TTL: the scan of a restored run's groups covers the
+ * owned key groups, that of a restored group's DISTINCT entries its key). The empty-input row of `initial()` is
  * emitted by the instance owning the empty key's group only.
  *
  * ORDER BY inside an aggregate call is refused (not supported yet).
@@ -71,7 +71,7 @@ import { GroupAccumulation, incrementalAggregateCalls, loadAccumulators, saveAcc
 import { decodeStateValue, encodeStateValue, type StateCodec } from '../state/state-codec.ts';
 import { countCodec, memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
 import { prefixRange } from './state-table.ts';
-import { addDependent, ttlTracker, type StateTtl, type TtlSlot, type TtlTracker } from './state-ttl.ts';
+import { addDependent, trackRestoredKeys, ttlTracker, type StateTtl, type TtlSlot, type TtlTracker } from './state-ttl.ts';
 import { ALL_KEY_GROUPS, inKeyGroup, keyGroupOf, ownsKeyGroup, type KeyGroupRange } from './key-groups.ts';
 import { ownedKeyGroups } from './state-provider.ts';
 import type { KeyedOperator } from './parallel-operator.ts';
@@ -148,13 +148,14 @@ export function groupStateCodec(calls: readonly IncrementalAggregateCall[]): Sta
 }
 
 /**
- * The aggregate's tables from `state`: roles `groups` and `distinct`. Groups
- * are only used by key; DISTINCT entries too, unless a state TTL expires
- * groups (a restored group's entries are then found by a scan).
+ * The aggregate's tables from `state`: roles `groups` and `distinct`. Both
+ * are only used by key, unless a state TTL expires groups: then a restored
+ * run scans its groups once to track them, and a restored group's DISTINCT
+ * entries are found by a scan.
  */
 export function aggregateStateTables(state: StateProvider, calls: readonly IncrementalAggregateCall[], ttl = false): AggregateStateTables {
   return {
-    groups: state.table('groups', groupStateCodec(calls), { pointOnly: true }),
+    groups: state.table('groups', groupStateCodec(calls), { pointOnly: !ttl }),
     distinct: state.table('distinct', countCodec, { pointOnly: !ttl }),
     keyGroups: ownedKeyGroups(state),
   };
@@ -195,6 +196,8 @@ export class IncrementalAggregate implements KeyedOperator {
   readonly #onNewDistinct: ((dk: Uint8Array) => void) | undefined;
   readonly #onExpire = (slot: TtlSlot): void => this.#drop(slot);
   readonly #owned: KeyGroupRange;
+  /** Whether the groups found in state at the first chunk (a restored run's) were handed to the TTL tracker. */
+  #restoredTracked = false;
 
   constructor(spec: IncrementalAggregateSpec, state?: AggregateStateTables, ttl?: StateTtl) {
     this.#spec = spec;
@@ -326,6 +329,10 @@ export class IncrementalAggregate implements KeyedOperator {
   #accumulateTtl(chunk: Chunk, ttl: TtlTracker): void {
     const chunkNo = ++this.#chunkNo;
     const now = ttl.now();
+    if (!this.#restoredTracked) {
+      this.#restoredTracked = true;
+      trackRestoredKeys(ttl, this.#groups, this.#owned, now);
+    }
     ttl.expire(now, this.#onExpire);
     const rows = chunk.rows;
     for (let i = 0; i < rows.length; i++) {

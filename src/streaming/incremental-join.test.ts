@@ -417,6 +417,22 @@ describe('IncrementalJoin as parallel instances (key groups)', () => {
     expectRescaledEqual(runRescaled(build, steps(5), 40, 2, 5));
   });
 
+  it('expires buckets restored from a checkpoint that are never read again, a TTL after the restore', () => {
+    const state = { left: new MemoryStateTable<JoinBucket>(), right: new MemoryStateTable<JoinBucket>() };
+    const before = new IncrementalJoin(spec('INNER'), state);
+    expect(text(before.push(0, parseChunk('+I 1 10\n+I 2 20')))).toBe('');
+    expect(text(before.push(1, parseChunk('+I 30 c')))).toBe('');
+    let now = 0;
+    const after = new IncrementalJoin(spec('INNER'), state, { ttlMs: 100, clock: () => now });
+    expect(text(after.push(1, parseChunk('+I 10 a')))).toBe('+I 1 10 10 a');
+    now = 150;
+    // Key 20's left bucket and key 30's right bucket were never read after the restore: expired now.
+    expect(text(after.push(1, parseChunk('+I 40 d')))).toBe('');
+    expect(state.left.size).toBe(0);
+    expect([...state.right.scan()].length).toBe(1);
+    expect(text(after.push(1, parseChunk('+I 20 b')))).toBe('');
+  });
+
   it('without equi-keys every row is in the key group of the empty key', () => {
     const base = spec('FULL', (r) => r[1] !== null && r[2] !== null && (r[1] as number) < (r[2] as number));
     const theta = { ...base, left: { keys: [], types: base.left.types }, right: { keys: [], types: base.right.types }, keyTypes: [] };

@@ -74,9 +74,9 @@ import { rowsEqual } from '../values/compare.ts';
 import { ChangelogBuilder, isAddition, kindAt } from './changelog.ts';
 import type { StateTable } from './state-table.ts';
 import { decodeStateValue, encodeStateValue, type StateCodec, type StateValue } from '../state/state-codec.ts';
-import { memoryStateProvider, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
-import { ttlTracker, type StateTtl, type TtlSlot, type TtlTracker } from './state-ttl.ts';
-import { inKeyGroup, keyGroupOf } from './key-groups.ts';
+import { memoryStateProvider, ownedKeyGroups, stateArray, stateNumber, stateRow, type StateProvider } from './state-provider.ts';
+import { trackRestoredKeys, ttlTracker, type StateTtl, type TtlSlot, type TtlTracker } from './state-ttl.ts';
+import { ALL_KEY_GROUPS, inKeyGroup, keyGroupOf, type KeyGroupRange } from './key-groups.ts';
 import type { KeyedOperator } from './parallel-operator.ts';
 
 export interface JoinSideSpec {
@@ -106,6 +106,8 @@ export type JoinBucket = JoinEntry[];
 export interface JoinStateTables {
   readonly left: StateTable<JoinBucket>;
   readonly right: StateTable<JoinBucket>;
+  /** The key groups this instance owns (all when absent). */
+  readonly keyGroups?: KeyGroupRange;
 }
 
 /** A bucket at a checkpoint: [row, count, matches] per entry, in bucket order. */
@@ -118,12 +120,14 @@ export const joinBucketCodec: StateCodec<JoinBucket> = {
     }),
 };
 
-/** Both sides' buckets are only used by join key. */
-const POINT_ONLY = { pointOnly: true } as const;
-
-/** The join's tables from `state`: roles `left` and `right`. */
-export function joinStateTables(state: StateProvider): JoinStateTables {
-  return { left: state.table('left', joinBucketCodec, POINT_ONLY), right: state.table('right', joinBucketCodec, POINT_ONLY) };
+/**
+ * The join's tables from `state`: roles `left` and `right`. Both sides'
+ * buckets are only used by join key, unless a state TTL expires them: then a
+ * restored run scans them once to track them (state-ttl.ts).
+ */
+export function joinStateTables(state: StateProvider, ttl = false): JoinStateTables {
+  const options = { pointOnly: !ttl };
+  return { left: state.table('left', joinBucketCodec, options), right: state.table('right', joinBucketCodec, options), keyGroups: ownedKeyGroups(state) };
 }
 
 const LEFT = 0;
@@ -159,11 +163,15 @@ export class IncrementalJoin implements KeyedOperator {
   readonly #onExpire: readonly [(slot: TtlSlot) => void, (slot: TtlSlot) => void];
   /** The clock reading of the chunk being handled (TTL only). */
   #now = 0;
+  readonly #owned: KeyGroupRange;
+  /** Whether the buckets found in state at the first chunk (a restored run's) were handed to the TTL trackers. */
+  #restoredTracked = false;
 
   constructor(spec: IncrementalJoinSpec, state?: JoinStateTables, ttl?: StateTtl) {
     this.#spec = spec;
     const tables = state ?? joinStateTables(memoryStateProvider);
     this.#state = [tables.left, tables.right];
+    this.#owned = tables.keyGroups ?? ALL_KEY_GROUPS;
     this.#keyScratch = new Array<Value>(spec.keyTypes.length).fill(null);
     this.#routeScratch = new Array<Value>(spec.keyTypes.length).fill(null);
     this.#leftNulls = new Array<Value>(spec.left.types.length).fill(null);
@@ -192,6 +200,11 @@ export class IncrementalJoin implements KeyedOperator {
       const ttl = this.#ttl;
       if (ttl !== null) {
         const now = (this.#now = ttl[LEFT].now());
+        if (!this.#restoredTracked) {
+          this.#restoredTracked = true;
+          trackRestoredKeys(ttl[LEFT], this.#state[LEFT]!, this.#owned, now);
+          trackRestoredKeys(ttl[RIGHT], this.#state[RIGHT]!, this.#owned, now);
+        }
         ttl[LEFT].expire(now, this.#onExpire[LEFT]);
         ttl[RIGHT].expire(now, this.#onExpire[RIGHT]);
       }
@@ -390,7 +403,7 @@ export function incrementalJoinOf(node: JoinNode, env: ExecEnv, state: StateProv
       keyTypes,
       condition: node.condition === undefined ? undefined : compileExpr(node.condition, env),
     },
-    joinStateTables(state),
+    joinStateTables(state, ttl !== undefined && ttl.ttlMs > 0),
     ttl,
   );
 }

@@ -16,8 +16,11 @@
  *   ones, cleanup can lag up to one more TTL; that only delays freeing memory:
  * - `expired` answers for one key on read, so an expired value is never used
  *   even before it is cleaned up.
- * A key the tracker does not know (state restored from a checkpoint: times do
- * not survive a restart) counts as written when it is first read.
+ * Times do not survive a restart: an operator restored from a checkpoint
+ * hands its keys to `trackRestoredKeys` before its first input, so each counts
+ * as written at that moment (and expires a TTL later unless written again,
+ * also when it is never read again); a key the tracker still does not know
+ * counts as written when it is first read.
  *
  * With TTL 0 (the default) operators build no tracker at all.
  *
@@ -27,7 +30,8 @@
  * another parallelism each instance's tracker fills from its own key groups
  * as their keys are read.
  */
-import { MemoryStateTable } from './state-table.ts';
+import { keyGroupRange, type KeyGroupRange } from './key-groups.ts';
+import { MemoryStateTable, type StateTable } from './state-table.ts';
 
 /** Milliseconds of wall-clock time; injectable for tests. */
 export type Clock = () => number;
@@ -163,6 +167,19 @@ export class TtlTracker {
       this.#head = 0;
     }
   }
+}
+
+/**
+ * Registers every key of `table` in the owned key groups that `tracker` does
+ * not know yet as written at `now` (state restored from a checkpoint; its
+ * dependents were not heard of). `table` must be scannable (not point-only).
+ */
+export function trackRestoredKeys(tracker: TtlTracker, table: StateTable<unknown>, owned: KeyGroupRange, now: number): void {
+  const found: Uint8Array[] = [];
+  for (let g = owned.first; g <= owned.last; g++) {
+    for (const [key] of table.scan(keyGroupRange(g))) if (tracker.slot(key) === undefined) found.push(key.slice());
+  }
+  for (const key of found) tracker.written(key, now, false);
 }
 
 /** A tracker for `ttl`, or null when state never expires. */
