@@ -202,6 +202,9 @@ function qnameOf(parts: readonly IToken[]): A.QualifiedName {
   return { parts: parts.map(identOf), pos: parts[0]?.startOffset ?? 0 };
 }
 
+/** The SQL/JSON functions whose clauses `jsonCall` turns into arguments. */
+const SQL_JSON_FUNCTIONS = new Set(['json_value', 'json_query', 'json_exists', 'json_object', 'json_array']);
+
 function upperWord(t: IToken): string {
   return t.image.toUpperCase();
 }
@@ -1093,6 +1096,19 @@ export class AstBuilder {
         case KW.FALSE:
         case KW.UNKNOWN:
           return { kind: 'is-bool', operand: left, value: what.tokenType === KW.UNKNOWN ? null : what.tokenType === KW.TRUE, not, pos };
+        case KW.JSON: {
+          const kind = tok(t, 'jsonKind');
+          const isJson: A.Expr = {
+            kind: 'call',
+            name: { parts: [{ value: 'is_json', quoted: false, pos }], pos },
+            args: [left, { kind: 'string', value: kind !== undefined ? upperWord(kind) : 'VALUE', pos }],
+            distinct: false,
+            noParens: false,
+            orderBy: [],
+            pos,
+          };
+          return not ? { kind: 'unary', op: 'NOT', operand: isJson, pos } : isJson;
+        }
         default:
           return { kind: 'is-distinct', left, right: this.#climb(st, slotOf(mustNode(t, 'operand')), P_CMP), not, pos };
       }
@@ -1325,6 +1341,10 @@ export class AstBuilder {
     if (star !== undefined) return mk([{ kind: 'star-arg', pos: star.startOffset }], distinct, orderBy);
     const args = nodes(argsNode, 'funcArg').map((a) => this.funcArg(a));
     const seps = toks(argsNode, 'sep');
+    const clauses = nodes(argsNode, 'jsonClause');
+    if (SQL_JSON_FUNCTIONS.has(plain)) return this.jsonCall(plain, mk, args, seps, clauses, pos);
+    if (clauses.length > 0) throw syntaxErrorAt(firstToken(clauses[0]!), this.#text.length);
+    if (nodes(argsNode, 'funcArg').some((a) => tok(a, 'jsonKey') !== undefined)) throw syntaxErrorAt(tok(nodes(argsNode, 'funcArg').find((a) => tok(a, 'jsonKey') !== undefined)!, 'jsonKey'), this.#text.length);
     const trimSpec = tok(argsNode, 'trimSpec');
     const sepWords = seps.map((s) => (s.tokenType === Comma ? ',' : upperWord(s)));
     const sepsAre = (...want: string[]) => sepWords.length === want.length && sepWords.every((s, i) => s === want[i]);
@@ -1382,8 +1402,96 @@ export class AstBuilder {
     return mk(args, distinct, orderBy);
   }
 
+  /**
+   * A SQL/JSON function with its clauses turned into plain arguments, in the
+   * order src/functions/sql-json.ts documents (defaults filled in).
+   */
+  jsonCall(name: string, mk: (args: A.Expr[]) => A.FunctionCall, args: A.Expr[], seps: IToken[], clauses: CstNode[], pos: number): A.Expr {
+    const str = (value: string, at = pos): A.StringLiteral => ({ kind: 'string', value, pos: at });
+    const nul: A.Expr = { kind: 'null', pos };
+    const fail = (t: IToken | undefined): never => {
+      throw syntaxErrorAt(t, this.#text.length);
+    };
+    const sepWords = seps.map((t) => (t.tokenType === Comma ? ',' : upperWord(t)));
+    const valueSeps = name === 'json_object';
+    seps.forEach((t, i) => {
+      const want = valueSeps ? (i % 2 === 0 ? 'VALUE' : ',') : ',';
+      if (sepWords[i] !== want) fail(t);
+    });
+    if (valueSeps && args.length % 2 !== 0) fail(seps[seps.length - 1]);
+    let returning: A.TypeName | undefined;
+    let wrapper = 'WITHOUT';
+    const on = new Map<string, { mode: string; value?: A.Expr; at: IToken }>();
+    for (const c of clauses) {
+      const r = node(c, 'typeName');
+      const w = tok(c, 'wrapper');
+      if (r !== undefined) {
+        if (name !== 'json_value' && name !== 'json_query') fail(tok(c, 'returning'));
+        returning = this.typeName(r);
+      } else if (w !== undefined) {
+        if (name !== 'json_query') fail(w);
+        const kind = tok(c, 'wrapperKind');
+        wrapper = w.tokenType === KW.WITHOUT ? 'WITHOUT' : kind !== undefined ? upperWord(kind) : 'UNCONDITIONAL';
+      } else {
+        const b = tok(c, 'behaviour')!;
+        const target = upperWord(tok(c, 'target')!);
+        const emptyKind = tok(c, 'emptyKind');
+        const mode = emptyKind !== undefined ? `EMPTY ${upperWord(emptyKind)}` : upperWord(b);
+        const def = node(c, 'default');
+        if (on.has(target)) fail(b);
+        on.set(target, { mode, ...(def !== undefined ? { value: this.expr(def) } : {}), at: b });
+      }
+    }
+    const behaviour = (target: string, allowed: readonly string[], dflt: string): { mode: A.Expr; value: A.Expr } => {
+      const b = on.get(target);
+      on.delete(target);
+      if (b === undefined) return { mode: str(dflt), value: nul };
+      if (!allowed.includes(b.mode)) fail(b.at);
+      return { mode: str(b.mode, b.at.startOffset), value: b.value ?? nul };
+    };
+    const call = (all: A.Expr[]): A.Expr => {
+      const left = on.values().next();
+      if (!left.done) fail(left.value.at);
+      return mk(all);
+    };
+    switch (name) {
+      case 'json_value': {
+        if (args.length !== 2) break;
+        const empty = behaviour('EMPTY', ['NULL', 'ERROR', 'DEFAULT'], 'NULL');
+        const error = behaviour('ERROR', ['NULL', 'ERROR', 'DEFAULT'], 'NULL');
+        const type: A.Expr = returning !== undefined ? { kind: 'cast', operand: nul, type: returning, syntax: 'cast', pos } : nul;
+        return call([args[0]!, args[1]!, type, empty.mode, empty.value, error.mode, error.value]);
+      }
+      case 'json_query': {
+        if (args.length !== 2) break;
+        if (returning !== undefined && !['string', 'varchar', 'text'].includes(returning.name.toLowerCase())) {
+          throw notSupported('JSON_QUERY RETURNING a type other than STRING', pos);
+        }
+        const modes = ['NULL', 'ERROR', 'EMPTY ARRAY', 'EMPTY OBJECT'];
+        const empty = behaviour('EMPTY', modes, 'NULL');
+        const error = behaviour('ERROR', modes, 'NULL');
+        return call([args[0]!, args[1]!, str(wrapper), empty.mode, error.mode]);
+      }
+      case 'json_exists': {
+        if (args.length !== 2) break;
+        const error = behaviour('ERROR', ['TRUE', 'FALSE', 'UNKNOWN', 'ERROR'], 'FALSE');
+        return call([args[0]!, args[1]!, error.mode]);
+      }
+      case 'json_object':
+      case 'json_array': {
+        const onNull = behaviour('NULL', ['NULL', 'ABSENT'], name === 'json_object' ? 'NULL' : 'ABSENT');
+        return call([onNull.mode, ...args]);
+      }
+      default:
+        break;
+    }
+    throw new ParseError(`function ${name.toUpperCase()} takes ${name === 'json_object' ? 'KEY k VALUE v pairs' : name === 'json_array' ? 'values' : 'a JSON value and a path'}`, pos);
+  }
+
   funcArg(n: CstNode): A.Expr {
     const pos = startOf(n);
+    const keyExpr = node(n, 'keyExpr');
+    if (keyExpr !== undefined) return this.expr(keyExpr);
     if (tok(n, 'tableArg') !== undefined) {
       const list = node(n, 'partitionBy');
       const key = node(n, 'partitionKey');

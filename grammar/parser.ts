@@ -15,7 +15,7 @@
  * - Utility statements (SET, SHOW, BEGIN, ...) keep their words as a raw token
  *   list; the builder interprets them from tables.
  */
-import { CstParser, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from 'chevrotain';
+import { CstParser, tokenMatcher, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from 'chevrotain';
 import {
   ALL_TOKENS, AnyWord, Arrow, Caret, Colon, Comma, CompareOp, DollarString, Dot, DoubleColon, EString, Equals,
   FuncNameKw, Greater, Hint, IdentTok, LikeOp, Identifier, KW, LBracket, Less, LParen, Minus, NumberLit, OtherOp, Param,
@@ -1094,6 +1094,19 @@ class SqlParser extends CstParser {
             { ALT: fn(() => this.CONSUME(KW.UNKNOWN, { LABEL: 'what' })) },
             {
               ALT: fn(() => {
+                this.CONSUME(KW.JSON, { LABEL: 'what' });
+                this.OPTION4(() => {
+                  this.OR9((this.#alts[88] ??= [
+                    { ALT: fn(() => this.CONSUME(KW.VALUE, { LABEL: 'jsonKind' })) },
+                    { ALT: fn(() => this.CONSUME(KW.SCALAR, { LABEL: 'jsonKind' })) },
+                    { ALT: fn(() => this.CONSUME(KW.ARRAY, { LABEL: 'jsonKind' })) },
+                    { ALT: fn(() => this.CONSUME(KW.OBJECT, { LABEL: 'jsonKind' })) },
+                  ]));
+                });
+              }),
+            },
+            {
+              ALT: fn(() => {
                 this.CONSUME(KW.DISTINCT, { LABEL: 'what' });
                 this.CONSUME(KW.FROM);
                 this.SUBRULE2(this.operand);
@@ -1375,7 +1388,10 @@ class SqlParser extends CstParser {
         { ALT: fn(() => this.CONSUME(KW.ALL)) },
       ]));
     });
-    this.OPTION2(() => {
+    this.OPTION2({
+      // `JSON_OBJECT(ABSENT ON NULL)`: a clause where the first argument would be.
+      GATE: fn(() => !this.#jsonClauseAhead()),
+      DEF: fn(() => {
       this.OR2((this.#alts[52] ??= [
         { ALT: fn(() => this.CONSUME(Star, { LABEL: 'star' })) },
         {
@@ -1401,15 +1417,101 @@ class SqlParser extends CstParser {
                 { ALT: fn(() => this.CONSUME(KW.IN, { LABEL: 'sep' })) },
                 { ALT: fn(() => this.CONSUME(KW.PLACING, { LABEL: 'sep' })) },
                 { ALT: fn(() => this.CONSUME(KW.TO, { LABEL: 'sep' })) },
+                { ALT: fn(() => this.CONSUME(KW.VALUE, { LABEL: 'sep' })) },
               ]));
               this.SUBRULE3(this.funcArg);
             });
           }),
         },
       ]));
+      }),
     });
+    this.MANY2(() => this.SUBRULE(this.jsonClause));
     this.OPTION4(() => this.SUBRULE(this.orderByClause));
   });
+
+  /**
+   * The clauses of the SQL/JSON functions after their arguments: RETURNING
+   * type, <behaviour> ON EMPTY | ERROR | NULL, WITH / WITHOUT [ARRAY] WRAPPER.
+   */
+  jsonClause = this.RULE('jsonClause', () => {
+    this.OR((this.#alts[83] ??= [
+      {
+        ALT: fn(() => {
+          this.CONSUME(KW.RETURNING, { LABEL: 'returning' });
+          this.SUBRULE(this.typeName);
+        }),
+      },
+      {
+        ALT: fn(() => {
+          this.CONSUME(KW.WITHOUT, { LABEL: 'wrapper' });
+          this.OPTION(() => this.CONSUME(KW.ARRAY));
+          this.CONSUME(KW.WRAPPER);
+        }),
+      },
+      {
+        ALT: fn(() => {
+          this.CONSUME(KW.WITH, { LABEL: 'wrapper' });
+          this.OPTION2(() => {
+            this.OR2((this.#alts[84] ??= [
+              { ALT: fn(() => this.CONSUME(KW.CONDITIONAL, { LABEL: 'wrapperKind' })) },
+              { ALT: fn(() => this.CONSUME(KW.UNCONDITIONAL, { LABEL: 'wrapperKind' })) },
+            ]));
+          });
+          this.OPTION3(() => this.CONSUME2(KW.ARRAY));
+          this.CONSUME2(KW.WRAPPER);
+        }),
+      },
+      {
+        ALT: fn(() => {
+          this.OR3((this.#alts[85] ??= [
+            { ALT: fn(() => this.CONSUME(KW.NULL, { LABEL: 'behaviour' })) },
+            { ALT: fn(() => this.CONSUME(KW.ERROR, { LABEL: 'behaviour' })) },
+            { ALT: fn(() => this.CONSUME(KW.TRUE, { LABEL: 'behaviour' })) },
+            { ALT: fn(() => this.CONSUME(KW.FALSE, { LABEL: 'behaviour' })) },
+            { ALT: fn(() => this.CONSUME(KW.UNKNOWN, { LABEL: 'behaviour' })) },
+            { ALT: fn(() => this.CONSUME(KW.ABSENT, { LABEL: 'behaviour' })) },
+            {
+              ALT: fn(() => {
+                this.CONSUME(KW.EMPTY, { LABEL: 'behaviour' });
+                this.OR4((this.#alts[86] ??= [
+                  { ALT: fn(() => this.CONSUME3(KW.ARRAY, { LABEL: 'emptyKind' })) },
+                  { ALT: fn(() => this.CONSUME(KW.OBJECT, { LABEL: 'emptyKind' })) },
+                ]));
+              }),
+            },
+            {
+              ALT: fn(() => {
+                this.CONSUME(KW.DEFAULT, { LABEL: 'behaviour' });
+                this.SUBRULE(this.expr, { LABEL: 'default' });
+              }),
+            },
+          ]));
+          this.CONSUME(KW.ON);
+          this.OR5((this.#alts[87] ??= [
+            { ALT: fn(() => this.CONSUME2(KW.EMPTY, { LABEL: 'target' })) },
+            { ALT: fn(() => this.CONSUME2(KW.ERROR, { LABEL: 'target' })) },
+            { ALT: fn(() => this.CONSUME2(KW.NULL, { LABEL: 'target' })) },
+          ]));
+        }),
+      },
+    ]));
+  });
+
+  /** Whether a token can start the key after KEY in JSON_OBJECT (so `key` alone stays a column). */
+  #startsKeyExpr(t: TokenType): boolean {
+    return t === StringLit || t === EString || t === DollarString || t === Param || t === LParen || tokenMatcher(this.LA(2), IdentTok);
+  }
+
+  /** Whether a SQL/JSON clause (not an argument) starts here. */
+  #jsonClauseAhead(): boolean {
+    const a = this.LA(1).tokenType;
+    const b = this.LA(2).tokenType;
+    if (a === KW.RETURNING || a === KW.DEFAULT) return true;
+    if (a === KW.WITH || a === KW.WITHOUT) return b === KW.WRAPPER || b === KW.ARRAY || b === KW.CONDITIONAL || b === KW.UNCONDITIONAL;
+    if (a === KW.EMPTY) return b === KW.ARRAY || b === KW.OBJECT;
+    return (a === KW.NULL || a === KW.ERROR || a === KW.TRUE || a === KW.FALSE || a === KW.UNKNOWN || a === KW.ABSENT) && b === KW.ON;
+  }
 
   funcArg = this.RULE('funcArg', () => {
     this.OR((this.#alts[56] ??= {
@@ -1435,6 +1537,14 @@ class SqlParser extends CstParser {
           ALT: fn(() => {
             this.CONSUME(KW.DESCRIPTOR, { LABEL: 'descriptor' });
             this.SUBRULE(this.identList);
+          }),
+        },
+        {
+          // JSON_OBJECT(KEY 'k' VALUE v): KEY before a key expression.
+          GATE: fn(() => this.LA(1).tokenType === KW.KEY && this.#startsKeyExpr(this.LA(2).tokenType)),
+          ALT: fn(() => {
+            this.CONSUME(KW.KEY, { LABEL: 'jsonKey' });
+            this.SUBRULE3(this.expr, { LABEL: 'keyExpr' });
           }),
         },
         {

@@ -148,7 +148,10 @@ function printCall(e: A.FunctionCall): string {
   if (e.noParens) return name;
   let args: string;
   const a0 = e.args[0];
-  if (e.name.parts.length === 1 && name === 'TRIM' && e.args.length === 3 && a0?.kind === 'string' && TRIM_SIDES.has(a0.value)) {
+  const json = e.name.parts.length === 1 && !e.name.parts[0]!.quoted ? printJsonArgs(name, e.args) : undefined;
+  if (json !== undefined) {
+    args = json;
+  } else if (e.name.parts.length === 1 && name === 'TRIM' && e.args.length === 3 && a0?.kind === 'string' && TRIM_SIDES.has(a0.value)) {
     args = `${a0.value} ${printExpr(e.args[1]!)} FROM ${printExpr(e.args[2]!)}`;
   } else {
     args = e.args.map((a) => printExpr(a)).join(', ');
@@ -160,6 +163,48 @@ function printCall(e: A.FunctionCall): string {
     s += o.name !== undefined && o.partitionBy.length === 0 && o.orderBy.length === 0 && o.frame === undefined ? ` OVER ${printIdent(o.name)}` : ` OVER ${printWindow(o)}`;
   }
   return s;
+}
+
+/**
+ * The arguments of a SQL/JSON function as written, with their clauses, from
+ * the plain arguments the AST builder made of them (ast-builder.ts
+ * `jsonCall`); undefined when `name` is not one of them.
+ */
+function printJsonArgs(name: string, args: readonly A.Expr[]): string | undefined {
+  const word = (e: A.Expr | undefined): string => (e?.kind === 'string' ? e.value : '');
+  const behaviour = (mode: A.Expr | undefined, value: A.Expr | undefined, target: string, dflt: string): string => {
+    const m = word(mode);
+    if (m === dflt) return '';
+    return ` ${m === 'DEFAULT' ? `DEFAULT ${printExpr(value!)}` : m} ON ${target}`;
+  };
+  switch (name) {
+    case 'JSON_VALUE': {
+      if (args.length !== 7) return undefined;
+      const t = args[2]!;
+      const returning = t.kind === 'cast' ? ` RETURNING ${printType(t.type)}` : '';
+      return `${printExpr(args[0]!)}, ${printExpr(args[1]!)}${returning}${behaviour(args[3], args[4], 'EMPTY', 'NULL')}${behaviour(args[5], args[6], 'ERROR', 'NULL')}`;
+    }
+    case 'JSON_QUERY': {
+      if (args.length !== 5) return undefined;
+      const w = word(args[2]);
+      const wrapper = w === 'WITHOUT' ? '' : ` WITH ${w} ARRAY WRAPPER`;
+      return `${printExpr(args[0]!)}, ${printExpr(args[1]!)}${wrapper}${behaviour(args[3], undefined, 'EMPTY', 'NULL')}${behaviour(args[4], undefined, 'ERROR', 'NULL')}`;
+    }
+    case 'JSON_EXISTS':
+      if (args.length !== 3) return undefined;
+      return `${printExpr(args[0]!)}, ${printExpr(args[1]!)}${behaviour(args[2], undefined, 'ERROR', 'FALSE')}`;
+    case 'JSON_OBJECT': {
+      if (args.length % 2 !== 1) return undefined;
+      const pairs: string[] = [];
+      for (let i = 1; i < args.length; i += 2) pairs.push(`KEY ${printExpr(args[i]!)} VALUE ${printExpr(args[i + 1]!)}`);
+      return `${pairs.join(', ')}${behaviour(args[0], undefined, 'NULL', 'NULL')}`.trimStart();
+    }
+    case 'JSON_ARRAY':
+      if (args.length < 1) return undefined;
+      return `${args.slice(1).map((a) => printExpr(a)).join(', ')}${behaviour(args[0], undefined, 'NULL', 'ABSENT')}`.trimStart();
+    default:
+      return undefined;
+  }
 }
 
 /** Flink-style text of an expression. */

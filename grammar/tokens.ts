@@ -128,6 +128,7 @@ const NON_RESERVED = [
   'YEARS', 'MONTHS', 'WEEKS', 'DAYS', 'HOURS', 'MINUTES', 'SECONDS',
   'DESCRIPTOR', 'MAP', 'AT', 'COPY',
   'SUBSCRIBE', 'STOP', 'JOB', 'DRAIN',
+  'JSON', 'VALUE', 'SCALAR', 'OBJECT', 'ERROR', 'EMPTY', 'ABSENT', 'WRAPPER', 'CONDITIONAL', 'UNCONDITIONAL',
 ] as const;
 
 export type Keyword = (typeof RESERVED)[number] | (typeof NON_RESERVED)[number];

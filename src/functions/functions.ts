@@ -29,6 +29,7 @@ import './conditional.ts';
 import './array-functions.ts';
 import './bitwise.ts';
 import './json-functions.ts';
+import './sql-json.ts';
 import './flink-functions.ts';
 import './numeric-format.ts';
 import './pg-introspection.ts';
