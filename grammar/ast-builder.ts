@@ -1680,7 +1680,7 @@ function tailPrec(t: CstNode): number {
   return P_LIKE;
 }
 
-const BINARY_OPS: ReadonlySet<string> = new Set(['AND', 'OR', '+', '-', '*', '/', '%', '^', '||', '=', '<>', '<', '<=', '>', '>=', '~', '!~', '~*', '!~*', '&', '|', '#', '<<', '>>', '@>', '<@', '&&']);
+const BINARY_OPS: ReadonlySet<string> = new Set(['AND', 'OR', '+', '-', '*', '/', '%', '^', '||', '=', '<>', '<', '<=', '>', '>=', '~', '!~', '~*', '!~*', '&', '|', '#', '<<', '>>', '@>', '<@', '&&', '->', '->>', '#>', '#>>']);
 
 function binaryOp(t: IToken): A.BinaryOp {
   const img = t.image === '!=' ? '<>' : t.tokenType === KW.AND || t.tokenType === KW.OR ? t.image.toUpperCase() : t.image;

@@ -176,7 +176,8 @@ export type BinaryOp =
   | 'AND' | 'OR'
   | '~' | '!~' | '~*' | '!~*'
   | '&' | '|' | '#' | '<<' | '>>'
-  | '@>' | '<@' | '&&';
+  | '@>' | '<@' | '&&'
+  | '->' | '->>' | '#>' | '#>>';
 
 /**
  * `a + b`, `a AND b`, and `a OPERATOR(pg_catalog.~) b` (then `schema` is set; `!=` is `<>`).

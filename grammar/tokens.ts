@@ -64,6 +64,11 @@ export const ContainedBy = tok('ContainedBy', '<@', [OtherOp]);
 export const Contains = tok('Contains', '@>', [OtherOp]);
 export const Overlaps = tok('Overlaps', '&&', [OtherOp]);
 export const Concat = tok('Concat', '||', [OtherOp]);
+/** PostgreSQL's JSON operators: field or element (`->`, as text `->>`), at a path (`#>`, as text `#>>`). */
+export const JsonFieldText = tok('JsonFieldText', '->>', [OtherOp]);
+export const JsonField = tok('JsonField', '->', [OtherOp]);
+export const JsonAtPathText = tok('JsonAtPathText', '#>>', [OtherOp]);
+export const JsonAtPath = tok('JsonAtPath', '#>', [OtherOp]);
 /** Postgres' operator spellings of [NOT] LIKE / ILIKE. */
 export const LikeOp = createToken({ name: 'LikeOp', pattern: Lexer.NA });
 export const NotILikeOp = tok('NotILikeOp', '!~~*', [LikeOp]);
@@ -165,6 +170,7 @@ const LEXER_TOKENS: TokenType[] = [
   EString, XString, DollarString, StringLit, UnterminatedString, NumberLit, Param,
   QuotedIdent, BacktickIdent, UnterminatedIdent, Identifier,
   DoubleColon, Arrow, LessEq, GreaterEq, NotEq, ContainedBy, Contains, Overlaps, Concat,
+  JsonFieldText, JsonField, JsonAtPathText, JsonAtPath,
   NotILikeOp, NotLikeOp, ILikeOp, LikeOpTok, NotRegexI, NotRegex, RegexI, Tilde, Equals, Less, Greater, Ampersand, Pipe, Hash, Caret,
   Plus, Minus, Star, Slash, Percent, LParen, RParen, LBracket, RBracket, Comma, Semicolon, Dot, Colon,
   Question,

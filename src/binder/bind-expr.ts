@@ -15,6 +15,7 @@ import {
   BIGINT,
   BOOLEAN,
   INT,
+  JSON_TYPE,
   NULL_TYPE,
   STRING,
   isCharacter,
@@ -300,10 +301,17 @@ export function bindOperator(name: string, args: readonly BoundExpr[], pos: numb
     const ub = env.isUnknown(b);
     const target = (other: BoundExpr): SqlType =>
       STRING_OPS.has(name) || (name === '||' && !isCharacter(other.type)) || other.type.kind === 'NULL' ? STRING : other.type;
-    if (ua && !ub) xs = [coerceTo(a, unknownTarget(name, a, b, target(b)), env, pos), b];
-    else if (ub && !ua) xs = [a, coerceTo(b, unknownTarget(name, b, a, target(a)), env, pos)];
+    if (ua && !ub) xs = [coerceTo(a, JSON_OPERATORS.has(name) ? JSON_TYPE : unknownTarget(name, a, b, target(b)), env, pos), b];
+    else if (ub && !ua) xs = [a, coerceTo(b, JSON_OPERATORS.has(name) ? jsonKeyType(name) : unknownTarget(name, b, a, target(a)), env, pos)];
   }
   return resolveAndCall(name, xs, pos, s, display, true);
+}
+
+/** PostgreSQL's JSON operators: an untyped left operand is json, an untyped key text (a path text[]). */
+const JSON_OPERATORS: ReadonlySet<string> = new Set(['->', '->>', '#>', '#>>']);
+
+function jsonKeyType(op: string): SqlType {
+  return op.startsWith('#') ? arrayOf(STRING) : STRING;
 }
 
 /**

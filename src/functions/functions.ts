@@ -30,12 +30,13 @@ import './array-functions.ts';
 import './bitwise.ts';
 import './json-functions.ts';
 import './sql-json.ts';
+import './json-operators.ts';
 import './flink-functions.ts';
 import './numeric-format.ts';
 import './pg-introspection.ts';
 import './pg-sleep.ts';
 
-const OPERATORS = new Set(['+', '-', '*', '/', '%', '^', '&', '|', '#', '<<', '>>', '@>', '<@', '&&', '||', '=', '<>', '<', '<=', '>', '>=', '~', '!~', '~*', '!~*', 'neg']);
+const OPERATORS = new Set(['+', '-', '*', '/', '%', '^', '&', '|', '#', '<<', '>>', '@>', '<@', '&&', '->', '->>', '#>', '#>>', '||', '=', '<>', '<', '<=', '>', '>=', '~', '!~', '~*', '!~*', 'neg']);
 
 const HINT_FUNCTION = 'No function matches the given name and argument types. You might need to add explicit type casts.';
 const HINT_OPERATOR = 'No operator matches the given name and argument types. You might need to add explicit type casts.';
