@@ -93,6 +93,11 @@ const NAME_MAP: Readonly<Record<string, AggregateFunctionName>> = {
   last_value: 'last_value',
 };
 
+/** Every aggregate function name. */
+export function aggregateNames(): string[] {
+  return Object.keys(NAME_MAP);
+}
+
 export function isAggregateName(name: string): boolean {
   return NAME_MAP[name] !== undefined;
 }

@@ -11,11 +11,11 @@
 import { BIGINT, DOUBLE, INT, type SqlType } from '../../catalog/types.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import type { WindowFunctionName } from '../planner/logical-plan.ts';
-import { resolveAggregateCall } from './aggregates.ts';
+import { aggregateNames, resolveAggregateCall } from './aggregates.ts';
 import { coercion } from './coercion.ts';
-import { overloadById, overloadsOf, type Match, type Overload } from './registry.ts';
+import { functionNames, overloadById, overloadsOf, type Match, type Overload } from './registry.ts';
 import type { FunctionLibrary, ScalarImpl, ScalarResolution, WindowFunctionResolution } from './signatures.ts';
-import { isTableFunctionName } from './table-functions.ts';
+import { isTableFunctionName, tableFunctionNames } from './table-functions.ts';
 import { pgTypeDisplayName } from './type-names.ts';
 
 import './arithmetic.ts';
@@ -37,6 +37,17 @@ import './pg-introspection.ts';
 import './pg-sleep.ts';
 
 const OPERATORS = new Set(['+', '-', '*', '/', '%', '^', '&', '|', '#', '<<', '>>', '@>', '<@', '&&', '->', '->>', '#>', '#>>', '||', '=', '<>', '<', '<=', '>', '>=', '~', '!~', '~*', '!~*', 'neg']);
+
+/** Window-only functions (OVER), beside the aggregates that also work as window functions. */
+const WINDOW_ONLY: readonly string[] = ['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'lag', 'lead'];
+
+/**
+ * The names of the built-in functions, sorted (SHOW FUNCTIONS): scalar,
+ * aggregate, window and table functions, and the window TVFs.
+ */
+export function builtinFunctionNames(): string[] {
+  return [...new Set([...functionNames(), ...aggregateNames(), ...WINDOW_ONLY, ...tableFunctionNames(), 'tumble', 'hop', 'cumulate', 'session'])].sort();
+}
 
 const HINT_FUNCTION = 'No function matches the given name and argument types. You might need to add explicit type casts.';
 const HINT_OPERATOR = 'No operator matches the given name and argument types. You might need to add explicit type casts.';

@@ -44,6 +44,11 @@ export function register(o: Overload): void {
   list.push(o);
 }
 
+/** The names of every registered function (operators, which are not words, left out). */
+export function functionNames(): string[] {
+  return [...byName.keys()].filter((n) => /^[a-z_][a-z0-9_]*$/.test(n));
+}
+
 export function overloadsOf(name: string): readonly Overload[] | undefined {
   return byName.get(name);
 }

@@ -41,6 +41,11 @@ function normalize(name: string): string {
   return n.startsWith('pg_catalog.') ? n.slice(11) : n.startsWith('information_schema.') ? n.slice(19) : n;
 }
 
+/** Every table function name. */
+export function tableFunctionNames(): string[] {
+  return [...TABLE_FUNCTIONS.keys()];
+}
+
 export function isTableFunctionName(name: string): boolean {
   return TABLE_FUNCTIONS.has(normalize(name));
 }

@@ -13,6 +13,7 @@ import { staticCursor } from './cursors.ts';
 import type { Database } from '../database.ts';
 import type { SqlSession } from './session.ts';
 import { objectName } from './ddl.ts';
+import { builtinFunctionNames } from '../functions/functions.ts';
 
 function text(name: string): ResultColumn {
   return { name, type: { kind: 'VARCHAR', length: 2147483647 }, tableOid: 0, attnum: 0 };
@@ -105,7 +106,7 @@ export function showObjects(db: Database, _session: SqlSession, ast: ShowStateme
     case 'CURRENT DATABASE':
       return { columns: [text('current database name')], rows: [['millrace']] };
     case 'FUNCTIONS':
-      return { columns: [text('function name')], rows: [] };
+      return { columns: [text('function name')], rows: builtinFunctionNames().filter((n) => matchesLike(n, ast.like)).map((n): Row => [n]) };
     case 'JOBS':
       return {
         columns: [text('job id'), text('job name'), text('status'), text('start time'), { name: 'rows written', type: BIGINT, tableOid: 0, attnum: 0 }, { name: 'late rows', type: BIGINT, tableOid: 0, attnum: 0 }, text('error'), text('statement')],
