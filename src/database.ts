@@ -13,6 +13,7 @@ import { SqlSession } from './session/session.ts';
 import { SqlError, SqlState } from './errors.ts';
 import type { Row } from '../catalog/types.ts';
 import type { ConnectorRegistry } from './connectors/source-connector.ts';
+import type { SinkRegistry } from './connectors/sink-connector.ts';
 import type { StreamInputs } from './streaming/stream-sources.ts';
 import { MaterializedView } from './jobs/materialized-view.ts';
 import { startMaterializedViews } from './jobs/materialized-views.ts';
@@ -46,6 +47,8 @@ export class Database implements SessionFactory {
   readonly lookup: CatalogLookup;
   /** Source connectors by name, as wired by the composition root. */
   readonly connectors: ConnectorRegistry;
+  /** Sink connectors by name (INSERT INTO a table of theirs), as wired by the composition root. */
+  readonly sinks: SinkRegistry;
   /** Running materialized views by catalog id. */
   readonly views = new Map<number, MaterializedView>();
   /** Server-owned INSERT INTO ... SELECT jobs. */
@@ -64,12 +67,13 @@ export class Database implements SessionFactory {
   readonly #sessions = new Set<SqlSession>();
   #nextPid = 1000;
 
-  private constructor(store: Store, catalog: Catalog, connectors: ConnectorRegistry, options: DatabaseOptions) {
+  private constructor(store: Store, catalog: Catalog, connectors: ConnectorRegistry, options: DatabaseOptions, sinks: SinkRegistry) {
     this.store = store;
     this.stateBudget = new StateMemoryBudget(options.stateMemoryBytes ?? DEFAULT_STATE_MEMORY_BYTES, { deferred: true });
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
     this.jobs = new JobRegistry(store);
     this.connectors = connectors;
+    this.sinks = sinks;
     this.catalog = catalog;
     this.tables = new TableStore(store);
     this.lookup = catalogLookup(catalog);
@@ -93,10 +97,10 @@ export class Database implements SessionFactory {
     };
   }
 
-  static async open(dataDir: string, connectors: ConnectorRegistry = new Map(), options: DatabaseOptions = {}): Promise<Database> {
+  static async open(dataDir: string, connectors: ConnectorRegistry = new Map(), options: DatabaseOptions = {}, sinks: SinkRegistry = new Map()): Promise<Database> {
     const store = await Store.open(dataDir);
     const catalog = await Catalog.open(store);
-    const db = new Database(store, catalog, connectors, options);
+    const db = new Database(store, catalog, connectors, options, sinks);
     db.savepoints = await Savepoints.open(store);
     // Views and jobs are planned again as they were created: in a server session with their settings.
     const pipelineWith = (settings: Readonly<Record<string, string>>): QueryPipeline => {

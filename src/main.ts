@@ -1,11 +1,12 @@
 /**
  * The composition root: `npm start -- [--port N] [--host H] [--data-dir DIR]
  * [--users FILE] [--auth METHOD] [--tls-cert FILE --tls-key FILE] [--tls-required]
- * [--checkpoint-interval MS] [--state-memory MB]`.
+ * [--checkpoint-interval MS] [--state-memory MB] [--http-port N] [--http-host H] [--no-http]`.
  * Reads the users file and the TLS PEM files (the server itself reads no
  * files), opens the database under the data directory, serves the Postgres protocol,
  * prints `millrace listening on HOST:PORT` once ready, and shuts down cleanly
- * on SIGTERM / SIGINT.
+ * on SIGTERM / SIGINT. Beside it, unless --no-http, the HTTP API, web page
+ * and Prometheus metrics (src/http/), announced as `millrace http on URL`.
  */
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
@@ -15,14 +16,19 @@ import { Database, DEFAULT_CHECKPOINT_INTERVAL_MS } from './database.ts';
 import { PgServer, type PgServerOptions } from './server/server.ts';
 import { buildAuthPolicy, parseUsersFile } from './auth/auth-config.ts';
 import { builtinConnectors } from '../connectors/index.ts';
+import { HttpServer } from './http/http-server.ts';
+import { SessionCounters } from './http/session-counters.ts';
+import { builtinSinks } from '../connectors/sinks.ts';
 
 export const DEFAULT_PORT = 5488;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = 'data';
+export const DEFAULT_HTTP_PORT = 8488;
 
 const USAGE = `usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--users FILE] [--auth METHOD]
                       [--tls-cert FILE --tls-key FILE] [--tls-required]
                       [--checkpoint-interval MS] [--state-memory MB]
+                      [--http-port N] [--http-host H] [--no-http]
 
   --port N          port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H          address to listen on (default ${DEFAULT_HOST})
@@ -36,6 +42,10 @@ const USAGE = `usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--use
                     milliseconds between checkpoints of materialized views and jobs
                     (default ${DEFAULT_CHECKPOINT_INTERVAL_MS}; 0: only when their input ends)
   --state-memory MB operator state kept in memory before cold entries are read from disk (default 1024)
+  --http-port N     port of the HTTP API, web page and /metrics (default ${DEFAULT_HTTP_PORT}, or a free
+                    one when --port is 0; 0 picks a free one)
+  --http-host H     address of the HTTP listener (default: the --host address)
+  --no-http         no HTTP listener
 `;
 
 /** The security options from the flags; throws an Error whose message is shown to the operator. */
@@ -99,6 +109,9 @@ async function main(): Promise<void> {
         'tls-required': { type: 'boolean' },
         'checkpoint-interval': { type: 'string' },
         'state-memory': { type: 'string' },
+        'http-port': { type: 'string' },
+        'http-host': { type: 'string' },
+        'no-http': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -117,6 +130,17 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const host = values.host ?? DEFAULT_HOST;
+  const httpPortGiven = values['http-port'] !== undefined;
+  const httpPort = httpPortGiven ? Number(values['http-port']) : port === 0 ? 0 : DEFAULT_HTTP_PORT;
+  if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) {
+    process.stderr.write(`invalid --http-port "${values['http-port']}": expected a number from 0 to 65535 (--no-http turns HTTP off)\n`);
+    process.exit(2);
+  }
+  if (values['no-http'] === true && (httpPortGiven || values['http-host'] !== undefined)) {
+    process.stderr.write('--no-http cannot go with --http-port or --http-host\n');
+    process.exit(2);
+  }
+  const httpHost = values['http-host'] ?? host;
   const dataDir = path.resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
   let security: Pick<PgServerOptions, 'auth' | 'tls' | 'tlsRequired'>;
   try {
@@ -137,10 +161,29 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const db = await Database.open(dataDir, builtinConnectors, { checkpointIntervalMs, stateMemoryBytes: Math.round(stateMemoryMb * 1024 * 1024) });
-  const server = new PgServer({ sessions: db, host, port, log: (msg: string) => process.stderr.write(`${msg}\n`), ...security });
+  const db = await Database.open(dataDir, builtinConnectors, { checkpointIntervalMs, stateMemoryBytes: Math.round(stateMemoryMb * 1024 * 1024) }, builtinSinks);
+  const sessionCounters = new SessionCounters();
+  const server = new PgServer({ sessions: sessionCounters.instrument(db), host, port, log: (msg: string) => process.stderr.write(`${msg}\n`), ...security });
   const address = await server.start();
+  let http: HttpServer | undefined;
+  let httpUrl: string | undefined;
+  if (values['no-http'] !== true) {
+    const candidate = new HttpServer({ db, sessions: sessionCounters, host: httpHost, port: httpPort, log: (msg: string) => process.stderr.write(`${msg}\n`) });
+    try {
+      const at = await candidate.start();
+      http = candidate;
+      httpUrl = `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/`;
+    } catch (err) {
+      // The default port may be taken (another server on this machine): SQL is served without HTTP then.
+      if (httpPortGiven || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new Error(`cannot serve HTTP on ${httpHost}:${httpPort}: ${(err as Error).message}`);
+      process.stderr.write(`warning: HTTP port ${httpPort} is in use; serving no HTTP API (see --http-port)\n`);
+    }
+  }
   process.stdout.write(`millrace listening on ${address.host}:${address.port}\n`);
+  if (httpUrl !== undefined) process.stdout.write(`millrace http on ${httpUrl}\n`);
+  if (http !== undefined && !isLoopback(httpHost)) {
+    process.stderr.write(`warning: the HTTP API on ${httpHost} has no authentication: anyone who can reach it can read job statements and stop jobs\n`);
+  }
   if (security.auth?.method === 'trust' && !isLoopback(host)) {
     process.stderr.write(`warning: listening on ${host} with trust authentication: anyone who can reach it connects as any user (see --users)\n`);
   }
@@ -152,6 +195,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stderr.write(`received ${signal}, shutting down\n`);
     try {
+      await http?.stop();
       await server.stop();
       await db.close();
     } finally {

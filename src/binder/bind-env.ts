@@ -26,6 +26,11 @@ export interface BinderContext {
    * be replayed after a restart). Default: read its contents.
    */
   expandMaterializedViews?: boolean;
+  /**
+   * Whether reading the connector table `entry` ends by itself (the
+   * connector's `bounded`); absent, only a datagen table is judged by its options.
+   */
+  connectorBounded?(entry: CatalogEntry & { readonly kind: 'table' }): boolean;
 }
 
 /** CTEs visible at a point of the query, innermost first. */

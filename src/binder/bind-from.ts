@@ -167,7 +167,7 @@ export function relationPlan(entry: CatalogEntry, env: BindEnv): LogicalPlan {
         relationId: entry.id,
         relationName: entry.name,
         columns: physical.map((_, i) => i),
-        unbounded: entry.kind === 'table' && connector === 'datagen' && !datagenBounded(entry.options),
+        unbounded: entry.kind === 'table' && connector !== undefined && !(env.ctx.connectorBounded?.(entry) ?? (connector !== 'datagen' || datagenBounded(entry.options))),
         schema: physical.map((p) => columnOf(p.def, entry, p.attnum)),
       };
       const exprs: BoundExpr[] = [];

@@ -152,14 +152,37 @@ export interface CheckpointStats {
 
 const KEEP_PER_DATAFLOW = 10;
 
+/** Checkpoint attempts of one dataflow since the server started (the metrics' counters). */
+export interface CheckpointTotals {
+  readonly completed: number;
+  readonly failed: number;
+  /** The last completed attempt (its duration and size are the metrics' gauges). */
+  readonly last: CheckpointStats | undefined;
+}
+
+/**
+ * The recent checkpoint attempts of each dataflow (SHOW CHECKPOINTS keeps
+ * the last few), and counts of every attempt, which outlive `forget` as
+ * Prometheus counters do until the process ends. A savepoint counts as a
+ * checkpoint of its dataflow.
+ */
 export class CheckpointHistory {
   readonly #byDataflow = new Map<string, CheckpointStats[]>();
+  readonly #totals = new Map<string, CheckpointTotals>();
 
   add(stats: CheckpointStats): void {
     let list = this.#byDataflow.get(stats.dataflow);
     if (list === undefined) this.#byDataflow.set(stats.dataflow, (list = []));
     list.push(stats);
     if (list.length > KEEP_PER_DATAFLOW) list.shift();
+    const t = this.#totals.get(stats.dataflow) ?? { completed: 0, failed: 0, last: undefined };
+    const done = stats.status === 'COMPLETED';
+    this.#totals.set(stats.dataflow, { completed: t.completed + (done ? 1 : 0), failed: t.failed + (done ? 0 : 1), last: done ? stats : t.last });
+  }
+
+  /** Totals by dataflow (a job id such as `job-0001`, or `mv-<id>` for a materialized view). */
+  totals(): ReadonlyMap<string, CheckpointTotals> {
+    return this.#totals;
   }
 
   forget(dataflow: string): void {

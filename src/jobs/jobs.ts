@@ -30,6 +30,9 @@
  *   the row it retracts). When the key is the unique key of the producer
  *   (changelog-mode.ts `upsertChainOf`) the dataflow sends no -U at all
  *   (upsert mode, Flink's [I,UA,D]); the table ends the same either way.
+ * - A job into a sink connector (print, filesystem) writes through
+ *   ConnectorSink (connector-sink.ts) with the same checkpoint hooks: its
+ *   output is prepared at barrier n and committed with checkpoint n.
  * - A job that fails (an expression error, a checkpoint that cannot be
  *   written) shows FAILED and the reason in SHOW JOBS and is restarted from
  *   its last checkpoint after a back-off that doubles up to a minute.
@@ -255,12 +258,19 @@ export class TableSink implements Port {
   }
 }
 
+/** Where a job writes: a stored table (TableSink) or a sink connector (ConnectorSink). */
+export interface JobSink {
+  readonly rowsWritten: number;
+  /** The job stopped or failed: releases what the sink holds, discarding output not committed. */
+  close?(): Promise<void>;
+}
+
 interface Job {
   readonly definition: JobDefinition;
   readonly id: string;
   readonly startTime: Date;
   durable: DurableDataflow | undefined;
-  sink: TableSink | undefined;
+  sink: JobSink | undefined;
   stopped: boolean;
   error: string | null;
   restarts: number;
@@ -268,7 +278,7 @@ interface Job {
 }
 
 /** Starts (or resumes) a job's dataflow; supplied by the session layer, which plans the statement. */
-export type JobLauncher = (definition: JobDefinition) => Promise<{ durable: DurableDataflow; sink: TableSink }>;
+export type JobLauncher = (definition: JobDefinition) => Promise<{ durable: DurableDataflow; sink: JobSink }>;
 
 const MAX_BACKOFF_MS = 60_000;
 
@@ -331,7 +341,7 @@ export class JobRegistry {
     }
   }
 
-  #attach(job: Job, started: { durable: DurableDataflow; sink: TableSink }): void {
+  #attach(job: Job, started: { durable: DurableDataflow; sink: JobSink }): void {
     job.durable = started.durable;
     job.sink = started.sink;
     started.durable.flow.done.then(
@@ -348,6 +358,7 @@ export class JobRegistry {
   /** Records the failure and schedules a restart from the last checkpoint. */
   #failed(job: Job, err: unknown): void {
     if (job.stopped) return;
+    closeSink(job);
     job.error = err instanceof Error ? err.message : String(err);
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** job.restarts);
     job.restarts++;
@@ -407,6 +418,7 @@ export class JobRegistry {
     job.stopped = true;
     if (job.restartTimer !== undefined) clearTimeout(job.restartTimer);
     job.durable?.stop();
+    closeSink(job);
     await this.#save({ ...job.definition, state: 'CANCELED' });
     await DurableDataflow.forget(this.#store, jobOwner(job.definition.number));
   }
@@ -416,8 +428,18 @@ export class JobRegistry {
     for (const j of this.#jobs.values()) {
       if (j.restartTimer !== undefined) clearTimeout(j.restartTimer);
       j.durable?.stop();
+      closeSink(j);
     }
   }
+}
+
+/** Lets go of a stopped or failed run's sink (its uncommitted output is the next run's to replay). */
+function closeSink(job: Job): void {
+  const sink = job.sink;
+  if (sink?.close === undefined) return;
+  sink.close().catch((err: unknown) => {
+    process.stderr.write(`millrace: ${job.id}: closing its sink failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  });
 }
 
 function statusOf(j: Job): string {

@@ -5,7 +5,9 @@
  * - CREATE TABLE follows Flink: physical, computed (`name AS expr`) and
  *   metadata columns, `WATERMARK FOR col AS expr`, `PRIMARY KEY (...) NOT
  *   ENFORCED`, `WITH (...)`. A table without 'connector' is stored by
- *   millrace; its primary key makes INSERT upsert on that key. As in Flink, a
+ *   millrace; its primary key makes INSERT upsert on that key. A
+ *   'connector' names a source (read), a sink (written by INSERT) or both
+ *   (filesystem); each side validates the options. As in Flink, a
  *   table-level key must say NOT ENFORCED (keys are not checked, they upsert).
  * - Computed column and watermark expressions are validated by binding them
  *   against the physical columns, then stored as printed SQL text.
@@ -60,12 +62,14 @@ export async function createTable(db: Database, pipeline: QueryPipeline, ast: Cr
   for (const o of ast.options) options[o.key] = o.value;
   const connector = options['connector'];
   const connectorImpl = connector === undefined ? undefined : db.connectors.get(connector);
-  if (connector !== undefined && connectorImpl === undefined) {
+  const sinkImpl = connector === undefined ? undefined : db.sinks.get(connector);
+  if (connector !== undefined && connectorImpl === undefined && sinkImpl === undefined) {
     const pos = ast.options.find((o) => o.key === 'connector')?.pos;
+    const names = [...new Set([...db.connectors.keys(), ...db.sinks.keys()])];
     throw notSupported(
       `connector '${connector}'`,
       pos,
-      `Connectors available: ${[...db.connectors.keys()].join(', ') || 'none'}. Leave out 'connector' to create a table stored by millrace.`,
+      `Connectors available: ${names.join(', ') || 'none'}. Leave out 'connector' to create a table stored by millrace.`,
     );
   }
 
@@ -107,12 +111,11 @@ export async function createTable(db: Database, pipeline: QueryPipeline, ast: Cr
     }
   }
 
-  if (connectorImpl !== undefined) {
+  const physicalColumns = physical.map((c) => ({ ...c, kind: 'physical' as const }));
+  for (const side of [connectorImpl, sinkImpl]) {
+    if (side === undefined) continue;
     try {
-      connectorImpl.validate(
-        physical.map((c) => ({ ...c, kind: 'physical' as const })),
-        options,
-      );
+      side.validate(physicalColumns, options);
     } catch (err) {
       throw err instanceof SqlError ? err.at(ast.options[0]?.pos) : err;
     }

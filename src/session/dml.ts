@@ -1,5 +1,6 @@
 /**
- * INSERT, UPDATE and DELETE on tables millrace stores.
+ * INSERT, UPDATE and DELETE on tables millrace stores, and INSERT into
+ * tables of a sink connector (print, blackhole, filesystem).
  *
  * Contract:
  * - Outside a transaction block each statement is applied as one atomic
@@ -10,6 +11,14 @@
  *   must exist (else 42804); VARCHAR(n) values longer than n are 22001, as in
  *   Postgres; CHAR(n) values are blank-padded.
  * - Only physical columns can be written; computed columns are derived.
+ * - A sink table (its 'connector' is a sink: src/connectors/sink-connector.ts)
+ *   takes INSERT only. Over bounded input every row is written and committed
+ *   before CommandComplete (`INSERT 0 n`; not part of a transaction block:
+ *   what a sink wrote cannot be rolled back); over unbounded input the INSERT
+ *   becomes a job that writes through ConnectorSink, committing at
+ *   checkpoints. A sink that takes no updates (filesystem) refuses an
+ *   updating job with 0A000. UPDATE and DELETE on any connector table are
+ *   42809.
  */
 import type { Delete, Expr, Insert, QualifiedName, Update } from '../../grammar/ast.ts';
 import type { Row, SqlType, Value } from '../../catalog/types.ts';
@@ -19,8 +28,13 @@ import { isStoredTable } from '../../catalog/relation.ts';
 import { SqlError, SqlState, assert, notSupported } from '../errors.ts';
 import { readsUnboundedInput } from '../planner/bounded-input.ts';
 import { changelogMode, sinkUpsertKey } from '../planner/changelog-mode.ts';
-import { TableSink, jobIdOf, jobOwner, type JobDefinition, type JobLauncher } from '../jobs/jobs.ts';
-import { DurableDataflow } from '../jobs/durable-dataflow.ts';
+import { TableSink, jobIdOf, jobOwner, type JobDefinition, type JobLauncher, type JobSink } from '../jobs/jobs.ts';
+import { ConnectorSink } from '../jobs/connector-sink.ts';
+import { sinkUndoKey } from '../jobs/checkpoints.ts';
+import type { SinkConnector } from '../connectors/sink-connector.ts';
+import { randomUUID } from 'node:crypto';
+import { DurableDataflow, type CheckpointBatch } from '../jobs/durable-dataflow.ts';
+import type { Port } from '../streaming/dataflow.ts';
 import { RecordingStateProvider } from '../state/durable-state.ts';
 import { parseSql } from '../../grammar/parse.ts';
 import { printExpr, printIdent } from '../../grammar/printer.ts';
@@ -42,13 +56,34 @@ export function storedTable(db: Database, name: QualifiedName, verb: string): Ta
   if (rel.kind === 'system') {
     throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, `cannot ${verb} system relation "${display}"`, { position: name.pos });
   }
+  const connector = rel.kind === 'table' ? rel.options['connector'] : undefined;
   if (rel.kind !== 'table' || !isStoredTable(rel)) {
+    let hint: string | undefined;
+    if (rel.kind === 'view') hint = 'Views are read-only.';
+    else if (connector !== undefined && db.sinks.has(connector)) hint = `Table "${display}" is written through connector '${connector}', which only takes INSERT.`;
+    else if (connector !== undefined) hint = `Table "${display}" is read through connector '${connector}'; its data is not stored by millrace.`;
     throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `cannot ${verb} "${display}" because it is not a table stored by millrace`, {
       position: name.pos,
-      ...(rel.kind === 'view' ? { hint: 'Views are read-only.' } : {}),
+      ...(hint !== undefined ? { hint } : {}),
     });
   }
   return rel;
+}
+
+/** The target of an INSERT: a stored table, or a table of a sink connector (with its sink). */
+function insertTarget(db: Database, name: QualifiedName): { table: TableDefinition; sink: SinkConnector | undefined } {
+  const rel = db.catalog.lookup(name.parts.map((p) => p.value));
+  const connector = rel?.kind === 'table' ? rel.options['connector'] : undefined;
+  if (rel?.kind !== 'table' || connector === undefined) return { table: storedTable(db, name, 'insert into'), sink: undefined };
+  const sink = db.sinks.get(connector);
+  if (sink === undefined) {
+    const display = objectName(name);
+    throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `cannot insert into "${display}": connector '${connector}' is a source and cannot be written`, {
+      position: name.pos,
+      hint: `Connectors that can be written: ${[...db.sinks.keys()].join(', ') || 'none'}; or insert into a table stored by millrace (no 'connector' option).`,
+    });
+  }
+  return { table: rel, sink };
 }
 
 export function physicalColumns(table: TableDefinition) {
@@ -129,7 +164,7 @@ export function insertParamTypes(db: Database, ast: Insert, declared: readonly (
   if (body.kind !== 'values') return out;
   let table: TableDefinition;
   try {
-    table = storedTable(db, ast.table, 'insert into');
+    table = insertTarget(db, ast.table).table;
   } catch {
     return out; // The INSERT itself reports the missing table.
   }
@@ -172,6 +207,8 @@ interface PlannedInsert {
   readonly convert: (row: Row) => Row;
   /** The target's PRIMARY KEY as source columns (changelog-mode.ts `sinkUpsertKey`). */
   readonly upsertKey: readonly number[] | undefined;
+  /** The sink connector of a sink table; undefined for a stored table. */
+  readonly sink: SinkConnector | undefined;
 }
 
 /**
@@ -205,11 +242,18 @@ export function dmlParamTypes(db: Database, pipeline: QueryPipeline, ast: Update
 }
 
 /** Starts (or, from its checkpoint, resumes) the dataflow of job `def` writing `insert` exactly once. */
-async function launchInsertJob(db: Database, pipeline: QueryPipeline, insert: PlannedInsert, def: JobDefinition): Promise<{ durable: DurableDataflow; sink: TableSink }> {
+async function launchInsertJob(db: Database, pipeline: QueryPipeline, insert: PlannedInsert, def: JobDefinition): Promise<{ durable: DurableDataflow; sink: JobSink }> {
+  if (insert.sink !== undefined) return launchSinkJob(db, pipeline, insert, insert.sink, def);
   const sink = new TableSink(db.tables, insert.table, insert.convert);
+  const durable = await startJobDataflow(db, pipeline, insert, def, sink, (id, ops) => sink.commit(id, ops));
+  return { durable, sink };
+}
+
+/** The durable dataflow of job `def` into `sink`; `commit` writes a checkpoint's batch with what the sink staged for it. */
+function startJobDataflow(db: Database, pipeline: QueryPipeline, insert: PlannedInsert, def: JobDefinition, sink: Port, commit: (id: number, ops: CheckpointBatch) => Promise<void>): Promise<DurableDataflow> {
   const name = jobIdOf(def.number);
   const reading = { storedReading: 'snapshot', upsertKey: insert.upsertKey } as const;
-  const durable = await DurableDataflow.start({
+  return DurableDataflow.start({
     owner: jobOwner(def.number),
     name,
     store: db.store,
@@ -220,15 +264,57 @@ async function launchInsertJob(db: Database, pipeline: QueryPipeline, insert: Pl
     declareState: (provider) => pipeline.declareState(insert.plan, provider, reading),
     launch: (state, from) =>
       pipeline.startDataflow(insert.plan, sink, { ...reading, state, ...(from !== undefined ? { from } : {}), durableReader: name, afterChunk: () => db.stateBudget.trim() }),
-    commit: (id, ops) => sink.commit(id, ops),
+    commit,
   });
+}
+
+/** Starts (or resumes) the dataflow of job `def` writing into a sink connector (jobs/connector-sink.ts). */
+async function launchSinkJob(db: Database, pipeline: QueryPipeline, insert: PlannedInsert, connector: SinkConnector, def: JobDefinition): Promise<{ durable: DurableDataflow; sink: JobSink }> {
+  const owner = jobOwner(def.number);
+  const writer = connector.open(physicalColumns(insert.table), insert.table.options, { writerId: jobIdOf(def.number), timeZone: pipeline.evalContext().timeZone });
+  const sink = new ConnectorSink(writer, insert.convert, db.store, owner);
+  // Read before the start: a start over from the inputs deletes it, and its output must go then too.
+  const stored = await db.store.get(sinkUndoKey(owner));
+  const durable = await startJobDataflow(db, pipeline, insert, def, sink, (id, ops) => sink.commit(id, ops));
+  try {
+    await sink.recover(stored, durable.restored ? durable.lastCheckpoint : 0);
+  } catch (err) {
+    durable.stop();
+    await sink.close().catch(() => undefined);
+    throw err;
+  }
   return { durable, sink };
+}
+
+/** INSERT INTO a sink table over bounded input: writes every row, commits at the end; the number of rows. */
+async function writeBoundedToSink(pipeline: QueryPipeline, insert: PlannedInsert, connector: SinkConnector, params: readonly Value[], signal: AbortSignal): Promise<number> {
+  const writer = connector.open(physicalColumns(insert.table), insert.table.options, { writerId: randomUUID(), timeZone: pipeline.evalContext().timeZone });
+  let n = 0;
+  try {
+    await writer.recover({});
+    for await (const batch of pipeline.run(insert.plan, params, signal)) {
+      const rows = new Array<Row>(batch.length);
+      for (let i = 0; i < batch.length; i++) rows[i] = insert.convert(batch[i]!);
+      writer.write(rows, null);
+      n += rows.length;
+    }
+    await writer.commit(await writer.prepare(1));
+  } catch (err) {
+    await writer.abort().catch(() => undefined);
+    throw err;
+  }
+  await writer.close();
+  return n;
 }
 
 /** Starts `INSERT INTO table <plan>` as a server-owned job. */
 async function startInsertJob(db: Database, pipeline: QueryPipeline, insert: PlannedInsert, script: string, ast: Insert): Promise<{ jobId: string }> {
-  const { table, plan } = insert;
-  if (changelogMode(plan) !== 'insert-only' && table.primaryKey.length === 0) {
+  const { table, plan, sink } = insert;
+  if (sink !== undefined) {
+    if (!sink.acceptsUpdates && changelogMode(plan) !== 'insert-only') {
+      throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `table "${table.name}" of connector '${sink.name}' only takes appended rows, but the query produces updates`, { position: ast.pos, hint: `Write an append-only result (window aggregation with TUMBLE / HOP / CUMULATE, filters, projections, interval joins), or write the updating result into a table stored by millrace with a PRIMARY KEY, or into connector 'print'.` });
+    }
+  } else if (changelogMode(plan) !== 'insert-only' && table.primaryKey.length === 0) {
     throw notSupported(`writing an updating result into table "${table.name}", which has no primary key`, ast.pos, 'Declare PRIMARY KEY (...) NOT ENFORCED on the target table so updates replace rows by key, or write an append-only result (window aggregation, filters, projections).');
   }
   // Compile once before anything is stored: a plan without an incremental form fails here (0A000).
@@ -269,6 +355,7 @@ export async function runInsert(
 ): Promise<number | { readonly jobId: string }> {
   const insert = planInsert(db, pipeline, ast, paramTypes);
   if (readsUnboundedInput(insert.plan)) return startInsertJob(db, pipeline, insert, script, ast);
+  if (insert.sink !== undefined) return writeBoundedToSink(pipeline, insert, insert.sink, params, signal);
   const rows: Row[] = [];
   for await (const batch of pipeline.run(insert.plan, params, signal)) for (const src of batch) rows.push(insert.convert(src));
   if (rows.length === 0) return 0;
@@ -277,7 +364,7 @@ export async function runInsert(
 
 /** Resolves an INSERT's target columns and plans its source (42703, 42701, 42601 as Postgres). */
 function planInsert(db: Database, pipeline: QueryPipeline, ast: Insert, paramTypes: readonly SqlType[]): PlannedInsert {
-  const table = storedTable(db, ast.table, 'insert into');
+  const { table, sink } = insertTarget(db, ast.table);
   const columns = physicalColumns(table);
   let targets: number[];
   if (ast.columns.length === 0) targets = columns.map((_, i) => i);
@@ -315,8 +402,9 @@ function planInsert(db: Database, pipeline: QueryPipeline, ast: Insert, paramTyp
     for (let i = 0; i < targets.length; i++) row[targets[i]!] = converters[i]!(src[i] ?? null);
     return row;
   };
-  const upsertKey = sinkUpsertKey(table.primaryKey.map((name) => columns.findIndex((c) => c.name === name)), targets);
-  return { table, plan, convert, upsertKey };
+  // A sink connector gets the whole changelog (print shows -U rows); only stored tables upsert by key.
+  const upsertKey = sink !== undefined ? undefined : sinkUpsertKey(table.primaryKey.map((name) => columns.findIndex((c) => c.name === name)), targets);
+  return { table, plan, convert, upsertKey, sink };
 }
 
 /** EXPLAIN INSERT: the source's plan and the target's key as source columns (upsert mode). */

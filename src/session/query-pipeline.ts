@@ -48,6 +48,11 @@ export class QueryPipeline {
       parseExpression,
       paramTypes: [...paramTypes],
       timeZone: this.#session.settings.timeZone,
+      connectorBounded: (entry) => {
+        const connector = this.#db.connectors.get(entry.options['connector'] ?? '');
+        // A sink-only connector is never read (its scan is refused), so it counts as bounded.
+        return connector === undefined || connector.bounded(entry.columns.filter((c) => c.kind === 'physical'), entry.options);
+      },
     };
   }
 

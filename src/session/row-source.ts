@@ -10,6 +10,7 @@ import type { Database } from '../database.ts';
 import { SqlError, SqlState, notSupported } from '../errors.ts';
 import { isStoredTable, type SqlCursorInfo } from '../../catalog/relation.ts';
 import type { TableAccess } from './table-access.ts';
+import { sinkOnlyTable } from '../connectors/sink-connector.ts';
 
 export function rowSource(db: Database, user = 'millrace', sqlCursors?: () => readonly SqlCursorInfo[], tables: TableAccess = db.tables): RowSource {
   return {
@@ -32,7 +33,7 @@ export function rowSource(db: Database, user = 'millrace', sqlCursors?: () => re
       const connectorName = rel.kind === 'table' ? rel.options['connector'] : undefined;
       if (rel.kind === 'table' && connectorName !== undefined) {
         const connector = db.connectors.get(connectorName);
-        if (connector === undefined) throw notSupported(`connector '${connectorName}'`);
+        if (connector === undefined) throw db.sinks.has(connectorName) ? sinkOnlyTable(rel.name, connectorName) : notSupported(`connector '${connectorName}'`);
         const physical = rel.columns.filter((c) => c.kind === 'physical');
         for await (const batch of connector.read(physical, rel.options, signal)) yield batch.map(narrow);
         return;

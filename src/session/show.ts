@@ -14,6 +14,7 @@ import type { Database } from '../database.ts';
 import type { SqlSession } from './session.ts';
 import { objectName } from './ddl.ts';
 import { builtinFunctionNames } from '../functions/functions.ts';
+import { listDataflows } from '../jobs/dataflows.ts';
 
 function text(name: string): ResultColumn {
   return { name, type: { kind: 'VARCHAR', length: 2147483647 }, tableOid: 0, attnum: 0 };
@@ -110,17 +111,7 @@ export function showObjects(db: Database, _session: SqlSession, ast: ShowStateme
     case 'JOBS':
       return {
         columns: [text('job id'), text('job name'), text('status'), text('start time'), { name: 'rows written', type: BIGINT, tableOid: 0, attnum: 0 }, { name: 'late rows', type: BIGINT, tableOid: 0, attnum: 0 }, text('error'), text('statement')],
-        rows: [
-          ...[...db.views.values()].flatMap((v): Row[] => {
-            const def = v.definition;
-            const flow = v.dataflow;
-            if (def === undefined || flow === undefined) return [];
-            const error = flow.status === 'failed' ? (flow.error instanceof Error ? flow.error.message : String(flow.error)) : null;
-            const status = flow.status === 'failed' ? 'FAILED' : 'RUNNING';
-            return [[`mv-${def.id}`, `materialized view ${def.name}`, status, v.startTime.toISOString(), BigInt(v.rowCount), BigInt(flow.lateRows), error, `CREATE MATERIALIZED VIEW ${def.name} AS ${def.query}`]];
-          }),
-          ...db.jobs.list().map((j): Row => [j.id, j.name, j.status, j.startTime.toISOString(), BigInt(j.rowsWritten), BigInt(j.lateRows), j.error, j.statement]),
-        ],
+        rows: listDataflows(db).map((d): Row => [d.id, d.name, d.status, d.startTime.toISOString(), BigInt(d.rowsWritten), BigInt(d.lateRows), d.error, d.statement]),
       };
     case 'CHECKPOINTS': {
       const bigint = (name: string): ResultColumn => ({ name, type: BIGINT, tableOid: 0, attnum: 0 });

@@ -28,6 +28,7 @@ import type { CatalogEntry } from '../../catalog/relation.ts';
 import { CHUNK_SIZE, type Chunk } from '../dataflow/chunk.ts';
 import type { ScanNode } from '../planner/logical-plan.ts';
 import type { ConnectorRegistry } from '../connectors/source-connector.ts';
+import { sinkOnlyTable } from '../connectors/sink-connector.ts';
 import type { TableChangeListener, TableSubscription } from '../storage/table-store.ts';
 import type { EvalFn } from '../compiler/expr-compiler.ts';
 import { compileExpr, type ExecEnv } from '../compiler/compile.ts';
@@ -254,7 +255,7 @@ export function scanSource(scan: ScanNode, env: ExecEnv, inputs: StreamInputs, s
   const name = rel.kind === 'table' ? rel.options['connector'] : undefined;
   if (rel.kind === 'table' && name !== undefined) {
     const connector = inputs.connectors.get(name);
-    if (connector === undefined) throw notSupported(`connector '${name}'`);
+    if (connector === undefined) throw sinkOnlyTable(rel.name, name);
     const physical = rel.columns.filter((c) => c.kind === 'physical');
     let offset = 0;
     let ended = false;

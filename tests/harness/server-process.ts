@@ -16,6 +16,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Cleanups to run when the test process exits: one 'exit' listener for every server started. */
+const exitCleanups = new Set<() => void>();
+let exitHooked = false;
+
+function atProcessExit(cleanup: () => void): () => void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => exitCleanups.forEach((c) => c()));
+  }
+  exitCleanups.add(cleanup);
+  return () => exitCleanups.delete(cleanup);
+}
+
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const READY_PREFIX = 'millrace listening on ';
@@ -131,8 +144,7 @@ function makeHandle(
   };
   // The data dir is kept until the test is done with it: restart() may follow stop()/kill().
   // It is removed at process exit if the test never restarts.
-  const onExit = () => cleanup();
-  process.once('exit', onExit);
+  const forgetCleanup = atProcessExit(cleanup);
   return {
     host: info.host,
     port: info.port,
@@ -143,7 +155,7 @@ function makeHandle(
     restart: async () => {
       await terminate('SIGTERM', false);
       restarted = true;
-      process.removeListener('exit', onExit);
+      forgetCleanup();
       return spawnServer(info.dataDir, info.ownsDir, info.args);
     },
   };
