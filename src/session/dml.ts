@@ -334,8 +334,13 @@ async function startInsertJob(db: Database, pipeline: QueryPipeline, insert: Pla
 export function insertJobLauncher(db: Database, newPipeline: (settings: Readonly<Record<string, string>>) => QueryPipeline): JobLauncher {
   return async (def) => {
     const pipeline = newPipeline(def.settings);
-    const ast = parseSql(def.statement)[0];
-    if (ast === undefined || ast.kind !== 'insert') throw new SqlError(SqlState.INVALID_OBJECT_DEFINITION, `job ${jobIdOf(def.number)} does not hold an INSERT statement`);
+    const parsed = parseSql(def.statement)[0];
+    // A CREATE TABLE ... AS SELECT job keeps inserting its query into the table it created.
+    const ast: Insert | undefined =
+      parsed?.kind === 'insert' ? parsed
+      : parsed?.kind === 'create-table' && parsed.asQuery !== undefined ? { kind: 'insert', table: parsed.name, overwrite: false, columns: [], source: parsed.asQuery, returning: [], pos: parsed.pos, end: parsed.end }
+      : undefined;
+    if (ast === undefined) throw new SqlError(SqlState.INVALID_OBJECT_DEFINITION, `job ${jobIdOf(def.number)} does not hold an INSERT statement`);
     return launchInsertJob(db, pipeline, planInsert(db, pipeline, ast, []), def);
   };
 }

@@ -15,6 +15,7 @@ import { QueryPipeline } from './query-pipeline.ts';
 import type { Schema } from '../planner/logical-plan.ts';
 import { explainPlan } from '../planner/explain.ts';
 import { createTable, createView, dropRelations, objectName } from './ddl.ts';
+import { createTableAs } from './create-table-as.ts';
 import { createMaterializedView } from '../jobs/materialized-views.ts';
 import type { SessionNotice } from './api.ts';
 import { dmlParamTypes, explainInsert, insertParamTypes, runDelete, runInsert, runUpdate } from './dml.ts';
@@ -77,6 +78,16 @@ export class StatementRunner {
     }
   }
 
+  /** Tells the client that a job now keeps writing (INSERT or CREATE TABLE AS over unbounded input). */
+  #jobStarted(jobId: string): void {
+    this.#session.notice({
+      severity: 'NOTICE',
+      code: '00000',
+      message: `started job ${jobId}: it keeps inserting as events arrive`,
+      hint: `SHOW JOBS lists it; STOP JOB '${jobId}' stops it.`,
+    } as SessionNotice);
+  }
+
   async run(ast: Statement, script: string, paramTypes: readonly SqlType[], params: readonly Value[], signal: AbortSignal): Promise<Cursor> {
     switch (ast.kind) {
       case 'query-statement': {
@@ -84,9 +95,16 @@ export class StatementRunner {
         const batches = this.pipeline.run(plan, params, signal)[Symbol.asyncIterator]();
         return streamCursor(columnsOf(plan.schema), batches);
       }
-      case 'create-table':
-        await createTable(this.#db, this.pipeline, ast, this.#session);
-        return staticCursor(null, [], 'CREATE TABLE');
+      case 'create-table': {
+        if (ast.asQuery === undefined) {
+          await createTable(this.#db, this.pipeline, ast, this.#session);
+          return staticCursor(null, [], 'CREATE TABLE');
+        }
+        const done = await createTableAs(this.#db, this.pipeline, { ...ast, asQuery: ast.asQuery }, this.#session, signal, script);
+        if (typeof done === 'number') return staticCursor(null, [], `SELECT ${done}`);
+        if (done !== undefined) this.#jobStarted(done.jobId);
+        return staticCursor(null, [], 'CREATE TABLE AS');
+      }
       case 'create-view':
         if (ast.materialized) await createMaterializedView(this.#db, this.pipeline, ast, objectName(ast.name), script);
         else await createView(this.#db, this.pipeline, ast, script);
@@ -98,12 +116,7 @@ export class StatementRunner {
       case 'insert': {
         const n = await runInsert(this.#db, this.pipeline, ast, paramTypes, params, signal, script);
         if (typeof n === 'number') return staticCursor(null, [], `INSERT 0 ${n}`);
-        this.#session.notice({
-          severity: 'NOTICE',
-          code: '00000',
-          message: `started job ${n.jobId}: it keeps inserting as events arrive`,
-          hint: `SHOW JOBS lists it; STOP JOB '${n.jobId}' stops it.`,
-        } as SessionNotice);
+        this.#jobStarted(n.jobId);
         return staticCursor(null, [], 'INSERT 0 0');
       }
       case 'update': {

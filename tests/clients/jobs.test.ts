@@ -109,6 +109,26 @@ describe('jobs', () => {
     await c.end();
   });
 
+  it('CREATE TABLE AS over an endless source creates the table and starts a job; a refused one leaves no table', async () => {
+    const c = await connect();
+    const notices: string[] = [];
+    c.on('notice', (n) => notices.push(n.message ?? ''));
+    const r = await c.query(
+      "CREATE TABLE ctas_windows AS SELECT window_end, user_id, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '0.1' SECOND)) GROUP BY window_start, window_end, user_id",
+    );
+    expect(r.command).toBe('CREATE');
+    await eventually(async () => notices, (n) => n.some((m) => /started job/.test(m)), 'the job notice');
+    await eventually(async () => Number((await c.query('SELECT COUNT(*) AS n FROM ctas_windows')).rows[0].n), (n) => n >= 3, 'rows written by the job');
+    const job = ((await c.query('SHOW JOBS')).rows as JobRow[]).find((j) => j.statement.startsWith('CREATE TABLE ctas_windows'));
+    expect(job?.status).toBe('RUNNING');
+    await c.query(`STOP JOB '${job!['job id']}'`);
+
+    const refused = await c.query('CREATE TABLE ctas_updating AS SELECT user_id, COUNT(*) AS n FROM clicks GROUP BY user_id').catch((e: { code: string }) => e);
+    expect((refused as { code: string }).code).toBe('0A000');
+    await expect(c.query('SELECT * FROM ctas_updating')).rejects.toMatchObject({ code: '42P01' });
+    await c.end();
+  });
+
   it('counts the late rows a materialized view dropped, in SHOW JOBS', async () => {
     const c = await connect();
     await c.query("CREATE TABLE readings (ts TIMESTAMP(3), v INT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)");

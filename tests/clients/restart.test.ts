@@ -4,6 +4,7 @@
  * Always runs against a millrace server started by the harness.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../harness/eventually.ts';
 import { withClient } from '../harness/pg-client.ts';
 import { startServer, type RunningServer } from '../harness/server-process.ts';
 
@@ -40,4 +41,21 @@ describe('restart', () => {
       expect(await contents(server)).toHaveLength(4);
     });
   }
+
+  it('resumes a CREATE TABLE AS job after a restart', { timeout: 120_000 }, async () => {
+    server = await startServer({ args: ['--checkpoint-interval', '100'] });
+    const count = (s: RunningServer) => withClient(s, async (c) => Number((await c.query('SELECT count(*) AS n FROM ids')).rows[0].n));
+    await withClient(server, async (c) => {
+      await c.query("CREATE TABLE gen (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '500')");
+      await c.query("CREATE TABLE ids AS SELECT id FROM gen");
+    });
+    await eventually(() => count(server!), (n) => n > 0, 'rows from the job');
+    await server.stop();
+    server = await server.restart();
+    const jobs = await withClient(server, async (c) => (await c.query('SHOW JOBS')).rows as { statement: string; status: string; error: string | null }[]);
+    const job = jobs.find((j) => j.statement.startsWith('CREATE TABLE ids'));
+    expect(job).toMatchObject({ status: 'RUNNING', error: null });
+    const after = await count(server);
+    await eventually(() => count(server!), (n) => n > after, 'the resumed job to write more');
+  });
 });
