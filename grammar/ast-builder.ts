@@ -1344,7 +1344,9 @@ export class AstBuilder {
     const clauses = nodes(argsNode, 'jsonClause');
     if (SQL_JSON_FUNCTIONS.has(plain)) return this.jsonCall(plain, mk, args, seps, clauses, pos);
     if (clauses.length > 0) throw syntaxErrorAt(firstToken(clauses[0]!), this.#text.length);
-    if (nodes(argsNode, 'funcArg').some((a) => tok(a, 'jsonKey') !== undefined)) throw syntaxErrorAt(tok(nodes(argsNode, 'funcArg').find((a) => tok(a, 'jsonKey') !== undefined)!, 'jsonKey'), this.#text.length);
+    // KEY k (JSON_OBJECT's) in any other call.
+    const strayKey = nodes(argsNode, 'funcArg').map((a) => tok(a, 'jsonKey')).find((t) => t !== undefined);
+    if (strayKey !== undefined) throw syntaxErrorAt(strayKey, this.#text.length);
     const trimSpec = tok(argsNode, 'trimSpec');
     const sepWords = seps.map((s) => (s.tokenType === Comma ? ',' : upperWord(s)));
     const sepsAre = (...want: string[]) => sepWords.length === want.length && sepWords.every((s, i) => s === want[i]);

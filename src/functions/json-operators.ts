@@ -167,15 +167,17 @@ for (const [op, text] of [['#>', false], ['#>>', true]] as const) {
   });
 }
 
-/** `#>`: a key that reads as an integer also indexes an array, as in PostgreSQL. */
-function followPath(jsonText: string, keys: readonly string[]): string | null {
-  let current = follow(jsonText, []);
+/** `#>`: a key that reads as an integer also indexes an array, as in PostgreSQL (one pass over the text). */
+function followPath(json: string, keys: readonly string[]): string | null {
+  let start = skipSpace(json, 0);
+  let end = valueEnd(json, start);
+  if (skipSpace(json, end) !== json.length) throw invalid(json);
   for (const key of keys) {
-    if (current === null) return null;
-    const s = skipSpace(current, 0);
-    const step: Step = current[s] === '[' ? (/^-?\d+$/.test(key) ? Number(key) : Number.NaN) : key;
+    const step: Step = json[start] === '[' ? (/^-?\d+$/.test(key) ? Number(key) : Number.NaN) : key;
     if (typeof step === 'number' && Number.isNaN(step)) return null;
-    current = follow(current, [step]);
+    const next = select(json, start, step);
+    if (next === undefined) return null;
+    [start, end] = next;
   }
-  return current;
+  return json.slice(start, end);
 }

@@ -25,7 +25,7 @@
  * (`{"K1":"V1","K2":2}`); JSON_OBJECT and JSON_ARRAY return the JSON type,
  * so one nested in another is embedded as JSON, not as a string.
  */
-import { BOOLEAN, isCharacter, JSON_TYPE, STRING, type SqlType, type Value } from '../../catalog/types.ts';
+import { BOOLEAN, flinkTypeName, isCharacter, JSON_TYPE, STRING, type SqlType, type Value } from '../../catalog/types.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import { castFunction } from '../values/cast.ts';
 import type { EvalContext } from './eval-context.ts';
@@ -92,7 +92,7 @@ generic({
   make: (argTypes, returnType) => {
     const pathOf = pathCache();
     const convert = castFunction(STRING, returnType);
-    if (convert === undefined) throw new SqlError(SqlState.DATATYPE_MISMATCH, `JSON_VALUE cannot return type ${formatType(returnType)}`);
+    if (convert === undefined) throw new SqlError(SqlState.DATATYPE_MISMATCH, `JSON_VALUE cannot return type ${flinkTypeName(returnType)}`);
     const emptyDefault = defaultCast(argTypes[4]!, returnType);
     const errorDefault = defaultCast(argTypes[6]!, returnType);
     return (a, ctx) => {
@@ -293,12 +293,9 @@ function defaultCast(from: SqlType, to: SqlType): (v: Value, ctx: EvalContext) =
   if (from.kind === 'NULL') return () => null;
   const cast = castFunction(from, to);
   if (cast === undefined) {
-    throw new SqlError(SqlState.DATATYPE_MISMATCH, `the DEFAULT value of type ${formatType(from)} cannot be converted to the RETURNING type ${formatType(to)}`);
+    throw new SqlError(SqlState.DATATYPE_MISMATCH, `the DEFAULT value of type ${flinkTypeName(from)} cannot be converted to the RETURNING type ${flinkTypeName(to)}`);
   }
   return (v, ctx) => (v === null ? null : cast(v, ctx));
 }
 
-function formatType(t: SqlType): string {
-  return t.kind === 'VARCHAR' ? 'STRING' : t.kind;
-}
 
